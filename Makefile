@@ -1,0 +1,49 @@
+# Two commands set everything up: `make demo` and `make test`. Both install missing Debian packages first.
+SHELL := /bin/bash
+BUILD ?= build
+JOBS ?= 2
+DEMO_DATA ?= data/demo
+LISTEN ?= 127.0.0.1:8080
+
+# Build and test dependencies, all from Debian (no downloads at build time).
+DEB_PACKAGES := cmake g++ make pkg-config libboost-dev nlohmann-json3-dev libsqlite3-dev libsodium-dev \
+                libcli11-dev libgtest-dev libgmock-dev python3
+
+.PHONY: all deps build test demo bench clean
+
+all: build
+
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:" $$missing; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(BUILD)/Makefile: CMakeLists.txt | deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+build: deps $(BUILD)/Makefile
+	$(MAKE) -C $(BUILD) -j$(JOBS) civicgrid civicgrid_tests
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+# Creates the demo store once (three counties of Yancheng and a year of history), then serves it.
+demo: build
+	@if [ ! -f $(DEMO_DATA)/civicgrid.db ]; then \
+	  mkdir -p $(DEMO_DATA) && umask 077 && \
+	  $(BUILD)/civicgrid init --data $(DEMO_DATA) --demo | tee $(DEMO_DATA)/init.log && \
+	  grep '^admin password:' $(DEMO_DATA)/init.log | cut -d' ' -f3 > $(DEMO_DATA)/admin-password; \
+	fi
+	@echo
+	@echo "civicgrid demo on http://$(LISTEN)"
+	@echo "  log in:   POST /api/v1/login {\"login\":\"admin\",\"password\":\"$$(cat $(DEMO_DATA)/admin-password 2>/dev/null)\"}"
+	@echo "  or token: $(BUILD)/civicgrid token --data $(DEMO_DATA) --user admin"
+	@echo "  try:      curl -H \"Authorization: Bearer \$$TOKEN\" 'http://$(LISTEN)/api/v1/cases?status=accepted&limit=5'"
+	@echo
+	exec $(BUILD)/civicgrid serve --data $(DEMO_DATA) --listen $(LISTEN)
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,164 @@
+#include "cases/case_service.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace civicgrid::cases {
+
+const std::vector<std::string>& KnownChannels() {
+  static const std::vector<std::string> kChannels = {"12345", "city_management", "grid_patrol", "resident",
+                                                     "window", "visit", "open311"};
+  return kChannels;
+}
+
+std::string CaseNumber(TimePoint at, model::CaseId id) {
+  const std::chrono::year_month_day ymd{calendar::WorkCalendar::LocalDate(at)};
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "GD%04d%02u%02u-%07lld", int(ymd.year()), unsigned(ymd.month()),
+                unsigned(ymd.day()), static_cast<long long>(id));
+  return buf;
+}
+
+CaseService::CaseService(store::Store& store, const Clock& clock, const regions::DirectoryHolder& directory,
+                         Rules rules)
+    : store_(store), clock_(clock), directory_(directory), rules_(rules) {}
+
+Result<IntakeResult> CaseService::Existing(model::CaseId id) {
+  auto c = Get(id);
+  if (!c.ok()) return c.error();
+  return IntakeResult{std::move(c.value()), false};
+}
+
+Result<IntakeResult> CaseService::Intake(const IntakeRequest& req, const std::string& actor) {
+  const auto dir = directory_.Get();
+  // Validation first, so a refused intake writes nothing.
+  bool channel_ok = false;
+  for (const auto& c : KnownChannels()) channel_ok |= c == req.channel;
+  if (!channel_ok) return Invalid("channel", "unknown channel '" + req.channel + "'");
+  if (req.external_id.size() > 128) return Invalid("external_id", "external_id is longer than 128 bytes");
+  if (req.idempotency_key.size() > 128)
+    return Invalid("Idempotency-Key", "Idempotency-Key is longer than 128 bytes");
+  const model::Category* category = dir->FindCategory(req.category);
+  if (!category) return Invalid("category", "unknown category '" + req.category + "'");
+  if (req.title.find_first_not_of(" \t\r\n") == std::string::npos) return Invalid("title", "title is required");
+  if (Utf8Length(req.title) > 200) return Invalid("title", "title is longer than 200 characters");
+  if (Utf8Length(req.description) > 5000) return Invalid("description", "description is longer than 5000 characters");
+  if (Utf8Length(req.address) > 500) return Invalid("address", "address is longer than 500 characters");
+  if (Utf8Length(req.reporter.name) > 100) return Invalid("reporter.name", "name is longer than 100 characters");
+  if (req.reporter.phone.size() > 32) return Invalid("reporter.phone", "phone is longer than 32 characters");
+
+  const std::string idem_key = req.idempotency_key.empty() ? "" : actor + "\n" + req.idempotency_key;
+  if (!idem_key.empty()) {
+    auto found = store_.FindByIdempotencyKey(idem_key);
+    if (!found.ok()) return found.error();
+    if (*found) return Existing(**found);
+  }
+  if (!req.external_id.empty()) {
+    auto found = store_.FindByExternalId(req.channel, req.external_id);
+    if (!found.ok()) return found.error();
+    if (*found) return Existing(**found);
+  }
+
+  model::CaseOrigin origin;
+  origin.channel = req.channel;
+  origin.external_id = req.external_id;
+  origin.category = req.category;
+  origin.title = req.title;
+  origin.description = req.description;
+  origin.address = req.address;
+  origin.reporter = req.reporter;
+  if (req.location) {
+    const auto& p = *req.location;
+    if (!std::isfinite(p.lat) || p.lat < -90 || p.lat > 90) return Invalid("location.lat", "lat must be within ±90");
+    if (!std::isfinite(p.lon) || p.lon < -180 || p.lon > 180)
+      return Invalid("location.lon", "lon must be within ±180");
+    const geo::LonLat wgs = geo::ToWgs84(p, req.crs);
+    const model::Region* grid = dir->LocateGrid(wgs);
+    if (!grid) return Invalid("location", "the location lies outside every grid of this deployment");
+    origin.location = model::GeoPoint{wgs.lat, wgs.lon};
+    origin.grid = grid->code;
+    origin.region_path = dir->PathOf(grid->code);
+  }
+
+  Context ctx;
+  ctx.now = clock_.Now();
+  ctx.actor = actor;
+  ctx.category = category;
+  ctx.calendar = &dir->calendar();
+  ctx.rules = rules_;
+  const model::CaseId id = store_.NextCaseId();
+  origin.number = CaseNumber(ctx.now, id);
+  const CaseEvent received = Receive(id, std::move(origin), ctx);
+  store::CaseWrite write;
+  write.after = Evolve(Case{}, received);
+  write.events = {received};
+  write.idempotency_key = idem_key;
+  if (auto st = store_.CommitCase(write); !st) {
+    const auto& e = st.error();
+    // A concurrent repeat of the same intake won the race: answer with its case.
+    if (e.code == ErrorCode::kConflict && e.field == store::kDuplicateExternalId) {
+      auto found = store_.FindByExternalId(req.channel, req.external_id);
+      if (found.ok() && *found) return Existing(**found);
+    }
+    if (e.code == ErrorCode::kConflict && e.field == store::kDuplicateIdempotencyKey) {
+      auto found = store_.FindByIdempotencyKey(idem_key);
+      if (found.ok() && *found) return Existing(**found);
+    }
+    return e;
+  }
+  return IntakeResult{std::move(write.after), true};
+}
+
+Result<Case> CaseService::Act(model::CaseId id, const Command& command, const std::string& actor) {
+  for (int attempt = 0;; ++attempt) {
+    auto loaded = store_.GetCase(id);
+    if (!loaded.ok()) return loaded.error();
+    if (!*loaded) return NotFound("case " + std::to_string(id) + " does not exist");
+    const Case& state = **loaded;
+    const auto dir = directory_.Get();
+    if (const auto* d = std::get_if<Dispatch>(&command); d && !d->org.empty() && !dir->FindOrg(d->org))
+      return Invalid("org", "unknown organisation '" + d->org + "'");
+    std::optional<Case> target;
+    if (const auto* m = std::get_if<Merge>(&command); m && m->into != id) {
+      auto t = store_.GetCase(m->into);
+      if (!t.ok()) return t.error();
+      target = std::move(t.value());
+    }
+    Context ctx;
+    ctx.now = clock_.Now();
+    ctx.actor = actor;
+    ctx.category = dir->FindCategory(state.origin.category);
+    ctx.calendar = &dir->calendar();
+    ctx.rules = rules_;
+    ctx.merge_target = target ? &*target : nullptr;
+    auto events = Decide(state, command, ctx);
+    if (!events.ok()) return events.error();
+    store::CaseWrite write;
+    write.after = state;
+    for (const auto& e : *events) write.after = Evolve(write.after, e);
+    write.events = std::move(events.value());
+    write.expected_version = state.version;
+    auto st = store_.CommitCase(write);
+    if (st.ok()) return std::move(write.after);
+    // Lost a race with another command on this case: decide again on the new state.
+    if (st.error().code == ErrorCode::kConflict && st.error().field == store::kVersionMismatch && attempt < 4) continue;
+    return st.error();
+  }
+}
+
+Result<Case> CaseService::Get(model::CaseId id) {
+  auto c = store_.GetCase(id);
+  if (!c.ok()) return c.error();
+  if (!*c) return NotFound("case " + std::to_string(id) + " does not exist");
+  return std::move(**c);
+}
+
+Result<std::vector<CaseEvent>> CaseService::Events(model::CaseId id) {
+  auto c = Get(id);
+  if (!c.ok()) return c.error();
+  return store_.LoadEvents(id);
+}
+
+Result<store::CasePage> CaseService::List(const store::CaseQuery& query) { return store_.ListCases(query); }
+
+}  // namespace civicgrid::cases

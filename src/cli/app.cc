@@ -1,0 +1,172 @@
+#include "cli/app.h"
+
+#include <filesystem>
+#include <set>
+
+#include "calendar/calendar.h"
+#include "cli/csv.h"
+#include "cli/shipped_data.h"
+#include "common/log.h"
+#include "demo/demo.h"
+#include "regions/geojson.h"
+
+namespace civicgrid::app {
+
+Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
+  std::error_code ec;
+  std::filesystem::create_directories(options.data_dir, ec);
+  if (ec) return Invalid("data", "cannot create " + options.data_dir + ": " + ec.message());
+  std::unique_ptr<App> app(new App());
+  app->clock_ = options.clock ? options.clock : &app->system_clock_;
+  store::SqliteOptions so;
+  so.path = (std::filesystem::path(options.data_dir) / "civicgrid.db").string();
+  so.synchronous_full = options.durable;
+  auto store = store::OpenSqlite(so);
+  if (!store.ok()) return store.error();
+  app->store_ = std::move(store.value());
+  if (auto st = app->ReloadDirectory(); !st) return st.error();
+  app->cases_ = std::make_unique<cases::CaseService>(*app->store_, *app->clock_, app->directory_);
+  app->auth_ = std::make_unique<auth::AuthService>(*app->store_, *app->clock_);
+  return app;
+}
+
+Status App::ReloadIfChanged() {
+  auto version = store_->ReferenceVersion();
+  if (!version.ok()) return version.error();
+  {
+    std::lock_guard lock(reload_mu_);
+    if (*version == loaded_version_) return OkStatus();
+  }
+  return ReloadDirectory();
+}
+
+Status App::ReloadDirectory() {
+  std::lock_guard lock(reload_mu_);
+  auto version = store_->ReferenceVersion();
+  if (!version.ok()) return version.error();
+  auto regions = store_->LoadRegions();
+  if (!regions.ok()) return regions.error();
+  auto orgs = store_->LoadOrgs();
+  if (!orgs.ok()) return orgs.error();
+  auto categories = store_->LoadCategories();
+  if (!categories.ok()) return categories.error();
+  auto holidays = store_->LoadHolidays();
+  if (!holidays.ok()) return holidays.error();
+  calendar::WorkCalendar cal;
+  if (!holidays->empty()) {
+    auto parsed = calendar::ParseHolidayCsv(*holidays);
+    if (!parsed.ok()) return parsed.error();
+    cal = std::move(parsed.value());
+  }
+  auto dir = regions::Directory::Build(std::move(regions.value()), std::move(orgs.value()),
+                                       std::move(categories.value()), std::move(cal));
+  if (!dir.ok()) return dir.error();
+  directory_.Set(std::move(dir.value()));
+  loaded_version_ = *version;
+  return OkStatus();
+}
+
+Result<InitResult> Init(App& app, const std::string& admin_password) {
+  auto rows = csv::Parse(shipped::kCategoriesCsv, {"code", "parent", "name_zh", "name_en", "accept_hours", "resolve_days"});
+  if (!rows.ok()) return rows.error();
+  std::vector<model::Category> categories;
+  for (auto& r : *rows)
+    categories.push_back({r["code"], r["parent"], r["name_zh"], r["name_en"], std::stod(r["accept_hours"]),
+                          std::stod(r["resolve_days"])});
+  if (auto st = app.store().UpsertCategories(categories); !st) return st.error();
+  if (auto parsed = calendar::ParseHolidayCsv(shipped::kHolidaysCsv); !parsed.ok()) return parsed.error();
+  if (auto st = app.store().SaveHolidays(std::string(shipped::kHolidaysCsv)); !st) return st.error();
+  InitResult result;
+  auto admin = app.store().FindUser("admin");
+  if (!admin.ok()) return admin.error();
+  if (!*admin) {
+    result.admin_password = admin_password.empty() ? auth::AuthService::RandomSecret(8) : admin_password;
+    auto id = AddUser(app, "admin", result.admin_password, {{"admin", "*"}});
+    if (!id.ok()) return id.error();
+  }
+  if (auto st = app.ReloadDirectory(); !st) return st.error();
+  return result;
+}
+
+Result<std::int64_t> AddUser(App& app, const std::string& login, const std::string& password,
+                             const std::vector<std::pair<std::string, std::string>>& roles) {
+  if (login.empty() || login.size() > 64) return Invalid("login", "a login has 1 to 64 characters");
+  auto hash = auth::AuthService::HashPassword(password);
+  if (!hash.ok()) return hash.error();
+  store::User u;
+  u.login = login;
+  u.password_hash = *hash;
+  u.roles = roles;
+  return app.store().AddUser(u);
+}
+
+Result<std::int64_t> CheckProjection(App& app) {
+  store::CaseQuery q;
+  q.limit = 500;
+  std::int64_t checked = 0;
+  for (;;) {
+    auto page = app.store().ListCases(q);
+    if (!page.ok()) return page.error();
+    for (const auto& row : page->items) {
+      auto events = app.store().LoadEvents(row.id);
+      if (!events.ok()) return events.error();
+      model::Case folded;
+      for (const auto& e : *events) folded = cases::Evolve(folded, e);
+      if (!(folded == row)) return Internal("case " + std::to_string(row.id) + ": its row differs from its events");
+      ++checked;
+    }
+    if (!page->next_before) return checked;
+    q.before = page->next_before;
+  }
+}
+
+Result<size_t> ImportRegionsGeoJson(App& app, const std::string& text) {
+  auto existing = app.store().LoadRegions();
+  if (!existing.ok()) return existing.error();
+  std::set<std::string> known;
+  for (const auto& r : *existing) known.insert(r.code);
+  auto regions = regions::ParseRegionCollection(text, known);
+  if (!regions.ok()) return regions.error();
+  if (auto st = app.store().UpsertRegions(*regions); !st) return st.error();
+  if (auto st = app.ReloadDirectory(); !st) return st.error();
+  return regions->size();
+}
+
+Result<size_t> ImportOrgsCsv(App& app, const std::string& text) {
+  auto rows = csv::Parse(text, {"code", "name", "kind", "region"});
+  if (!rows.ok()) return rows.error();
+  const auto dir = app.directory().Get();
+  std::vector<model::Org> orgs;
+  for (size_t i = 0; i < rows->size(); ++i) {
+    auto& r = (*rows)[i];
+    const std::string where = "record " + std::to_string(i + 2);
+    if (r["code"].empty()) return Invalid("code", where + ": code is empty");
+    if (r["name"].empty()) return Invalid("name", where + ": name is empty");
+    if (!dir->FindRegion(r["region"])) return Invalid("region", where + ": unknown region '" + r["region"] + "'");
+    orgs.push_back({r["code"], r["name"], r["kind"], r["region"]});
+  }
+  if (auto st = app.store().UpsertOrgs(orgs); !st) return st.error();
+  if (auto st = app.ReloadDirectory(); !st) return st.error();
+  return orgs.size();
+}
+
+Result<int> LoadDemo(App& app, std::uint64_t seed, int cases) {
+  demo::DemoOptions options;
+  options.seed = seed;
+  options.cases = cases;
+  options.now = app.clock().Now();
+  auto reference = demo::BuildReference(options);
+  if (!reference.ok()) return reference.error();
+  if (auto st = app.store().UpsertRegions(reference->regions); !st) return st.error();
+  if (auto st = app.store().UpsertOrgs(reference->orgs); !st) return st.error();
+  if (auto st = app.ReloadDirectory(); !st) return st.error();
+  log::Info("demo: " + std::to_string(reference->regions.size()) + " regions, " +
+            std::to_string(app.directory().Get()->grid_count()) + " grids, " + std::to_string(reference->orgs.size()) +
+            " organisations");
+  // History runs on its own clock, set to each moment of the past year.
+  ManualClock history_clock(options.now);
+  cases::CaseService history(app.store(), history_clock, app.directory());
+  return demo::PlayHistory(history, history_clock, *app.directory().Get(), options);
+}
+
+}  // namespace civicgrid::app

@@ -1,0 +1,100 @@
+// Store-level tests through the composition root: migrations, the projection, restarts.
+#include "cli/app.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+namespace civicgrid::app {
+namespace {
+
+class TempDir {
+ public:
+  TempDir() {
+    path_ = std::filesystem::temp_directory_path() /
+            ("civicgrid-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
+    std::filesystem::remove_all(path_);
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  std::string str() const { return path_.string(); }
+
+ private:
+  static inline int counter_ = 0;
+  std::filesystem::path path_;
+};
+
+constexpr const char* kRegions = R"({"type":"FeatureCollection","features":[
+ {"type":"Feature","properties":{"code":"g1","name":"一网格","kind":"grid","parent":"c1"},
+  "geometry":{"type":"Polygon","coordinates":[[[119.0,33.0],[119.1,33.0],[119.1,33.1],[119.0,33.1],[119.0,33.0]]]}},
+ {"type":"Feature","properties":{"code":"c1","name":"县","kind":"county"},"geometry":null}]})";
+
+TEST(App, CasesSurviveReopenAndFoldToTheirRow) {
+  TempDir dir;
+  ManualClock clock(*ParseTime("2026-11-24T09:00:00+08:00"));
+  model::CaseId id = 0;
+  {
+    auto app = App::Open({dir.str(), true, &clock});
+    ASSERT_TRUE(app.ok()) << app.error().message;
+    ASSERT_TRUE(Init(**app, "secret-password").ok());
+    ASSERT_TRUE(ImportRegionsGeoJson(**app, kRegions).ok());
+    ASSERT_TRUE(ImportOrgsCsv(**app, "code,name,kind,region\norg1,城管,department,c1\n").ok());
+    cases::IntakeRequest req;
+    req.channel = "12345";
+    req.category = "06001";
+    req.title = "路面破损";
+    req.location = geo::LonLat{119.05, 33.05};
+    auto r = (*app)->cases().Intake(req, "tester");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->c.origin.grid, "g1");
+    EXPECT_EQ(r->c.origin.region_path, "/c1/g1/");
+    id = r->c.id;
+    clock.Advance(hours{1});
+    ASSERT_TRUE((*app)->cases().Act(id, cases::Dispatch{"org1"}, "tester").ok());
+    ASSERT_TRUE((*app)->cases().Act(id, cases::Accept{}, "tester").ok());
+    auto bad = (*app)->cases().Act(id, cases::Dispatch{"nope"}, "tester");
+    EXPECT_EQ(bad.error().code, ErrorCode::kInvalid);
+  }
+  auto app = App::Open({dir.str(), true, &clock});
+  ASSERT_TRUE(app.ok());
+  auto c = (*app)->cases().Get(id);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->status, model::CaseStatus::kAccepted);
+  auto events = (*app)->store().LoadEvents(id);
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 3u);
+  model::Case folded;
+  for (const auto& e : *events) folded = cases::Evolve(folded, e);
+  EXPECT_EQ(folded, *c);
+  // A new id never reuses an old one after restart.
+  EXPECT_GT((*app)->store().NextCaseId(), id);
+}
+
+TEST(App, IntakeIsIdempotent) {
+  TempDir dir;
+  ManualClock clock(*ParseTime("2026-11-24T09:00:00+08:00"));
+  auto app = App::Open({dir.str(), true, &clock});
+  ASSERT_TRUE(app.ok());
+  ASSERT_TRUE(Init(**app, "secret-password").ok());
+  cases::IntakeRequest req;
+  req.channel = "12345";
+  req.external_id = "HX-1";
+  req.category = "06001";
+  req.title = "路面破损";
+  auto a = (*app)->cases().Intake(req, "t");
+  auto b = (*app)->cases().Intake(req, "t");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_TRUE(a->created);
+  EXPECT_FALSE(b->created);
+  EXPECT_EQ(a->c.id, b->c.id);
+  req.external_id = "";
+  req.idempotency_key = "k1";
+  auto c = (*app)->cases().Intake(req, "t");
+  auto d = (*app)->cases().Intake(req, "t");
+  ASSERT_TRUE(c.ok() && d.ok());
+  EXPECT_NE(c->c.id, a->c.id);
+  EXPECT_EQ(c->c.id, d->c.id);
+  EXPECT_EQ(*(*app)->store().CountCases(), 2);
+}
+
+}  // namespace
+}  // namespace civicgrid::app

@@ -1,0 +1,223 @@
+// civicgrid: one binary. Subcommands: init, serve, token, user add|list, import regions|orgs.
+#include <CLI/CLI.hpp>
+
+#include <atomic>
+#include <fstream>
+#include <thread>
+#include <iostream>
+#include <sstream>
+
+#include "cli/app.h"
+#include "common/log.h"
+#include "http/api.h"
+#include "http/server.h"
+
+namespace civicgrid {
+namespace {
+
+int Fail(const Error& e) {
+  std::cerr << "error: " << (e.field.empty() ? "" : e.field + ": ") << e.message << "\n";
+  return e.code == ErrorCode::kInternal ? 1 : 2;
+}
+
+Result<std::unique_ptr<app::App>> OpenApp(const std::string& data_dir, bool durable = true) {
+  app::AppOptions options;
+  options.data_dir = data_dir;
+  options.durable = durable;
+  return app::App::Open(options);
+}
+
+Result<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Invalid("file", "cannot read " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string ReadStdin() {
+  std::string line;
+  std::getline(std::cin, line);
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+}  // namespace
+}  // namespace civicgrid
+
+int main(int argc, char** argv) {
+  using namespace civicgrid;
+  CLI::App cli{"civicgrid: grid governance for a county — one intake, one grid network, one command"};
+  cli.require_subcommand(1);
+  std::string data_dir;
+
+  auto* init = cli.add_subcommand("init", "create or migrate the store; load the taxonomy and calendar; add admin");
+  bool demo = false;
+  std::uint64_t seed = 20261124;
+  int demo_cases = 24000;
+  bool admin_password_stdin = false;
+  init->add_option("--data", data_dir, "data directory")->required();
+  init->add_flag("--demo", demo, "add the demo counties, people and a year of history");
+  init->add_option("--seed", seed, "demo random seed");
+  init->add_option("--demo-cases", demo_cases, "demo historical cases");
+  init->add_flag("--admin-password-stdin", admin_password_stdin, "read the admin password from stdin");
+
+  auto* serve = cli.add_subcommand("serve", "serve the HTTP API");
+  std::string listen = "127.0.0.1:8080";
+  int workers = 8;
+  serve->add_option("--data", data_dir, "data directory")->required();
+  serve->add_option("--listen", listen, "HOST:PORT (port 0 picks a free one, printed on stdout)");
+  serve->add_option("--workers", workers, "handler threads");
+
+  auto* token = cli.add_subcommand("token", "print a fresh bearer token for a user");
+  std::string login;
+  token->add_option("--data", data_dir, "data directory")->required();
+  token->add_option("--user", login, "login")->required();
+
+  auto* user = cli.add_subcommand("user", "manage users");
+  user->require_subcommand(1);
+  auto* user_add = user->add_subcommand("add", "add a user");
+  std::string role, scope;
+  bool password_stdin = false;
+  user_add->add_option("--data", data_dir, "data directory")->required();
+  user_add->add_option("--login", login, "login")->required();
+  user_add->add_option("--role", role, "role")->required();
+  user_add->add_option("--scope", scope, "region code the role applies to ('*' for all)")->required();
+  user_add->add_flag("--password-stdin", password_stdin, "read the password from stdin")->required();
+  auto* user_list = user->add_subcommand("list", "list users");
+  bool json_out = false;
+  user_list->add_option("--data", data_dir, "data directory")->required();
+  user_list->add_flag("--json", json_out, "print JSON");
+
+  auto* import = cli.add_subcommand("import", "import reference data");
+  import->require_subcommand(1);
+  std::string file;
+  auto* import_regions = import->add_subcommand("regions", "regions from a GeoJSON FeatureCollection");
+  import_regions->add_option("--data", data_dir, "data directory")->required();
+  import_regions->add_option("file", file, "GeoJSON file")->required();
+  auto* import_orgs = import->add_subcommand("orgs", "organisations from CSV (code,name,kind,region)");
+  import_orgs->add_option("--data", data_dir, "data directory")->required();
+  import_orgs->add_option("file", file, "CSV file")->required();
+
+  auto* check = cli.add_subcommand("check", "verify the store: every case row equals the fold of its events");
+  check->add_option("--data", data_dir, "data directory")->required();
+
+  CLI11_PARSE(cli, argc, argv);
+
+  if (init->parsed()) {
+    // The demo's bulk load runs without fsync; it is one step that is redone from scratch if interrupted.
+    auto opened = OpenApp(data_dir, !demo);
+    if (!opened.ok()) return Fail(opened.error());
+    auto& app = *opened.value();
+    const std::string password = admin_password_stdin ? ReadStdin() : "";
+    auto result = app::Init(app, password);
+    if (!result.ok()) return Fail(result.error());
+    if (!result->admin_password.empty() && !admin_password_stdin)
+      std::cout << "admin password: " << result->admin_password << "\n";
+    if (demo) {
+      auto existing = app.store().CountCases();
+      if (!existing.ok()) return Fail(existing.error());
+      if (*existing > 0) {
+        std::cout << "demo: the store already holds " << *existing << " cases; nothing added\n";
+      } else {
+        auto n = app::LoadDemo(app, seed, demo_cases);
+        if (!n.ok()) return Fail(n.error());
+        std::cout << "demo: " << *n << " cases of history\n";
+      }
+    }
+    std::cout << "store ready in " << data_dir << "\n";
+    return 0;
+  }
+  if (serve->parsed()) {
+    auto opened = OpenApp(data_dir);
+    if (!opened.ok()) return Fail(opened.error());
+    auto& app = *opened.value();
+    const auto colon = listen.rfind(':');
+    if (colon == std::string::npos) return Fail(Invalid("listen", "expected HOST:PORT"));
+    http::ServerOptions options;
+    options.host = listen.substr(0, colon);
+    options.port = std::atoi(listen.c_str() + colon + 1);
+    options.workers = workers;
+    http::ApiDeps deps{app.store(), app.cases(), app.auth(), app.directory(), [&app] { return app.ReloadDirectory(); },
+                       app.clock()};
+    http::Server server(options, http::MakeApi(deps));
+    if (auto st = server.Start(); !st) return Fail(st.error());
+    std::cout << "listening on http://" << options.host << ":" << server.port() << std::endl;
+    log::Info("serving " + data_dir + " on " + options.host + ":" + std::to_string(server.port()));
+    // Imports made with the CLI while the server runs reach it within two seconds.
+    std::atomic<bool> stopping{false};
+    std::thread watcher([&] {
+      while (!stopping) {
+        for (int i = 0; i < 20 && !stopping; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        if (auto st = app.ReloadIfChanged(); !st) log::Warn("reference reload failed: " + st.error().message);
+      }
+    });
+    server.WaitForSignal();
+    stopping = true;
+    watcher.join();
+    log::Info("stopping");
+    server.Stop();
+    return 0;
+  }
+  if (token->parsed()) {
+    auto opened = OpenApp(data_dir);
+    if (!opened.ok()) return Fail(opened.error());
+    auto t = opened.value()->auth().IssueToken(login, auth::kCliTokenLifetime);
+    if (!t.ok()) return Fail(t.error());
+    std::cout << t->token << "\n";
+    return 0;
+  }
+  if (user_add->parsed()) {
+    auto opened = OpenApp(data_dir);
+    if (!opened.ok()) return Fail(opened.error());
+    auto id = app::AddUser(*opened.value(), login, ReadStdin(), {{role, scope}});
+    if (!id.ok()) return Fail(id.error());
+    std::cout << "user " << login << " added\n";
+    return 0;
+  }
+  if (user_list->parsed()) {
+    auto opened = OpenApp(data_dir);
+    if (!opened.ok()) return Fail(opened.error());
+    auto users = opened.value()->store().ListUsers();
+    if (!users.ok()) return Fail(users.error());
+    if (json_out) {
+      std::cout << "[";
+      for (size_t i = 0; i < users->size(); ++i) {
+        const auto& u = (*users)[i];
+        std::cout << (i ? "," : "") << "{\"login\":\"" << u.login << "\",\"roles\":[";
+        for (size_t r = 0; r < u.roles.size(); ++r)
+          std::cout << (r ? "," : "") << "{\"role\":\"" << u.roles[r].first << "\",\"scope\":\"" << u.roles[r].second
+                    << "\"}";
+        std::cout << "]}";
+      }
+      std::cout << "]\n";
+    } else {
+      for (const auto& u : *users) {
+        std::cout << u.login << (u.disabled ? " (disabled)" : "");
+        for (const auto& [r, s] : u.roles) std::cout << " " << r << "@" << s;
+        std::cout << "\n";
+      }
+    }
+    return 0;
+  }
+  if (check->parsed()) {
+    auto opened = OpenApp(data_dir);
+    if (!opened.ok()) return Fail(opened.error());
+    auto n = app::CheckProjection(*opened.value());
+    if (!n.ok()) return Fail(n.error());
+    std::cout << *n << " cases ok\n";
+    return 0;
+  }
+  if (import_regions->parsed() || import_orgs->parsed()) {
+    auto text = ReadFile(file);
+    if (!text.ok()) return Fail(text.error());
+    auto opened = OpenApp(data_dir);
+    if (!opened.ok()) return Fail(opened.error());
+    auto n = import_regions->parsed() ? app::ImportRegionsGeoJson(*opened.value(), *text)
+                                      : app::ImportOrgsCsv(*opened.value(), *text);
+    if (!n.ok()) return Fail(n.error());
+    std::cout << "imported " << *n << (import_regions->parsed() ? " regions\n" : " organisations\n");
+    return 0;
+  }
+  return 0;
+}

@@ -1,0 +1,28 @@
+#include "common/log.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <string>
+
+#include "common/time.h"
+
+namespace civicgrid::log {
+namespace {
+std::atomic<Level> g_level{Level::kInfo};
+std::mutex g_mu;
+}  // namespace
+
+void SetLevel(Level level) { g_level = level; }
+
+void Write(Level level, std::string_view message) {
+  if (level < g_level.load()) return;
+  static const char* kNames[] = {"debug", "info", "warn", "error"};
+  const auto now = std::chrono::time_point_cast<milliseconds>(std::chrono::system_clock::now());
+  std::string line = FormatTime(now) + " " + kNames[int(level)] + " " + std::string(message) + "\n";
+  std::lock_guard lock(g_mu);
+  std::fputs(line.c_str(), stderr);
+}
+
+}  // namespace civicgrid::log

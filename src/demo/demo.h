@@ -1,0 +1,37 @@
+// The demo counties: Funing (320923), Binhai (320922) and Xiangshui (320921) of Yancheng, with their real
+// towns and streets, named communities and estates, synthetic grid polygons that tile each county, the
+// departments the source document names, and a year of case history played through the real commands.
+// Deterministic for a given seed.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "cases/case_service.h"
+#include "common/result.h"
+#include "common/time.h"
+#include "model/model.h"
+#include "regions/directory.h"
+
+namespace civicgrid::demo {
+
+struct DemoOptions {
+  std::uint64_t seed = 20261124;
+  int cases = 24000;  // historical cases over the last 12 months
+  TimePoint now{};    // the end of the history (normally the real now)
+};
+
+struct DemoReference {
+  std::vector<model::Region> regions;  // county → town/street → community/village → grid (polygon) → estate
+  std::vector<model::Org> orgs;        // county centre, departments, town and community organisations
+};
+
+Result<DemoReference> BuildReference(const DemoOptions& options);
+
+// Takes in options.cases cases spread over the 12 months before options.now and moves each through its
+// lifecycle with CaseService commands, the clock set to each moment. `directory` must hold BuildReference's
+// regions and orgs. Returns the number of cases taken in.
+Result<int> PlayHistory(cases::CaseService& service, ManualClock& clock, const regions::Directory& directory,
+                        const DemoOptions& options);
+
+}  // namespace civicgrid::demo

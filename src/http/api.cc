@@ -1,0 +1,185 @@
+#include "http/api.h"
+
+#include <atomic>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "common/log.h"
+
+namespace civicgrid::http {
+
+using nlohmann::json;
+
+const std::string& Call::actor() const {
+  static const std::string kAnonymous = "anonymous";
+  return principal ? principal->login : kAnonymous;
+}
+
+namespace {
+
+std::vector<std::string> Split(const std::string& path) {
+  std::vector<std::string> out;
+  size_t start = 1;
+  while (start <= path.size()) {
+    size_t slash = path.find('/', start);
+    if (slash == std::string::npos) slash = path.size();
+    out.push_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return out;
+}
+
+int StatusOf(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kBadRequest: return 400;
+    case ErrorCode::kInvalid: return 422;
+    case ErrorCode::kNotFound: return 404;
+    case ErrorCode::kConflict: return 409;
+    case ErrorCode::kUnauthorized: return 401;
+    case ErrorCode::kForbidden: return 403;
+    case ErrorCode::kTooLarge: return 413;
+    case ErrorCode::kUnavailable: return 503;
+    case ErrorCode::kInternal: return 500;
+  }
+  return 500;
+}
+
+const char* TitleOf(int status) {
+  switch (status) {
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Content Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Content";
+    case 503: return "Service Unavailable";
+    default: return "Internal Server Error";
+  }
+}
+
+struct Metrics {
+  std::atomic<std::uint64_t> by_class[6] = {};
+};
+
+}  // namespace
+
+void Router::Add(std::string method, std::string pattern, RouteHandler handler, bool is_public) {
+  routes_.push_back({std::move(method), Split(pattern), std::move(handler), is_public});
+}
+
+Router::Match Router::Find(Request& req) const {
+  const auto segs = Split(req.path);
+  Match m;
+  for (const auto& r : routes_) {
+    if (r.segments.size() != segs.size()) continue;
+    std::map<std::string, std::string> params;
+    bool ok = true;
+    for (size_t i = 0; i < segs.size() && ok; ++i) {
+      const auto& p = r.segments[i];
+      if (p.size() > 2 && p.front() == '{' && p.back() == '}') {
+        if (segs[i].empty()) ok = false;
+        else params[p.substr(1, p.size() - 2)] = segs[i];
+      } else {
+        ok = p == segs[i];
+      }
+    }
+    if (!ok) continue;
+    m.path_known = true;
+    if (r.method != req.method) continue;
+    req.params = std::move(params);
+    m.handler = &r.handler;
+    m.is_public = r.is_public;
+    return m;
+  }
+  return m;
+}
+
+Response JsonResponse(int status, std::string body) {
+  Response r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+Response ProblemResponse(const Error& error) {
+  const int status = StatusOf(error.code);
+  json j = {{"type", "about:blank"}, {"title", TitleOf(status)}, {"status", status}, {"detail", error.message}};
+  if (!error.field.empty()) j["field"] = error.field;
+  if (!error.allowed.empty()) j["allowed_actions"] = error.allowed;
+  if (status == 500) {
+    log::Error("internal error: " + error.message);
+    j["detail"] = "internal error";  // details stay in the log
+  }
+  Response r;
+  r.status = status;
+  r.content_type = "application/problem+json";
+  r.body = j.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (status == 401) r.headers.emplace_back("WWW-Authenticate", "Bearer");
+  return r;
+}
+
+Handler MakeApi(ApiDeps deps_in) {
+  auto deps = std::make_shared<ApiDeps>(deps_in);
+  auto router = std::make_shared<Router>();
+  auto metrics = std::make_shared<Metrics>();
+
+  router->Add("GET", "/healthz", [](Request&, const Call&) { return JsonResponse(200, R"({"status":"ok"})"); }, true);
+  router->Add("GET", "/readyz", [deps](Request&, const Call&) {
+    auto n = deps->store.CountCases();
+    if (!n.ok()) return ProblemResponse(n.error());
+    return JsonResponse(200, R"({"status":"ready"})");
+  }, true);
+  router->Add("GET", "/metrics", [deps, metrics](Request&, const Call&) {
+    const auto dir = deps->directory.Get();
+    std::string out = "# HELP civicgrid_http_responses_total HTTP responses by status class.\n"
+                      "# TYPE civicgrid_http_responses_total counter\n";
+    for (int c = 1; c <= 5; ++c)
+      out += "civicgrid_http_responses_total{class=\"" + std::to_string(c) + "xx\"} " +
+             std::to_string(metrics->by_class[c].load()) + "\n";
+    out += "# HELP civicgrid_grids Grids in the point-to-grid index.\n# TYPE civicgrid_grids gauge\n";
+    out += "civicgrid_grids " + std::to_string(dir->grid_count()) + "\n";
+    Response r = JsonResponse(200, std::move(out));
+    r.content_type = "text/plain; version=0.0.4";
+    return r;
+  }, true);
+  AddReferenceRoutes(*router, *deps);
+  AddCaseRoutes(*router, *deps);
+
+  return [deps, router, metrics](Request& req) -> Response {
+    Response res;
+    auto match = router->Find(req);
+    if (!match.handler) {
+      res = ProblemResponse(match.path_known ? Error{ErrorCode::kInvalid, "method " + req.method + " not allowed here", {}, {}}
+                                             : NotFound("no resource at " + req.path));
+      if (match.path_known) {
+        res.status = 405;
+        res.body = json{{"type", "about:blank"}, {"title", "Method Not Allowed"}, {"status", 405},
+                        {"detail", "method not allowed on " + req.path}}.dump();
+      }
+    } else if (match.is_public) {
+      res = (*match.handler)(req, Call{});
+    } else {
+      // The one authentication check: every non-public route passes here.
+      std::string token;
+      if (const auto* h = req.Header("authorization"); h && h->size() > 7 &&
+                                                       (h->compare(0, 7, "Bearer ") == 0 || h->compare(0, 7, "bearer ") == 0))
+        token = h->substr(7);
+      auto principal = deps->auth.Authenticate(token);
+      if (!principal.ok()) {
+        res = ProblemResponse(principal.error());
+      } else {
+        Call call{&principal.value()};
+        res = (*match.handler)(req, call);
+      }
+    }
+    const int cls = res.status / 100;
+    if (cls >= 1 && cls <= 5) ++metrics->by_class[cls];
+    return res;
+  };
+}
+
+}  // namespace civicgrid::http

@@ -1,0 +1,162 @@
+// Reference data and geography: login, categories, organisations, regions (read and import), locate.
+#include <charconv>
+#include <cmath>
+#include <set>
+
+#include "geo/crs.h"
+#include "http/api.h"
+#include "http/json_util.h"
+#include "regions/geojson.h"
+
+namespace civicgrid::http {
+namespace {
+
+#define TRY_ASSIGN(var, expr)                                 \
+  auto var##_r = (expr);                                      \
+  if (!var##_r.ok()) return ProblemResponse(var##_r.error()); \
+  auto var = std::move(var##_r.value())
+
+json RegionRef(const model::Region& r) {
+  return {{"code", r.code}, {"name", r.name}, {"kind", std::string(model::Name(r.kind))}};
+}
+
+json CategoryJson(const model::Category& c) {
+  return {{"code", c.code},       {"parent", c.parent.empty() ? json(nullptr) : json(c.parent)},
+          {"name_zh", c.name_zh}, {"name_en", c.name_en},
+          {"accept_hours", c.accept_hours}, {"resolve_days", c.resolve_days}};
+}
+
+Result<double> ParseCoordinate(const Request& req, const char* key, double limit) {
+  const auto* v = req.Query(key);
+  if (!v || v->empty()) return Invalid(key, std::string(key) + " is required");
+  double d = 0;
+  auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), d);
+  if (ec != std::errc() || p != v->data() + v->size() || !std::isfinite(d))
+    return Invalid(key, std::string(key) + " must be a number");
+  if (d < -limit || d > limit) return Invalid(key, std::string(key) + " must be within ±" + std::to_string(int(limit)));
+  return d;
+}
+
+}  // namespace
+
+void AddReferenceRoutes(Router& router, ApiDeps& deps) {
+  router.Add("POST", "/api/v1/login", [&deps](Request& req, const Call&) {
+    TRY_ASSIGN(body, ParseObject(req.body));
+    TRY_ASSIGN(login, GetString(body, "login", "", true));
+    TRY_ASSIGN(password, GetString(body, "password", "", true));
+    TRY_ASSIGN(token, deps.auth.Login(*login, *password));
+    return JsonResponse(200, Dump(json{{"token", token.token}, {"expires_at", FormatTime(token.expires_at)}}));
+  }, true);
+
+  router.Add("POST", "/api/v1/logout", [&deps](Request& req, const Call&) {
+    const auto* h = req.Header("authorization");
+    if (auto st = deps.auth.Logout(h->substr(7)); !st) return ProblemResponse(st.error());
+    Response r;
+    r.status = 204;
+    return r;
+  });
+
+  router.Add("GET", "/api/v1/me", [](Request&, const Call& call) {
+    json roles = json::array();
+    for (const auto& [role, scope] : call.principal->roles) roles.push_back({{"role", role}, {"scope", scope}});
+    return JsonResponse(200, Dump(json{{"login", call.principal->login}, {"roles", roles}}));
+  });
+
+  router.Add("GET", "/api/v1/categories", [&deps](Request&, const Call&) {
+    json items = json::array();
+    for (const auto& c : deps.directory.Get()->categories()) items.push_back(CategoryJson(c));
+    return JsonResponse(200, Dump(json{{"items", items}, {"next_cursor", nullptr}}));
+  });
+
+  router.Add("POST", "/api/v1/categories", [&deps](Request& req, const Call&) {
+    TRY_ASSIGN(body, ParseObject(req.body));
+    TRY_ASSIGN(code, GetString(body, "code", "", true));
+    TRY_ASSIGN(parent, GetString(body, "parent", "", false));
+    TRY_ASSIGN(name_zh, GetString(body, "name_zh", "", true));
+    TRY_ASSIGN(name_en, GetString(body, "name_en", "", false));
+    TRY_ASSIGN(accept_hours, GetNumber(body, "accept_hours", "", true));
+    TRY_ASSIGN(resolve_days, GetNumber(body, "resolve_days", "", true));
+    const auto dir = deps.directory.Get();
+    model::Category c{*code, parent.value_or(""), *name_zh, name_en.value_or(""), *accept_hours, *resolve_days};
+    if (c.code.empty() || c.code.size() > 32) return ProblemResponse(Invalid("code", "code must have 1 to 32 characters"));
+    if (dir->FindCategory(c.code)) return ProblemResponse(Conflict("category " + c.code + " exists"));
+    if (!c.parent.empty()) {
+      if (!dir->FindCategory(c.parent)) return ProblemResponse(Invalid("parent", "unknown parent " + c.parent));
+      // Codes nest by prefix, so a category filter is one index range.
+      if (c.code.rfind(c.parent, 0) != 0 || c.code.size() <= c.parent.size())
+        return ProblemResponse(Invalid("code", "a child's code must start with its parent's code"));
+    }
+    if (!(c.accept_hours > 0) || c.accept_hours > 24 * 30)
+      return ProblemResponse(Invalid("accept_hours", "accept_hours must be above 0 and at most 720"));
+    if (!(c.resolve_days > 0) || c.resolve_days > 365)
+      return ProblemResponse(Invalid("resolve_days", "resolve_days must be above 0 and at most 365"));
+    if (auto st = deps.store.UpsertCategories({c}); !st) return ProblemResponse(st.error());
+    if (auto st = deps.reload_directory(); !st) return ProblemResponse(st.error());
+    return JsonResponse(201, Dump(CategoryJson(c)));
+  });
+
+  router.Add("GET", "/api/v1/orgs", [&deps](Request& req, const Call&) {
+    const auto dir = deps.directory.Get();
+    const auto* kind = req.Query("kind");
+    json items = json::array();
+    for (const auto& o : dir->orgs()) {
+      if (kind && o.kind != *kind) continue;
+      items.push_back({{"code", o.code}, {"name", o.name}, {"kind", o.kind}, {"region", o.region}});
+    }
+    return JsonResponse(200, Dump(json{{"items", items}, {"next_cursor", nullptr}}));
+  });
+
+  router.Add("GET", "/api/v1/regions/{code}", [&deps](Request& req, const Call&) {
+    const auto dir = deps.directory.Get();
+    const auto* r = dir->FindRegion(req.params["code"]);
+    if (!r) return ProblemResponse(NotFound("no region " + req.params["code"]));
+    json j = RegionRef(*r);
+    j["parent"] = r->parent.empty() ? json(nullptr) : json(r->parent);
+    json ancestors = json::array();
+    for (const auto* a : dir->Lineage(r->code))
+      if (a != r) ancestors.push_back(RegionRef(*a));
+    j["ancestors"] = ancestors;
+    json children = json::array();
+    for (const auto* c : dir->Children(r->code)) children.push_back(RegionRef(*c));
+    j["children"] = children;
+    j["geometry"] = r->geometry.empty() ? json(nullptr) : json::parse(r->geometry);
+    return JsonResponse(200, Dump(j));
+  });
+
+  router.Add("POST", "/api/v1/regions/import", [&deps](Request& req, const Call&) {
+    TRY_ASSIGN(existing, deps.store.LoadRegions());
+    std::set<std::string> known;
+    for (const auto& r : existing) known.insert(r.code);
+    TRY_ASSIGN(regions, regions::ParseRegionCollection(req.body, known));
+    if (auto st = deps.store.UpsertRegions(regions); !st) return ProblemResponse(st.error());
+    // The index is rebuilt and swapped in; lookups meanwhile use the previous one.
+    if (auto st = deps.reload_directory(); !st) return ProblemResponse(st.error());
+    const auto dir = deps.directory.Get();
+    return JsonResponse(200, Dump(json{{"imported", regions.size()},
+                                       {"regions", dir->region_count()},
+                                       {"grids", dir->grid_count()}}));
+  });
+
+  router.Add("GET", "/api/v1/locate", [&deps](Request& req, const Call&) {
+    TRY_ASSIGN(lat, ParseCoordinate(req, "lat", 90));
+    TRY_ASSIGN(lon, ParseCoordinate(req, "lon", 180));
+    geo::Crs crs = geo::Crs::kWgs84;
+    if (const auto* v = req.Query("crs"); v && !v->empty()) {
+      auto parsed = geo::ParseCrs(*v);
+      if (!parsed) return ProblemResponse(Invalid("crs", "crs must be wgs84, gcj02 or bd09"));
+      crs = *parsed;
+    }
+    const geo::LonLat wgs = geo::ToWgs84({lon, lat}, crs);
+    const auto dir = deps.directory.Get();
+    const auto* grid = dir->LocateGrid(wgs);
+    if (!grid) return ProblemResponse(NotFound("no grid covers this point"));
+    json ancestors = json::array();
+    for (const auto* a : dir->Lineage(grid->code))
+      if (a != grid) ancestors.push_back(RegionRef(*a));
+    return JsonResponse(200, Dump(json{{"grid", RegionRef(*grid)},
+                                       {"ancestors", ancestors},
+                                       {"wgs84", {{"lat", wgs.lat}, {"lon", wgs.lon}}}}));
+  });
+}
+
+}  // namespace civicgrid::http

@@ -1,0 +1,28 @@
+// Small helpers for the handler files that read JSON bodies. Includes the JSON library: include it only
+// from api_*.cc.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "common/result.h"
+
+namespace civicgrid::http {
+
+using nlohmann::json;
+
+// The body as a JSON object, or an error naming what is wrong (malformed JSON is a 400).
+Result<json> ParseObject(const std::string& body);
+
+// Typed field access: absent → nullopt (or an error when required); present with the wrong type → error.
+Result<std::optional<std::string>> GetString(const json& obj, const std::string& key, const std::string& path,
+                                             bool required);
+Result<std::optional<double>> GetNumber(const json& obj, const std::string& key, const std::string& path,
+                                        bool required);
+Result<std::optional<bool>> GetBool(const json& obj, const std::string& key, const std::string& path, bool required);
+
+std::string Dump(const json& j);
+
+}  // namespace civicgrid::http

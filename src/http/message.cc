@@ -1,0 +1,48 @@
+#include "http/message.h"
+
+namespace civicgrid::http {
+
+bool PercentDecode(const std::string& in, std::string& out, bool plus_is_space) {
+  out.clear();
+  out.reserve(in.size());
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '%') {
+      if (i + 2 >= in.size()) return false;
+      const int hi = hex(in[i + 1]), lo = hex(in[i + 2]);
+      if (hi < 0 || lo < 0) return false;
+      out.push_back(char(hi * 16 + lo));
+      i += 2;
+    } else if (in[i] == '+' && plus_is_space) {
+      out.push_back(' ');
+    } else {
+      out.push_back(in[i]);
+    }
+  }
+  return true;
+}
+
+bool ParseQueryString(const std::string& text, std::map<std::string, std::string>& out) {
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t amp = text.find('&', start);
+    if (amp == std::string::npos) amp = text.size();
+    const std::string part = text.substr(start, amp - start);
+    if (!part.empty()) {
+      const size_t eq = part.find('=');
+      std::string key, value;
+      if (!PercentDecode(part.substr(0, eq), key, true)) return false;
+      if (eq != std::string::npos && !PercentDecode(part.substr(eq + 1), value, true)) return false;
+      out[key] = value;
+    }
+    start = amp + 1;
+  }
+  return true;
+}
+
+}  // namespace civicgrid::http

@@ -1,0 +1,42 @@
+// HTTP messages as plain values, so handlers never see Beast (only server.cc does).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace civicgrid::http {
+
+struct Request {
+  std::string method;  // "GET", "POST", …
+  std::string path;    // percent-decoded path, without the query
+  std::map<std::string, std::string> query;    // decoded; the last value wins
+  std::map<std::string, std::string> headers;  // names in lower case
+  std::string body;
+  std::string remote;  // peer address
+  std::map<std::string, std::string> params;   // filled by the router from {name} segments
+
+  const std::string* Header(const std::string& lower_name) const {
+    auto it = headers.find(lower_name);
+    return it == headers.end() ? nullptr : &it->second;
+  }
+  const std::string* Query(const std::string& name) const {
+    auto it = query.find(name);
+    return it == query.end() ? nullptr : &it->second;
+  }
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// Splits "a=1&b=%E4%BA%95" into decoded pairs; false on a malformed escape.
+bool ParseQueryString(const std::string& text, std::map<std::string, std::string>& out);
+bool PercentDecode(const std::string& in, std::string& out, bool plus_is_space);
+
+}  // namespace civicgrid::http

@@ -1,0 +1,151 @@
+// Plain domain types shared by the services, the store and the HTTP layer. No behaviour, no I/O.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/time.h"
+
+namespace civicgrid::model {
+
+using CaseId = std::int64_t;
+
+// Region kinds from county down to building (GLOSSARY: region).
+enum class RegionKind { kCounty, kTown, kStreet, kCommunity, kVillage, kGrid, kEstate, kBuilding };
+std::optional<RegionKind> ParseRegionKind(std::string_view s);
+std::string_view Name(RegionKind k);
+
+struct Region {
+  std::string code;
+  std::string name;
+  RegionKind kind = RegionKind::kGrid;
+  std::string parent;    // empty for a root
+  std::string geometry;  // GeoJSON geometry text (Polygon or MultiPolygon), empty when the region has none
+  bool operator==(const Region&) const = default;
+};
+
+struct Org {
+  std::string code;
+  std::string name;
+  std::string kind;    // department, town, street, community, village, enterprise, centre
+  std::string region;  // the region it serves (its scope for dispatch)
+  bool operator==(const Org&) const = default;
+};
+
+struct Category {
+  std::string code;
+  std::string parent;  // empty for a level-1 class
+  std::string name_zh;
+  std::string name_en;
+  double accept_hours = 2;  // hours on the clock to accept a dispatched case
+  double resolve_days = 5;  // working days to resolve
+  bool operator==(const Category&) const = default;
+};
+
+enum class CaseStatus { kReceived, kDispatched, kAccepted, kResolved, kClosed, kInvalid, kMerged };
+std::string_view Name(CaseStatus s);
+std::optional<CaseStatus> ParseCaseStatus(std::string_view s);
+
+enum class Rating { kSatisfied, kBasicallySatisfied, kDissatisfied };
+std::string_view Name(Rating r);
+std::optional<Rating> ParseRating(std::string_view s);
+
+struct GeoPoint {
+  double lat = 0;
+  double lon = 0;
+  bool operator==(const GeoPoint&) const = default;
+};
+
+struct Reporter {
+  std::string name;
+  std::string phone;
+  bool anonymous = false;
+  bool operator==(const Reporter&) const = default;
+};
+
+// What intake establishes once: everything a case is born with.
+struct CaseOrigin {
+  std::string number;
+  std::string channel;
+  std::string external_id;  // empty when the channel gave none
+  std::string category;
+  std::string title;
+  std::string description;
+  std::string address;
+  std::optional<GeoPoint> location;  // WGS-84
+  std::string grid;                  // code of the grid the location falls in, empty if none
+  std::string region_path;           // "/county/town/community/grid/": the ancestors, for subtree filters
+  Reporter reporter;
+  bool operator==(const CaseOrigin&) const = default;
+};
+
+// The state of a case: the fold of its events (cases::Evolve) and the row of the `cases` projection.
+struct Case {
+  CaseId id = 0;
+  CaseOrigin origin;
+  CaseStatus status = CaseStatus::kReceived;
+  std::string org;  // current handler's code
+  std::optional<TimePoint> accept_by;
+  std::optional<TimePoint> resolve_by;
+  std::optional<TimePoint> dispatched_at;
+  std::optional<TimePoint> accepted_at;
+  std::optional<TimePoint> contacted_at;
+  std::optional<TimePoint> resolved_at;
+  std::optional<TimePoint> closed_at;
+  int returns = 0;
+  double extension_days = 0;                 // approved, in all
+  std::optional<double> pending_extension;   // requested days awaiting a decision
+  bool reviewed = false;                     // the centre approved the current resolution
+  std::optional<Rating> rating;
+  std::optional<bool> solved;
+  std::string resolution;  // the handler's note on resolving
+  std::optional<CaseId> merged_into;
+  TimePoint created_at{};
+  TimePoint updated_at{};
+  std::int64_t version = 0;  // number of events folded
+  bool operator==(const Case&) const = default;
+};
+
+enum class EventType {
+  kReceived,
+  kDispatched,
+  kAccepted,
+  kContacted,
+  kReturned,
+  kExtensionRequested,
+  kExtensionDecided,
+  kResolved,
+  kReviewed,
+  kRated,
+  kClosed,
+  kReopened,
+  kInvalidated,
+  kMerged,
+};
+std::string_view Name(EventType t);
+std::optional<EventType> ParseEventType(std::string_view s);
+
+// One change to a case: the audit trail (全程留痕). Which payload fields are set depends on the type.
+struct CaseEvent {
+  CaseId case_id = 0;
+  std::int64_t seq = 0;  // 1-based; equals the case version after this event
+  EventType type = EventType::kReceived;
+  std::string actor;     // login of the user or key that acted
+  TimePoint at{};
+  std::optional<CaseOrigin> origin;  // received
+  std::string org;                   // dispatched
+  std::string text;                  // reason / note / comment
+  std::optional<double> days;        // extension_requested
+  std::optional<bool> approve;       // extension_decided, reviewed
+  std::optional<Rating> rating;      // rated
+  std::optional<bool> solved;        // rated
+  std::optional<CaseId> into;        // merged
+  std::optional<TimePoint> accept_by;   // deadlines this event set
+  std::optional<TimePoint> resolve_by;
+  bool operator==(const CaseEvent&) const = default;
+};
+
+}  // namespace civicgrid::model

@@ -1,0 +1,721 @@
+// SQLite store: WAL, synchronous=FULL, one writer thread that commits whatever commands are queued in one
+// transaction (group commit), and a pool of read connections. Each command in a batch runs inside its own
+// SAVEPOINT, so one refused command (version mismatch, duplicate) does not undo its neighbours.
+#include <sqlite3.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "common/log.h"
+#include "store/codec.h"
+#include "store/store.h"
+
+namespace civicgrid::store {
+namespace {
+
+using model::CaseStatus;
+
+struct DbCloser {
+  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+struct StmtFinalizer {
+  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+};
+using DbPtr = std::unique_ptr<sqlite3, DbCloser>;
+using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
+
+bool IsFull(int rc) { return (rc & 0xff) == SQLITE_FULL || (rc & 0xff) == SQLITE_IOERR; }
+
+Error DbError(sqlite3* db, int rc, const std::string& what) {
+  Error e{IsFull(rc) ? ErrorCode::kUnavailable : ErrorCode::kInternal,
+          what + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)), {}, {}};
+  return e;
+}
+
+// A prepared statement with positional binding helpers; reset on destruction of the Binder.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, sqlite3_stmt* s) : db_(db), s_(s) {}
+  ~Stmt() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
+  Stmt& Bind(int i, std::int64_t v) { sqlite3_bind_int64(s_, i, v); return *this; }
+  Stmt& Bind(int i, int v) { sqlite3_bind_int64(s_, i, v); return *this; }
+  Stmt& Bind(int i, double v) { sqlite3_bind_double(s_, i, v); return *this; }
+  Stmt& Bind(int i, const std::string& v) {
+    sqlite3_bind_text(s_, i, v.data(), int(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& BindNull(int i) { sqlite3_bind_null(s_, i); return *this; }
+  Stmt& BindOpt(int i, const std::optional<TimePoint>& t) { return t ? Bind(i, ToMillis(*t)) : BindNull(i); }
+  Stmt& BindTextOrNull(int i, const std::string& v) { return v.empty() ? BindNull(i) : Bind(i, v); }
+  int Step() { return sqlite3_step(s_); }
+  std::int64_t Int(int col) const { return sqlite3_column_int64(s_, col); }
+  double Real(int col) const { return sqlite3_column_double(s_, col); }
+  bool IsNull(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
+  std::string Text(int col) const {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, col));
+    return p ? std::string(p, size_t(sqlite3_column_bytes(s_, col))) : std::string();
+  }
+  sqlite3* db() const { return db_; }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* s_;
+};
+
+// One connection with its statement cache. Used by one thread at a time.
+class Connection {
+ public:
+  static Result<std::unique_ptr<Connection>> Open(const std::string& path, bool write, bool sync_full) {
+    sqlite3* raw = nullptr;
+    const int flags = (write ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY) |
+                      SQLITE_OPEN_NOMUTEX;
+    int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+    DbPtr db(raw);
+    if (rc != SQLITE_OK) return DbError(raw, rc, "cannot open " + path);
+    sqlite3_busy_timeout(raw, 10000);
+    sqlite3_extended_result_codes(raw, 1);
+    auto conn = std::unique_ptr<Connection>(new Connection(std::move(db)));
+    if (write) {
+      for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON"})
+        if (auto st = conn->Exec(pragma); !st) return st.error();
+      if (auto st = conn->Exec(sync_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"); !st)
+        return st.error();
+    }
+    return conn;
+  }
+
+  Status Exec(const std::string& sql) {
+    char* err = nullptr;
+    const int rc = sqlite3_exec(db_.get(), sql.c_str(), nullptr, nullptr, &err);
+    if (rc != SQLITE_OK) {
+      Error e = DbError(db_.get(), rc, "sql failed");
+      sqlite3_free(err);
+      return e;
+    }
+    return OkStatus();
+  }
+
+  // Prepared once per connection, reused (the statement cache is the point of keeping connections).
+  Stmt Prepare(const std::string& sql) {
+    auto it = cache_.find(sql);
+    if (it == cache_.end()) {
+      sqlite3_stmt* s = nullptr;
+      const int rc = sqlite3_prepare_v3(db_.get(), sql.c_str(), int(sql.size()), SQLITE_PREPARE_PERSISTENT, &s,
+                                        nullptr);
+      if (rc != SQLITE_OK) {
+        log::Error(std::string("prepare failed: ") + sqlite3_errmsg(db_.get()) + " in " + sql);
+        std::abort();  // a bug in our SQL, not a runtime condition
+      }
+      it = cache_.emplace(sql, StmtPtr(s)).first;
+    }
+    return Stmt(db_.get(), it->second.get());
+  }
+
+  sqlite3* db() const { return db_.get(); }
+
+ private:
+  explicit Connection(DbPtr db) : db_(std::move(db)) {}
+  DbPtr db_;
+  std::map<std::string, StmtPtr> cache_;
+};
+
+// Versioned migrations: user_version is the number applied. Append only; never edit a shipped step.
+const std::vector<std::string> kMigrations = {
+    // 1: reference data and cases
+    R"(
+CREATE TABLE regions(code TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, parent TEXT,
+                     geometry TEXT);
+CREATE INDEX regions_parent ON regions(parent);
+CREATE TABLE orgs(code TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, region TEXT NOT NULL);
+CREATE TABLE categories(code TEXT PRIMARY KEY, parent TEXT, name_zh TEXT NOT NULL, name_en TEXT NOT NULL,
+                        accept_hours REAL NOT NULL, resolve_days REAL NOT NULL);
+CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE cases(
+  id INTEGER PRIMARY KEY,
+  county TEXT NOT NULL,          -- the distribution key when the schema moves to a sharded PostgreSQL
+  number TEXT NOT NULL UNIQUE,
+  channel TEXT NOT NULL,
+  external_id TEXT,
+  category TEXT NOT NULL,
+  grid TEXT,
+  region_path TEXT NOT NULL,
+  org TEXT,
+  status TEXT NOT NULL,
+  accept_by INTEGER,
+  resolve_by INTEGER,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  doc TEXT NOT NULL              -- the whole Case; the columns above are its indexed part
+);
+CREATE UNIQUE INDEX cases_external ON cases(channel, external_id) WHERE external_id IS NOT NULL;
+CREATE INDEX cases_status ON cases(status, id);
+CREATE INDEX cases_region ON cases(region_path, id);
+CREATE INDEX cases_org ON cases(org, id) WHERE org IS NOT NULL;
+CREATE INDEX cases_category ON cases(category, id);
+CREATE INDEX cases_created ON cases(created_at);
+CREATE TABLE case_events(
+  case_id INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  payload TEXT NOT NULL,
+  PRIMARY KEY(case_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE idempotency(key TEXT PRIMARY KEY, case_id INTEGER NOT NULL, created_at INTEGER NOT NULL);
+)",
+    // 2: accounts
+    R"(
+CREATE TABLE users(id INTEGER PRIMARY KEY, login TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL,
+                   disabled INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE user_roles(user_id INTEGER NOT NULL REFERENCES users(id), role TEXT NOT NULL, scope TEXT NOT NULL,
+                        PRIMARY KEY(user_id, role, scope));
+CREATE TABLE tokens(hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id),
+                    expires_at INTEGER NOT NULL);
+)",
+};
+
+std::string CountyOf(const model::Case& c) {
+  // region_path is "/root/…/": its first segment is the county (or the root of the imported tree).
+  const auto& p = c.origin.region_path;
+  if (p.size() < 2) return "";
+  const auto end = p.find('/', 1);
+  return p.substr(1, end == std::string::npos ? std::string::npos : end - 1);
+}
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(SqliteOptions options) : options_(std::move(options)) {}
+
+  ~SqliteStore() override {
+    {
+      std::lock_guard lock(queue_mu_);
+      stopping_ = true;
+    }
+    queue_cv_.notify_all();
+    if (writer_thread_.joinable()) writer_thread_.join();
+  }
+
+  Status Init(int migrate_to) {
+    auto w = Connection::Open(options_.path, true, options_.synchronous_full);
+    if (!w.ok()) return w.error();
+    writer_ = std::move(w.value());
+    if (auto st = Migrate(migrate_to); !st) return st;
+    for (int i = 0; i < options_.readers; ++i) {
+      auto r = Connection::Open(options_.path, false, false);
+      if (!r.ok()) return r.error();
+      readers_.push_back(std::move(r.value()));
+    }
+    {
+      auto s = writer_->Prepare("SELECT COALESCE(MAX(id), 0) FROM cases");
+      s.Step();
+      next_id_ = s.Int(0) + 1;
+    }
+    writer_thread_ = std::thread([this] { WriterLoop(); });
+    return OkStatus();
+  }
+
+  // ---- reference data ----
+  Status UpsertRegions(const std::vector<model::Region>& regions) override {
+    return Write([&](Connection& c) -> Status {
+      if (auto st = BumpReferenceVersion(c); !st) return st;
+      for (const auto& r : regions) {
+        auto s = c.Prepare(
+            "INSERT INTO regions(code,name,kind,parent,geometry) VALUES(?,?,?,?,?) ON CONFLICT(code) DO UPDATE "
+            "SET name=excluded.name, kind=excluded.kind, parent=excluded.parent, geometry=excluded.geometry");
+        s.Bind(1, r.code).Bind(2, r.name).Bind(3, std::string(model::Name(r.kind)));
+        s.BindTextOrNull(4, r.parent).BindTextOrNull(5, r.geometry);
+        if (int rc = s.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "region " + r.code);
+      }
+      return OkStatus();
+    });
+  }
+
+  Result<std::vector<model::Region>> LoadRegions() override {
+    return Read<std::vector<model::Region>>([](Connection& c) -> Result<std::vector<model::Region>> {
+      std::vector<model::Region> out;
+      auto s = c.Prepare("SELECT code,name,kind,parent,geometry FROM regions ORDER BY code");
+      while (s.Step() == SQLITE_ROW) {
+        model::Region r{s.Text(0), s.Text(1), model::ParseRegionKind(s.Text(2)).value_or(model::RegionKind::kGrid),
+                        s.Text(3), s.Text(4)};
+        out.push_back(std::move(r));
+      }
+      return out;
+    });
+  }
+
+  Status UpsertOrgs(const std::vector<model::Org>& orgs) override {
+    return Write([&](Connection& c) -> Status {
+      if (auto st = BumpReferenceVersion(c); !st) return st;
+      for (const auto& o : orgs) {
+        auto s = c.Prepare(
+            "INSERT INTO orgs(code,name,kind,region) VALUES(?,?,?,?) ON CONFLICT(code) DO UPDATE SET "
+            "name=excluded.name, kind=excluded.kind, region=excluded.region");
+        s.Bind(1, o.code).Bind(2, o.name).Bind(3, o.kind).Bind(4, o.region);
+        if (int rc = s.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "org " + o.code);
+      }
+      return OkStatus();
+    });
+  }
+
+  Result<std::vector<model::Org>> LoadOrgs() override {
+    return Read<std::vector<model::Org>>([](Connection& c) -> Result<std::vector<model::Org>> {
+      std::vector<model::Org> out;
+      auto s = c.Prepare("SELECT code,name,kind,region FROM orgs ORDER BY code");
+      while (s.Step() == SQLITE_ROW) out.push_back({s.Text(0), s.Text(1), s.Text(2), s.Text(3)});
+      return out;
+    });
+  }
+
+  Status UpsertCategories(const std::vector<model::Category>& cats) override {
+    return Write([&](Connection& c) -> Status {
+      if (auto st = BumpReferenceVersion(c); !st) return st;
+      for (const auto& k : cats) {
+        auto s = c.Prepare(
+            "INSERT INTO categories(code,parent,name_zh,name_en,accept_hours,resolve_days) VALUES(?,?,?,?,?,?) "
+            "ON CONFLICT(code) DO UPDATE SET parent=excluded.parent, name_zh=excluded.name_zh, "
+            "name_en=excluded.name_en, accept_hours=excluded.accept_hours, resolve_days=excluded.resolve_days");
+        s.Bind(1, k.code).BindTextOrNull(2, k.parent).Bind(3, k.name_zh).Bind(4, k.name_en);
+        s.Bind(5, k.accept_hours).Bind(6, k.resolve_days);
+        if (int rc = s.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "category " + k.code);
+      }
+      return OkStatus();
+    });
+  }
+
+  Result<std::vector<model::Category>> LoadCategories() override {
+    return Read<std::vector<model::Category>>([](Connection& c) -> Result<std::vector<model::Category>> {
+      std::vector<model::Category> out;
+      auto s = c.Prepare("SELECT code,parent,name_zh,name_en,accept_hours,resolve_days FROM categories ORDER BY code");
+      while (s.Step() == SQLITE_ROW)
+        out.push_back({s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Real(4), s.Real(5)});
+      return out;
+    });
+  }
+
+  Status SaveHolidays(const std::string& csv) override {
+    return Write([&](Connection& c) -> Status {
+      if (auto st = BumpReferenceVersion(c); !st) return st;
+      auto s = c.Prepare("INSERT INTO settings(key,value) VALUES('holidays',?) ON CONFLICT(key) DO UPDATE SET "
+                         "value=excluded.value");
+      s.Bind(1, csv);
+      if (int rc = s.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "holidays");
+      return OkStatus();
+    });
+  }
+
+  Result<std::string> LoadHolidays() override {
+    return Read<std::string>([](Connection& c) -> Result<std::string> {
+      auto s = c.Prepare("SELECT value FROM settings WHERE key='holidays'");
+      if (s.Step() == SQLITE_ROW) return s.Text(0);
+      return std::string();
+    });
+  }
+
+  Result<std::int64_t> ReferenceVersion() override {
+    return Read<std::int64_t>([](Connection& c) -> Result<std::int64_t> {
+      auto s = c.Prepare("SELECT CAST(value AS INTEGER) FROM settings WHERE key='reference_version'");
+      return s.Step() == SQLITE_ROW ? s.Int(0) : std::int64_t{0};
+    });
+  }
+
+  // ---- cases ----
+  CaseId NextCaseId() override { return next_id_.fetch_add(1); }
+
+  Status CommitCase(const CaseWrite& w) override {
+    return Write([&](Connection& c) -> Status { return ApplyCaseWrite(c, w); });
+  }
+
+  Result<std::optional<Case>> GetCase(CaseId id) override {
+    return Read<std::optional<Case>>([id](Connection& c) -> Result<std::optional<Case>> {
+      auto s = c.Prepare("SELECT doc FROM cases WHERE id=?");
+      s.Bind(1, id);
+      if (s.Step() != SQLITE_ROW) return std::optional<Case>();
+      auto decoded = DecodeCase(s.Text(0));
+      if (!decoded.ok()) return decoded.error();
+      return std::optional<Case>(std::move(decoded.value()));
+    });
+  }
+
+  Result<std::optional<CaseId>> FindByExternalId(const std::string& channel, const std::string& external_id) override {
+    return Read<std::optional<CaseId>>([&](Connection& c) -> Result<std::optional<CaseId>> {
+      auto s = c.Prepare("SELECT id FROM cases WHERE channel=? AND external_id=?");
+      s.Bind(1, channel).Bind(2, external_id);
+      if (s.Step() == SQLITE_ROW) return std::optional<CaseId>(s.Int(0));
+      return std::optional<CaseId>();
+    });
+  }
+
+  Result<std::optional<CaseId>> FindByIdempotencyKey(const std::string& key) override {
+    return Read<std::optional<CaseId>>([&](Connection& c) -> Result<std::optional<CaseId>> {
+      auto s = c.Prepare("SELECT case_id FROM idempotency WHERE key=?");
+      s.Bind(1, key);
+      if (s.Step() == SQLITE_ROW) return std::optional<CaseId>(s.Int(0));
+      return std::optional<CaseId>();
+    });
+  }
+
+  Result<std::vector<CaseEvent>> LoadEvents(CaseId id) override {
+    return Read<std::vector<CaseEvent>>([id](Connection& c) -> Result<std::vector<CaseEvent>> {
+      std::vector<CaseEvent> out;
+      auto s = c.Prepare("SELECT seq,type,actor,at,payload FROM case_events WHERE case_id=? ORDER BY seq");
+      s.Bind(1, id);
+      while (s.Step() == SQLITE_ROW) {
+        CaseEvent e;
+        e.case_id = id;
+        e.seq = s.Int(0);
+        auto type = model::ParseEventType(s.Text(1));
+        if (!type) return Internal("corrupt event type " + s.Text(1));
+        e.type = *type;
+        e.actor = s.Text(2);
+        e.at = FromMillis(s.Int(3));
+        if (auto st = DecodeEventPayload(s.Text(4), e); !st) return st.error();
+        out.push_back(std::move(e));
+      }
+      return out;
+    });
+  }
+
+  Result<CasePage> ListCases(const CaseQuery& q) override {
+    // Keyset pagination on id (newest first); each filter is one indexed predicate, so SQLite can walk the
+    // most selective index instead of the table.
+    std::string sql = "SELECT doc FROM cases WHERE 1=1";
+    std::vector<std::function<void(Stmt&, int)>> binds;
+    auto add = [&](const std::string& clause, std::function<void(Stmt&, int)> bind) {
+      sql += " AND " + clause;
+      binds.push_back(std::move(bind));
+    };
+    if (q.status) {
+      const std::string v(model::Name(*q.status));
+      add("status=?", [v](Stmt& s, int i) { s.Bind(i, v); });
+    }
+    if (!q.region_path.empty()) {
+      const std::string lo = q.region_path, hi = q.region_path + "\xff";
+      add("region_path>=?", [lo](Stmt& s, int i) { s.Bind(i, lo); });
+      add("region_path<?", [hi](Stmt& s, int i) { s.Bind(i, hi); });
+    }
+    if (!q.category.empty()) {
+      const std::string lo = q.category, hi = q.category + "\xff";
+      add("category>=?", [lo](Stmt& s, int i) { s.Bind(i, lo); });
+      add("category<?", [hi](Stmt& s, int i) { s.Bind(i, hi); });
+    }
+    if (!q.org.empty()) {
+      const std::string v = q.org;
+      add("org=?", [v](Stmt& s, int i) { s.Bind(i, v); });
+    }
+    if (q.from) {
+      const auto v = ToMillis(*q.from);
+      add("created_at>=?", [v](Stmt& s, int i) { s.Bind(i, v); });
+    }
+    if (q.to) {
+      const auto v = ToMillis(*q.to);
+      add("created_at<?", [v](Stmt& s, int i) { s.Bind(i, v); });
+    }
+    if (q.before) {
+      const auto v = *q.before;
+      add("id<?", [v](Stmt& s, int i) { s.Bind(i, v); });
+    }
+    sql += " ORDER BY id DESC LIMIT ?";
+    const int limit = q.limit;
+    return Read<CasePage>([&](Connection& c) -> Result<CasePage> {
+      auto s = c.Prepare(sql);
+      int i = 1;
+      for (auto& b : binds) b(s, i++);
+      s.Bind(i, limit + 1);
+      CasePage page;
+      int rc;
+      while ((rc = s.Step()) == SQLITE_ROW) {
+        if (int(page.items.size()) == limit) {
+          page.next_before = page.items.back().id;
+          break;
+        }
+        auto decoded = DecodeCase(s.Text(0));
+        if (!decoded.ok()) return decoded.error();
+        page.items.push_back(std::move(decoded.value()));
+      }
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE) return DbError(c.db(), rc, "list cases");
+      return page;
+    });
+  }
+
+  Result<std::int64_t> CountCases() override {
+    return Read<std::int64_t>([](Connection& c) -> Result<std::int64_t> {
+      auto s = c.Prepare("SELECT COUNT(*) FROM cases");
+      s.Step();
+      return s.Int(0);
+    });
+  }
+
+  // ---- accounts ----
+  Result<std::int64_t> AddUser(const User& u) override {
+    std::int64_t id = 0;
+    auto st = Write([&](Connection& c) -> Status {
+      auto s = c.Prepare("INSERT INTO users(login,password_hash,disabled) VALUES(?,?,?)");
+      s.Bind(1, u.login).Bind(2, u.password_hash).Bind(3, int(u.disabled));
+      if (int rc = s.Step(); rc != SQLITE_DONE) {
+        if ((rc & 0xff) == SQLITE_CONSTRAINT) return Error{ErrorCode::kConflict, "login exists", "login", {}};
+        return DbError(c.db(), rc, "add user");
+      }
+      id = sqlite3_last_insert_rowid(c.db());
+      for (const auto& [role, scope] : u.roles) {
+        auto r = c.Prepare("INSERT OR IGNORE INTO user_roles(user_id,role,scope) VALUES(?,?,?)");
+        r.Bind(1, id).Bind(2, role).Bind(3, scope);
+        if (int rc = r.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "add role");
+      }
+      return OkStatus();
+    });
+    if (!st) return st.error();
+    return id;
+  }
+
+  Result<std::optional<User>> FindUser(const std::string& login) override {
+    return Read<std::optional<User>>([&](Connection& c) { return LoadUser(c, "login=?", login, 0); });
+  }
+  Result<std::optional<User>> FindUserById(std::int64_t id) override {
+    return Read<std::optional<User>>([&](Connection& c) { return LoadUser(c, "id=?", "", id); });
+  }
+
+  Result<std::vector<User>> ListUsers() override {
+    return Read<std::vector<User>>([&](Connection& c) -> Result<std::vector<User>> {
+      std::vector<std::int64_t> ids;
+      {
+        auto s = c.Prepare("SELECT id FROM users ORDER BY login");
+        while (s.Step() == SQLITE_ROW) ids.push_back(s.Int(0));
+      }
+      std::vector<User> out;
+      for (auto id : ids) {
+        auto u = LoadUser(c, "id=?", "", id);
+        if (!u.ok()) return u.error();
+        if (*u) out.push_back(std::move(**u));
+      }
+      return out;
+    });
+  }
+
+  Status AddToken(const Token& t) override {
+    return Write([&](Connection& c) -> Status {
+      auto s = c.Prepare("INSERT INTO tokens(hash,user_id,expires_at) VALUES(?,?,?)");
+      s.Bind(1, t.hash).Bind(2, t.user_id).Bind(3, ToMillis(t.expires_at));
+      if (int rc = s.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "add token");
+      return OkStatus();
+    });
+  }
+
+  Result<std::optional<Token>> FindToken(const std::string& hash) override {
+    return Read<std::optional<Token>>([&](Connection& c) -> Result<std::optional<Token>> {
+      auto s = c.Prepare("SELECT user_id,expires_at FROM tokens WHERE hash=?");
+      s.Bind(1, hash);
+      if (s.Step() != SQLITE_ROW) return std::optional<Token>();
+      return std::optional<Token>(Token{hash, s.Int(0), FromMillis(s.Int(1))});
+    });
+  }
+
+  Status DeleteToken(const std::string& hash) override {
+    return Write([&](Connection& c) -> Status {
+      auto s = c.Prepare("DELETE FROM tokens WHERE hash=?");
+      s.Bind(1, hash);
+      if (int rc = s.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "delete token");
+      return OkStatus();
+    });
+  }
+
+ private:
+  using Job = std::function<Status(Connection&)>;
+  struct Pending {
+    Job job;
+    std::promise<Status> done;
+  };
+
+  Status Migrate(int migrate_to) {
+    auto s = writer_->Prepare("PRAGMA user_version");
+    s.Step();
+    const int current = int(s.Int(0));
+    const int target = migrate_to < 0 ? int(kMigrations.size()) : migrate_to;
+    if (current > int(kMigrations.size()))
+      return Internal("the store was written by a newer civicgrid (schema " + std::to_string(current) + ")");
+    for (int v = current; v < target; ++v) {
+      const std::string sql = "BEGIN IMMEDIATE;" + kMigrations[size_t(v)] + "PRAGMA user_version=" +
+                              std::to_string(v + 1) + ";COMMIT;";
+      if (auto st = writer_->Exec(sql); !st) {
+        (void)writer_->Exec("ROLLBACK");
+        return Internal("migration " + std::to_string(v + 1) + " failed: " + st.error().message);
+      }
+      log::Info("store migrated to schema " + std::to_string(v + 1));
+    }
+    return OkStatus();
+  }
+
+  static Status BumpReferenceVersion(Connection& c) {
+    auto s = c.Prepare("INSERT INTO settings(key,value) VALUES('reference_version','1') ON CONFLICT(key) DO UPDATE "
+                       "SET value=CAST(value AS INTEGER)+1");
+    if (int rc = s.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "reference version");
+    return OkStatus();
+  }
+
+  Status ApplyCaseWrite(Connection& c, const CaseWrite& w) {
+    const Case& a = w.after;
+    const std::string doc = EncodeCase(a);
+    const std::string status(model::Name(a.status));
+    if (w.expected_version == 0) {
+      auto s = c.Prepare(
+          "INSERT INTO cases(id,county,number,channel,external_id,category,grid,region_path,org,status,accept_by,"
+          "resolve_by,created_at,updated_at,version,doc) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      s.Bind(1, a.id).Bind(2, CountyOf(a)).Bind(3, a.origin.number).Bind(4, a.origin.channel);
+      s.BindTextOrNull(5, a.origin.external_id).Bind(6, a.origin.category).BindTextOrNull(7, a.origin.grid);
+      s.Bind(8, a.origin.region_path).BindTextOrNull(9, a.org).Bind(10, status);
+      s.BindOpt(11, a.accept_by).BindOpt(12, a.resolve_by).Bind(13, ToMillis(a.created_at));
+      s.Bind(14, ToMillis(a.updated_at)).Bind(15, a.version).Bind(16, doc);
+      if (int rc = s.Step(); rc != SQLITE_DONE) {
+        if ((rc & 0xff) == SQLITE_CONSTRAINT)
+          return Error{ErrorCode::kConflict, "a case with this channel and external_id exists", kDuplicateExternalId, {}};
+        return DbError(c.db(), rc, "insert case");
+      }
+    } else {
+      auto s = c.Prepare(
+          "UPDATE cases SET org=?,status=?,accept_by=?,resolve_by=?,updated_at=?,version=?,doc=? "
+          "WHERE id=? AND version=?");
+      s.BindTextOrNull(1, a.org).Bind(2, status).BindOpt(3, a.accept_by).BindOpt(4, a.resolve_by);
+      s.Bind(5, ToMillis(a.updated_at)).Bind(6, a.version).Bind(7, doc).Bind(8, a.id).Bind(9, w.expected_version);
+      if (int rc = s.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "update case");
+      if (sqlite3_changes(c.db()) != 1)
+        return Error{ErrorCode::kConflict, "the case changed meanwhile", kVersionMismatch, {}};
+    }
+    for (const auto& e : w.events) {
+      auto s = c.Prepare("INSERT INTO case_events(case_id,seq,type,actor,at,payload) VALUES(?,?,?,?,?,?)");
+      s.Bind(1, e.case_id).Bind(2, e.seq).Bind(3, std::string(model::Name(e.type))).Bind(4, e.actor);
+      s.Bind(5, ToMillis(e.at)).Bind(6, EncodeEventPayload(e));
+      if (int rc = s.Step(); rc != SQLITE_DONE) {
+        if ((rc & 0xff) == SQLITE_CONSTRAINT)
+          return Error{ErrorCode::kConflict, "the case changed meanwhile", kVersionMismatch, {}};
+        return DbError(c.db(), rc, "insert event");
+      }
+    }
+    if (!w.idempotency_key.empty()) {
+      auto s = c.Prepare("INSERT INTO idempotency(key,case_id,created_at) VALUES(?,?,?)");
+      s.Bind(1, w.idempotency_key).Bind(2, a.id).Bind(3, ToMillis(a.updated_at));
+      if (int rc = s.Step(); rc != SQLITE_DONE) {
+        if ((rc & 0xff) == SQLITE_CONSTRAINT)
+          return Error{ErrorCode::kConflict, "this Idempotency-Key was used", kDuplicateIdempotencyKey, {}};
+        return DbError(c.db(), rc, "insert idempotency key");
+      }
+    }
+    return OkStatus();
+  }
+
+  Status Write(Job job) {
+    std::future<Status> done;
+    {
+      std::lock_guard lock(queue_mu_);
+      if (stopping_) return Error{ErrorCode::kUnavailable, "the store is shutting down", {}, {}};
+      queue_.push_back(Pending{std::move(job), {}});
+      done = queue_.back().done.get_future();
+    }
+    queue_cv_.notify_one();
+    return done.get();
+  }
+
+  void WriterLoop() {
+    for (;;) {
+      std::deque<Pending> batch;
+      {
+        std::unique_lock lock(queue_mu_);
+        queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty() && stopping_) return;
+        batch.swap(queue_);
+      }
+      RunBatch(batch);
+    }
+  }
+
+  void RunBatch(std::deque<Pending>& batch) {
+    std::vector<Status> results;
+    results.reserve(batch.size());
+    Status begun = writer_->Exec("BEGIN IMMEDIATE");
+    if (!begun) {
+      for (auto& p : batch) p.done.set_value(begun.error());
+      return;
+    }
+    for (auto& p : batch) {
+      (void)writer_->Exec("SAVEPOINT cmd");
+      Status st = p.job(*writer_);
+      if (!st) (void)writer_->Exec("ROLLBACK TO cmd");
+      (void)writer_->Exec("RELEASE cmd");
+      results.push_back(std::move(st));
+    }
+    if (Status committed = writer_->Exec("COMMIT"); !committed) {
+      (void)writer_->Exec("ROLLBACK");
+      Error e = committed.error();
+      if (e.code == ErrorCode::kInternal && e.message.find("full") != std::string::npos) e.code = ErrorCode::kUnavailable;
+      log::Error("commit failed: " + e.message);
+      for (auto& p : batch) p.done.set_value(e);
+      // Ids handed out for this batch are simply skipped: gaps are harmless, reuse would not be.
+      return;
+    }
+    for (size_t i = 0; i < batch.size(); ++i) batch[i].done.set_value(std::move(results[i]));
+  }
+
+  template <typename T>
+  Result<T> Read(const std::function<Result<T>(Connection&)>& fn) {
+    std::unique_ptr<Connection> conn;
+    {
+      std::unique_lock lock(pool_mu_);
+      pool_cv_.wait(lock, [&] { return !readers_.empty(); });
+      conn = std::move(readers_.back());
+      readers_.pop_back();
+    }
+    Result<T> out = fn(*conn);
+    {
+      std::lock_guard lock(pool_mu_);
+      readers_.push_back(std::move(conn));
+    }
+    pool_cv_.notify_one();
+    return out;
+  }
+
+  Result<std::optional<User>> LoadUser(Connection& c, const char* where, const std::string& login, std::int64_t id) {
+    auto s = c.Prepare(std::string("SELECT id,login,password_hash,disabled FROM users WHERE ") + where);
+    if (login.empty()) s.Bind(1, id); else s.Bind(1, login);
+    if (s.Step() != SQLITE_ROW) return std::optional<User>();
+    User u{s.Int(0), s.Text(1), s.Text(2), s.Int(3) != 0, {}};
+    auto r = c.Prepare("SELECT role,scope FROM user_roles WHERE user_id=? ORDER BY role,scope");
+    r.Bind(1, u.id);
+    while (r.Step() == SQLITE_ROW) u.roles.emplace_back(r.Text(0), r.Text(1));
+    return std::optional<User>(std::move(u));
+  }
+
+  SqliteOptions options_;
+  std::unique_ptr<Connection> writer_;  // used only by the writer thread after Init
+  std::atomic<CaseId> next_id_{1};
+
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<Pending> queue_;  // GUARDED_BY(queue_mu_)
+  bool stopping_ = false;      // GUARDED_BY(queue_mu_)
+  std::thread writer_thread_;
+
+  std::mutex pool_mu_;
+  std::condition_variable pool_cv_;
+  std::vector<std::unique_ptr<Connection>> readers_;  // GUARDED_BY(pool_mu_)
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteAt(const SqliteOptions& options, int migrate_to) {
+  auto store = std::make_unique<SqliteStore>(options);
+  if (auto st = store->Init(migrate_to); !st) return st.error();
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+Result<std::unique_ptr<Store>> OpenSqlite(const SqliteOptions& options) { return OpenSqliteAt(options, -1); }
+
+}  // namespace civicgrid::store

@@ -1,0 +1,113 @@
+// The Store interface: everything the services persist, backend-neutral. SQLite (sqlite/) is the default;
+// PostgreSQL follows behind the same interface. No SQL, no driver types above src/store.
+// All methods are thread-safe and may block: call them from worker threads, never from I/O threads.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "model/model.h"
+
+namespace civicgrid::store {
+
+using model::Case;
+using model::CaseEvent;
+using model::CaseId;
+
+// One command's effect on one case, committed atomically: the events, the new projection row, and the
+// idempotency key that maps to it. expected_version 0 means a new case.
+struct CaseWrite {
+  Case after;
+  std::vector<CaseEvent> events;
+  std::int64_t expected_version = 0;
+  std::string idempotency_key;  // empty: none
+};
+
+// Why a CaseWrite was refused, beyond ordinary errors (these come back as kConflict with this in `field`).
+inline constexpr const char* kDuplicateExternalId = "external_id";
+inline constexpr const char* kDuplicateIdempotencyKey = "Idempotency-Key";
+inline constexpr const char* kVersionMismatch = "version";
+
+struct CaseQuery {
+  std::optional<model::CaseStatus> status;
+  std::string region_path;   // subtree: cases whose region_path starts with this
+  std::string category;      // subtree: this code and every code under it (codes are prefixes)
+  std::string org;
+  std::optional<TimePoint> from;  // created_at >= from
+  std::optional<TimePoint> to;    // created_at < to
+  std::optional<CaseId> before;   // keyset cursor: ids below this
+  int limit = 50;
+};
+
+struct CasePage {
+  std::vector<Case> items;
+  std::optional<CaseId> next_before;
+};
+
+struct User {
+  std::int64_t id = 0;
+  std::string login;
+  std::string password_hash;  // libsodium crypto_pwhash_str (Argon2id)
+  bool disabled = false;
+  std::vector<std::pair<std::string, std::string>> roles;  // (role, scope region code)
+};
+
+struct Token {
+  std::string hash;  // hex of the token's hash; the token itself is never stored
+  std::int64_t user_id = 0;
+  TimePoint expires_at{};
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Reference data. Upserts run in one transaction each: all rows or none.
+  virtual Status UpsertRegions(const std::vector<model::Region>& regions) = 0;
+  virtual Result<std::vector<model::Region>> LoadRegions() = 0;
+  virtual Status UpsertOrgs(const std::vector<model::Org>& orgs) = 0;
+  virtual Result<std::vector<model::Org>> LoadOrgs() = 0;
+  virtual Status UpsertCategories(const std::vector<model::Category>& categories) = 0;
+  virtual Result<std::vector<model::Category>> LoadCategories() = 0;
+  // Holidays as CSV text (the shipped format), so the calendar module owns its parsing.
+  virtual Status SaveHolidays(const std::string& csv) = 0;
+  virtual Result<std::string> LoadHolidays() = 0;
+  // Grows with every change to reference data, so a server notices imports made by another process.
+  virtual Result<std::int64_t> ReferenceVersion() = 0;
+
+  // Cases. CommitCase returns only once the write is durable.
+  virtual CaseId NextCaseId() = 0;
+  virtual Status CommitCase(const CaseWrite& write) = 0;
+  virtual Result<std::optional<Case>> GetCase(CaseId id) = 0;
+  virtual Result<std::optional<CaseId>> FindByExternalId(const std::string& channel, const std::string& external_id) = 0;
+  virtual Result<std::optional<CaseId>> FindByIdempotencyKey(const std::string& key) = 0;
+  virtual Result<std::vector<CaseEvent>> LoadEvents(CaseId id) = 0;
+  virtual Result<CasePage> ListCases(const CaseQuery& query) = 0;
+  virtual Result<std::int64_t> CountCases() = 0;
+
+  // Accounts.
+  virtual Result<std::int64_t> AddUser(const User& user) = 0;
+  virtual Result<std::optional<User>> FindUser(const std::string& login) = 0;
+  virtual Result<std::optional<User>> FindUserById(std::int64_t id) = 0;
+  virtual Result<std::vector<User>> ListUsers() = 0;
+  virtual Status AddToken(const Token& token) = 0;
+  virtual Result<std::optional<Token>> FindToken(const std::string& hash) = 0;
+  virtual Status DeleteToken(const std::string& hash) = 0;
+};
+
+struct SqliteOptions {
+  std::string path;            // the database file
+  int readers = 4;             // read connections in the pool
+  bool synchronous_full = true;  // fsync on every commit (durable acknowledgements)
+};
+
+// Opens (creating and migrating as needed) the SQLite store.
+Result<std::unique_ptr<Store>> OpenSqlite(const SqliteOptions& options);
+// For migration tests: stops at schema `migrate_to` (-1: latest).
+Result<std::unique_ptr<Store>> OpenSqliteAt(const SqliteOptions& options, int migrate_to);
+
+}  // namespace civicgrid::store

@@ -1,0 +1,91 @@
+"""What was acknowledged survives: restarts, kill -9, and the demo store folds to its rows."""
+import os
+import threading
+import unittest
+
+from harness import BIN, Server
+
+
+class Durability(unittest.TestCase):
+    def test_kill_minus_nine_loses_no_acknowledged_case(self):
+        s = Server().start()
+        try:
+            acknowledged = []
+            lock = threading.Lock()
+            stop = threading.Event()
+
+            def writer(n):
+                client = Server.__new__(Server)  # a second connection to the same server
+                client.port, client.token, client._conn = s.port, s.token, None
+                i = 0
+                while not stop.is_set() and i < 400:
+                    try:
+                        status, case, _ = client.post("/api/v1/cases", {
+                            "channel": "12345", "external_id": f"w{n}-{i}", "category": "06001", "title": "t"})
+                    except OSError:
+                        return
+                    if status == 201:
+                        with lock:
+                            acknowledged.append(case["id"])
+                    i += 1
+
+            threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+            for t in threads:
+                t.start()
+            while len(acknowledged) < 200:
+                threads[0].join(0.01)
+                if not any(t.is_alive() for t in threads):
+                    break
+            s.stop(kill=True)
+            stop.set()
+            for t in threads:
+                t.join()
+            self.assertGreater(len(acknowledged), 50)
+            s.start()
+            for cid in acknowledged:
+                status, case, _ = s.get(f"/api/v1/cases/{cid}")
+                self.assertEqual(status, 200, cid)
+                status, events, _ = s.get(f"/api/v1/cases/{cid}/events")
+                self.assertEqual([e["type"] for e in events["items"]], ["received"])
+            # The store is consistent: every row equals its folded events.
+            out = s.run([BIN, "check", "--data", s.data])
+            self.assertIn("ok", out)
+        finally:
+            s.close()
+
+    def test_restart_keeps_every_case(self):
+        s = Server().start()
+        try:
+            ids = [s.intake()["id"] for _ in range(5)]
+            s.post(f"/api/v1/cases/{ids[0]}/dispatch", {"org": "320923-cgj"})
+            s.stop()
+            s.start()
+            for cid in ids:
+                self.assertEqual(s.get(f"/api/v1/cases/{cid}")[0], 200)
+            self.assertEqual(s.get(f"/api/v1/cases/{ids[0]}")[1]["status"], "dispatched")
+            new = s.intake()
+            self.assertGreater(new["id"], max(ids))
+        finally:
+            s.close()
+
+
+class DemoStore(unittest.TestCase):
+    def test_demo_store_folds_to_its_rows(self):
+        cases = int(os.environ.get("CIVICGRID_DEMO_CASES", "24000"))
+        s = Server(demo_cases=cases)
+        try:
+            out = s.run([BIN, "check", "--data", s.data])
+            self.assertIn(f"{cases} cases ok", out)
+            s.start()
+            status, page, _ = s.get("/api/v1/cases?limit=500")
+            statuses = {c["status"] for c in page["items"]}
+            self.assertGreaterEqual(len(statuses), 3, statuses)
+            status, body, _ = s.get("/api/v1/regions/320923")
+            self.assertEqual(body["name"], "阜宁县")
+            self.assertIn("阜城街道", [c["name"] for c in body["children"]])
+        finally:
+            s.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
