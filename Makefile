@@ -9,7 +9,7 @@ LISTEN ?= 127.0.0.1:8080
 DEB_PACKAGES := cmake g++ make pkg-config libboost-dev nlohmann-json3-dev libsqlite3-dev libsodium-dev \
                 libcli11-dev libgtest-dev libgmock-dev python3
 
-.PHONY: all deps build test demo bench clean
+.PHONY: all deps build test demo clean
 
 all: build
 
@@ -47,3 +47,6 @@ demo: build
 
 clean:
 	rm -rf $(BUILD)
+
+# Benchmarks (not part of make test): bench/bench.mk defines `make bench`.
+-include bench/bench.mk

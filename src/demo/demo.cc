@@ -453,15 +453,30 @@ Result<DemoReference> BuildReference(const DemoOptions& options) {
     for (int c = 0; c < lattice.cells(); ++c) all_cells[size_t(c)] = c;
     SpreadSeeds(lattice, all_cells, int(towns.size()), Hash(county_seed, {20}), seeds);
     if (seeds.size() != towns.size()) return Internal("county " + county_code + " has more towns than grids");
-    std::vector<double> speeds;
+    // Shares of the county's grids: the county town's streets have many small grids, farms and zones fewer.
+    std::vector<double> shares, speeds;
     for (size_t k = 0; k < order.size(); ++k) {
       const double jitter = HashUnit(county_seed, {21, k});
-      if (k < urban_count) speeds.push_back(k == 0 ? 0.36 : 0.32 + 0.06 * jitter);
-      else if (towns[order[k]].code[6] == '4') speeds.push_back(0.7 + 0.2 * jitter);  // farms, zones, parks
-      else speeds.push_back(0.8 + 0.45 * jitter);
+      if (k < urban_count) shares.push_back(1.5 + 0.3 * jitter);
+      else if (towns[order[k]].code[6] == '4') shares.push_back(0.6 + 0.3 * jitter);  // farms, zones, parks
+      else shares.push_back(0.7 + 0.6 * jitter);
+      speeds.push_back(k < urban_count ? 0.4 : 1.0);
     }
+    double share_sum = 0;
+    for (double s : shares) share_sum += s;
+    // Seeds fall unevenly, so tune each town's speed towards its share for a few rounds.
     const std::vector<int> everywhere(size_t(lattice.cells()), 0);
-    const std::vector<int> town_of = Grow(lattice, everywhere, 0, seeds, speeds, Hash(county_seed, {22}));
+    std::vector<int> town_of;
+    for (int round = 0; round < 24; ++round) {
+      town_of = Grow(lattice, everywhere, 0, seeds, speeds, Hash(county_seed, {22}));
+      std::vector<int> got(order.size(), 0);
+      for (int owner : town_of) ++got[size_t(owner)];
+      if (ci == 0) std::fprintf(stderr, "round %d: %d %d %d %d | %d %d\n", round, got[0], got[1], got[2], got[3], got[4], got[5]);
+      for (size_t k = 0; k < order.size(); ++k) {
+        const double target = shares[k] / share_sum * lattice.cells();
+        speeds[k] *= std::pow(target / std::max(1, got[k]), 0.2);  // damped: neighbours push back
+      }
+    }
 
     std::set<std::string> used_names;  // per county
     for (const auto& p : places)
