@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "auth/totp.h"
+
 namespace civicgrid::auth {
 namespace {
 
@@ -44,8 +46,40 @@ std::string AuthService::RandomSecret(size_t bytes) {
   return Hex(reinterpret_cast<const unsigned char*>(raw.data()), raw.size());
 }
 
+Status CheckPasswordRules(const std::string& password) {
+  if (password.size() < 12) return Invalid("password", "a password needs at least 12 characters");
+  bool lower = false, upper = false, digit = false, other = false;
+  for (unsigned char c : password) {
+    if (c >= 'a' && c <= 'z') lower = true;
+    else if (c >= 'A' && c <= 'Z') upper = true;
+    else if (c >= '0' && c <= '9') digit = true;
+    else other = true;
+  }
+  if (int(lower) + int(upper) + int(digit) + int(other) < 3)
+    return Invalid("password", "a password needs three of: lower case, upper case, digits, symbols");
+  return OkStatus();
+}
+
+bool IsStaff(const std::vector<std::pair<std::string, std::string>>& roles) {
+  for (const auto& [role, scope] : roles)
+    if (role != "resident" && role != "channel") return true;
+  return false;
+}
+
+bool NeedsSecondFactor(const std::vector<std::pair<std::string, std::string>>& roles) {
+  for (const auto& [role, scope] : roles)
+    if (role == "admin" || role == "dispatcher") return true;
+  return false;
+}
+
+void AuthService::Audit(const std::string& actor, const std::string& action, const std::string& target,
+                        const std::string& detail, const std::string& remote) {
+  // An audit record that cannot be written is logged; the action itself has already been decided.
+  (void)store_.AppendAudit({0, clock_.Now(), actor, action, target, detail, remote});
+}
+
 Result<std::string> AuthService::HashPassword(const std::string& password) {
-  if (password.size() < 8) return Invalid("password", "a password needs at least 8 characters");
+  if (auto st = CheckPasswordRules(password); !st) return st.error();
   char out[crypto_pwhash_STRBYTES];
   if (crypto_pwhash_str(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                         crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
@@ -63,14 +97,64 @@ Result<IssuedToken> AuthService::IssueToken(const std::string& login, std::chron
   return t;
 }
 
-Result<IssuedToken> AuthService::Login(const std::string& login, const std::string& password) {
-  auto user = store_.FindUser(login);
-  if (!user.ok()) return user.error();
-  // The same answer for an unknown login and a wrong password: do not tell which logins exist.
-  if (!*user || (*user)->disabled ||
-      crypto_pwhash_str_verify((*user)->password_hash.c_str(), password.data(), password.size()) != 0)
+Result<store::User> AuthService::Verify(const std::string& login, const std::string& password,
+                                        const std::string& otp, const std::string& remote) {
+  auto found = store_.FindUser(login);
+  if (!found.ok()) return found.error();
+  const auto now = clock_.Now();
+  // The same answer for an unknown login, a disabled account and a wrong password.
+  if (!*found || (*found)->disabled) {
+    Audit(login, "login_failed", login, !*found ? "unknown login" : "disabled", remote);
     return Unauthorized("wrong login or password");
+  }
+  store::User user = std::move(**found);
+  if (user.locked_until > now) {
+    Audit(login, "login_failed", login, "locked", remote);
+    return Error{ErrorCode::kForbidden, "too many failed logins: locked until " + FormatTime(user.locked_until), {}, {}};
+  }
+  const bool password_ok =
+      crypto_pwhash_str_verify(user.password_hash.c_str(), password.data(), password.size()) == 0;
+  const bool otp_ok = user.totp_secret.empty() || VerifyTotp(user.totp_secret, otp, now);
+  if (!password_ok || !otp_ok) {
+    const int failed = user.failed_logins + 1;
+    const bool lock = failed >= kMaxFailedLogins;
+    (void)store_.RecordLoginFailure(user.id, lock ? 0 : failed, lock ? now + kLockout : TimePoint{});
+    Audit(login, "login_failed", login, password_ok ? "wrong one-time code" : "wrong password", remote);
+    if (lock) Audit(login, "locked_out", login, "after " + std::to_string(failed) + " failures", remote);
+    if (password_ok && otp.empty()) return Unauthorized("this account needs a one-time code (otp)");
+    return Unauthorized("wrong login or password");
+  }
+  return user;
+}
+
+Result<IssuedToken> AuthService::Login(const std::string& login, const std::string& password,
+                                       const std::string& otp, const std::string& remote) {
+  auto user = Verify(login, password, otp, remote);
+  if (!user.ok()) return user.error();
+  (void)store_.RecordLoginSuccess(user->id);
+  if (IsStaff(user->roles) && user->password_changed_at + kPasswordLifetime < clock_.Now()) {
+    Audit(login, "login_failed", login, "password expired", remote);
+    return Error{ErrorCode::kForbidden, "the password has expired: change it (POST /api/v1/password)", "password", {}};
+  }
+  Audit(login, "login", login, "", remote);
   return IssueToken(login, kLoginLifetime);
+}
+
+Status AuthService::ChangePassword(const std::string& login, const std::string& old_password, const std::string& otp,
+                                   const std::string& new_password, const std::string& remote) {
+  auto user = Verify(login, old_password, otp, remote);
+  if (!user.ok()) return user.error();
+  if (new_password == old_password) return Invalid("new_password", "the new password must differ from the old one");
+  auto hash = HashPassword(new_password);
+  if (!hash.ok()) {
+    Error e = hash.error();
+    e.field = "new_password";
+    return e;
+  }
+  if (auto st = store_.SetPassword(user->id, *hash, clock_.Now()); !st) return st;
+  (void)store_.RecordLoginSuccess(user->id);
+  Audit(login, "password_changed", login, "", remote);
+  return OkStatus();
 }
 
 Result<Principal> AuthService::Authenticate(const std::string& bearer) {

@@ -20,6 +20,13 @@ struct Principal {
   bool HasRole(const std::string& role) const;
 };
 
+// Password rules for every account (等保 2.0): at least 12 characters from at least three of the classes
+// lower case, upper case, digits and symbols. Staff passwords expire after kPasswordLifetime.
+Status CheckPasswordRules(const std::string& password);
+inline constexpr std::chrono::hours kPasswordLifetime{24 * 90};
+inline constexpr int kMaxFailedLogins = 5;
+inline constexpr std::chrono::minutes kLockout{15};
+
 struct IssuedToken {
   std::string token;
   TimePoint expires_at{};
@@ -30,17 +37,32 @@ class AuthService {
   AuthService(store::Store& store, const Clock& clock);
 
   Result<IssuedToken> IssueToken(const std::string& login, std::chrono::hours lifetime);
-  Result<IssuedToken> Login(const std::string& login, const std::string& password);
+  // `otp` is required for accounts with a second factor (admins and dispatchers). `remote` is recorded in
+  // the security audit log with every success and failure.
+  Result<IssuedToken> Login(const std::string& login, const std::string& password, const std::string& otp,
+                            const std::string& remote);
+  Status ChangePassword(const std::string& login, const std::string& old_password, const std::string& otp,
+                        const std::string& new_password, const std::string& remote);
+  void Audit(const std::string& actor, const std::string& action, const std::string& target,
+             const std::string& detail, const std::string& remote);
   Result<Principal> Authenticate(const std::string& bearer_token);
   Status Logout(const std::string& bearer_token);
 
-  static Result<std::string> HashPassword(const std::string& password);
+  static Result<std::string> HashPassword(const std::string& password);  // checks the rules first
   static std::string RandomSecret(size_t bytes);  // hex
 
  private:
+  // Password, lock-out and second factor: the checks login and password change share.
+  Result<store::User> Verify(const std::string& login, const std::string& password, const std::string& otp,
+                             const std::string& remote);
+
   store::Store& store_;
   const Clock& clock_;
 };
+
+// Whether a role set counts as staff (passwords expire) and needs a second factor.
+bool IsStaff(const std::vector<std::pair<std::string, std::string>>& roles);
+bool NeedsSecondFactor(const std::vector<std::pair<std::string, std::string>>& roles);
 
 inline constexpr std::chrono::hours kLoginLifetime{12};
 inline constexpr std::chrono::hours kCliTokenLifetime{24 * 30};

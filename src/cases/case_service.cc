@@ -20,16 +20,18 @@ std::string CaseNumber(TimePoint at, model::CaseId id) {
 }
 
 CaseService::CaseService(store::Store& store, const Clock& clock, const regions::DirectoryHolder& directory,
-                         Rules rules)
-    : store_(store), clock_(clock), directory_(directory), rules_(rules) {}
+                         const privacy::Vault& vault, Rules rules)
+    : store_(store), clock_(clock), directory_(directory), vault_(vault), rules_(rules) {}
 
-Result<IntakeResult> CaseService::Existing(model::CaseId id) {
+Result<IntakeResult> CaseService::Existing(model::CaseId id, const Guard& guard) {
   auto c = Get(id);
   if (!c.ok()) return c.error();
+  // Someone else's case under the same key: say the key is taken, show nothing of the case.
+  if (guard && !guard(*c).ok()) return Conflict("this external_id or Idempotency-Key was already used");
   return IntakeResult{std::move(c.value()), false};
 }
 
-Result<IntakeResult> CaseService::Intake(const IntakeRequest& req, const std::string& actor) {
+Result<IntakeResult> CaseService::Intake(const IntakeRequest& req, const std::string& actor, const Guard& guard) {
   const auto dir = directory_.Get();
   // Validation first, so a refused intake writes nothing.
   bool channel_ok = false;
@@ -44,19 +46,25 @@ Result<IntakeResult> CaseService::Intake(const IntakeRequest& req, const std::st
   if (Utf8Length(req.title) > 200) return Invalid("title", "title is longer than 200 characters");
   if (Utf8Length(req.description) > 5000) return Invalid("description", "description is longer than 5000 characters");
   if (Utf8Length(req.address) > 500) return Invalid("address", "address is longer than 500 characters");
-  if (Utf8Length(req.reporter.name) > 100) return Invalid("reporter.name", "name is longer than 100 characters");
-  if (req.reporter.phone.size() > 32) return Invalid("reporter.phone", "phone is longer than 32 characters");
+  if (Utf8Length(req.reporter_name) > 100) return Invalid("reporter.name", "name is longer than 100 characters");
+  std::optional<std::string> phone, id_number;
+  if (!req.reporter_phone.empty() && !(phone = privacy::NormalizePhone(req.reporter_phone)))
+    return Invalid("reporter.phone", "phone must be a mainland mobile number (11 digits, 13–19…) or a fixed line "
+                                     "with its area code");
+  if (!req.reporter_id_number.empty() && !(id_number = privacy::NormalizeIdNumber(req.reporter_id_number)))
+    return Invalid("reporter.id_number", "id_number is not a valid resident ID number (GB 11643: 18 characters, "
+                                         "a real birth date and the right check character)");
 
   const std::string idem_key = req.idempotency_key.empty() ? "" : actor + "\n" + req.idempotency_key;
   if (!idem_key.empty()) {
     auto found = store_.FindByIdempotencyKey(idem_key);
     if (!found.ok()) return found.error();
-    if (*found) return Existing(**found);
+    if (*found) return Existing(**found, guard);
   }
   if (!req.external_id.empty()) {
     auto found = store_.FindByExternalId(req.channel, req.external_id);
     if (!found.ok()) return found.error();
-    if (*found) return Existing(**found);
+    if (*found) return Existing(**found, guard);
   }
 
   model::CaseOrigin origin;
@@ -66,7 +74,10 @@ Result<IntakeResult> CaseService::Intake(const IntakeRequest& req, const std::st
   origin.title = req.title;
   origin.description = req.description;
   origin.address = req.address;
-  origin.reporter = req.reporter;
+  origin.reporter.name = req.reporter_name;
+  origin.reporter.anonymous = req.anonymous;
+  if (phone) origin.reporter.phone = vault_.Seal(*phone, privacy::MaskPhone(*phone));
+  if (id_number) origin.reporter.id_number = vault_.Seal(*id_number, privacy::MaskIdNumber(*id_number));
   if (req.location) {
     const auto& p = *req.location;
     if (!std::isfinite(p.lat) || p.lat < -90 || p.lat > 90) return Invalid("location.lat", "lat must be within ±90");
@@ -78,6 +89,9 @@ Result<IntakeResult> CaseService::Intake(const IntakeRequest& req, const std::st
     origin.location = model::GeoPoint{wgs.lat, wgs.lon};
     origin.grid = grid->code;
     origin.region_path = dir->PathOf(grid->code);
+  } else if (!req.region.empty()) {
+    if (!dir->FindRegion(req.region)) return Invalid("region", "unknown region '" + req.region + "'");
+    origin.region_path = dir->PathOf(req.region);
   }
 
   Context ctx;
@@ -98,23 +112,26 @@ Result<IntakeResult> CaseService::Intake(const IntakeRequest& req, const std::st
     // A concurrent repeat of the same intake won the race: answer with its case.
     if (e.code == ErrorCode::kConflict && e.field == store::kDuplicateExternalId) {
       auto found = store_.FindByExternalId(req.channel, req.external_id);
-      if (found.ok() && *found) return Existing(**found);
+      if (found.ok() && *found) return Existing(**found, guard);
     }
     if (e.code == ErrorCode::kConflict && e.field == store::kDuplicateIdempotencyKey) {
       auto found = store_.FindByIdempotencyKey(idem_key);
-      if (found.ok() && *found) return Existing(**found);
+      if (found.ok() && *found) return Existing(**found, guard);
     }
     return e;
   }
   return IntakeResult{std::move(write.after), true};
 }
 
-Result<Case> CaseService::Act(model::CaseId id, const Command& command, const std::string& actor) {
+Result<Case> CaseService::Act(model::CaseId id, const Command& command, const std::string& actor,
+                              const Guard& guard) {
   for (int attempt = 0;; ++attempt) {
     auto loaded = store_.GetCase(id);
     if (!loaded.ok()) return loaded.error();
     if (!*loaded) return NotFound("case " + std::to_string(id) + " does not exist");
     const Case& state = **loaded;
+    if (guard)
+      if (auto st = guard(state); !st) return st.error();
     const auto dir = directory_.Get();
     if (const auto* d = std::get_if<Dispatch>(&command); d && !d->org.empty() && !dir->FindOrg(d->org))
       return Invalid("org", "unknown organisation '" + d->org + "'");
@@ -123,6 +140,7 @@ Result<Case> CaseService::Act(model::CaseId id, const Command& command, const st
       auto t = store_.GetCase(m->into);
       if (!t.ok()) return t.error();
       target = std::move(t.value());
+      if (target && guard && !guard(*target).ok()) target.reset();  // a case one cannot see does not exist
     }
     Context ctx;
     ctx.now = clock_.Now();
@@ -146,17 +164,30 @@ Result<Case> CaseService::Act(model::CaseId id, const Command& command, const st
   }
 }
 
-Result<Case> CaseService::Get(model::CaseId id) {
+Result<Case> CaseService::Get(model::CaseId id, const Guard& guard) {
   auto c = store_.GetCase(id);
   if (!c.ok()) return c.error();
   if (!*c) return NotFound("case " + std::to_string(id) + " does not exist");
+  if (guard)
+    if (auto st = guard(**c); !st) return st.error();
   return std::move(**c);
 }
 
-Result<std::vector<CaseEvent>> CaseService::Events(model::CaseId id) {
-  auto c = Get(id);
+Result<std::vector<CaseEvent>> CaseService::Events(model::CaseId id, const Guard& guard) {
+  auto c = Get(id, guard);
   if (!c.ok()) return c.error();
   return store_.LoadEvents(id);
+}
+
+Result<RevealedReporter> CaseService::Reveal(model::CaseId id, const Guard& guard) {
+  auto c = Get(id, guard);
+  if (!c.ok()) return c.error();
+  const auto& r = c->origin.reporter;
+  auto phone = vault_.Open(r.phone);
+  if (!phone.ok()) return phone.error();
+  auto id_number = vault_.Open(r.id_number);
+  if (!id_number.ok()) return id_number.error();
+  return RevealedReporter{r.name, std::move(phone.value()), std::move(id_number.value())};
 }
 
 Result<store::CasePage> CaseService::List(const store::CaseQuery& query) { return store_.ListCases(query); }

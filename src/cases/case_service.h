@@ -10,7 +10,10 @@
 #include "cases/lifecycle.h"
 #include "common/result.h"
 #include "common/time.h"
+#include <functional>
+
 #include "geo/crs.h"
+#include "privacy/personal_data.h"
 #include "regions/directory.h"
 #include "store/store.h"
 
@@ -28,8 +31,23 @@ struct IntakeRequest {
   std::string address;
   std::optional<geo::LonLat> location;  // as given, in `crs`
   geo::Crs crs = geo::Crs::kWgs84;
-  model::Reporter reporter;
+  std::string region;  // for a case without a location: the region it concerns (code)
+  // Reporter, as typed; the service validates, seals and masks the phone and ID numbers.
+  std::string reporter_name;
+  std::string reporter_phone;
+  std::string reporter_id_number;
+  bool anonymous = false;
   std::string idempotency_key;  // the Idempotency-Key header, if any
+};
+
+// The caller's right to a loaded case, decided above (auth/policy.h): OK, NotFound (may not see it; ids do
+// not leak) or Forbidden. The service applies it after loading and before deciding.
+using Guard = std::function<Status(const Case&)>;
+
+struct RevealedReporter {
+  std::string name;
+  std::string phone;
+  std::string id_number;
 };
 
 struct IntakeResult {
@@ -39,20 +57,26 @@ struct IntakeResult {
 
 class CaseService {
  public:
-  CaseService(store::Store& store, const Clock& clock, const regions::DirectoryHolder& directory, Rules rules = {});
+  // `vault` seals phone and ID numbers; it must outlive the service.
+  CaseService(store::Store& store, const Clock& clock, const regions::DirectoryHolder& directory,
+              const privacy::Vault& vault, Rules rules = {});
 
-  Result<IntakeResult> Intake(const IntakeRequest& request, const std::string& actor);
-  Result<Case> Act(model::CaseId id, const Command& command, const std::string& actor);
-  Result<Case> Get(model::CaseId id);
-  Result<std::vector<CaseEvent>> Events(model::CaseId id);
+  // A repeat intake answers with the earlier case if `guard` lets the caller see it, else 409.
+  Result<IntakeResult> Intake(const IntakeRequest& request, const std::string& actor, const Guard& guard = {});
+  Result<Case> Act(model::CaseId id, const Command& command, const std::string& actor, const Guard& guard = {});
+  Result<Case> Get(model::CaseId id, const Guard& guard = {});
+  Result<std::vector<CaseEvent>> Events(model::CaseId id, const Guard& guard = {});
   Result<store::CasePage> List(const store::CaseQuery& query);
+  // The reporter's full name, phone and ID number, decrypted. The caller audits the reveal.
+  Result<RevealedReporter> Reveal(model::CaseId id, const Guard& guard);
 
  private:
-  Result<IntakeResult> Existing(model::CaseId id);
+  Result<IntakeResult> Existing(model::CaseId id, const Guard& guard);
 
   store::Store& store_;
   const Clock& clock_;
   const regions::DirectoryHolder& directory_;
+  const privacy::Vault& vault_;
   Rules rules_;
 };
 

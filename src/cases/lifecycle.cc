@@ -257,6 +257,7 @@ Case Evolve(Case s, const CaseEvent& e) {
       s.origin = e.origin.value_or(model::CaseOrigin{});
       s.status = CaseStatus::kReceived;
       s.created_at = s.updated_at = e.at;
+      s.taken_by = e.actor;
       s.accept_by = e.accept_by;
       s.resolve_by = e.resolve_by;
       break;

@@ -1,8 +1,14 @@
 #include "cli/app.h"
 
+#include <sys/stat.h>
+
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <set>
 
+#include "auth/policy.h"
+#include "auth/totp.h"
 #include "calendar/calendar.h"
 #include "cli/csv.h"
 #include "cli/shipped_data.h"
@@ -18,6 +24,22 @@ Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
   if (ec) return Invalid("data", "cannot create " + options.data_dir + ": " + ec.message());
   std::unique_ptr<App> app(new App());
   app->clock_ = options.clock ? options.clock : &app->system_clock_;
+  const std::filesystem::path key_file =
+      options.key_file.empty() ? std::filesystem::path(options.data_dir) / "civicgrid.key"
+                               : std::filesystem::path(options.key_file);
+  if (!std::filesystem::exists(key_file)) {
+    const mode_t old = ::umask(077);
+    std::ofstream out(key_file);
+    out << privacy::Vault::NewKeyHex() << "\n";
+    ::umask(old);
+    if (!out) return Invalid("key_file", "cannot write " + key_file.string());
+  }
+  std::ifstream in(key_file);
+  std::stringstream key_text;
+  key_text << in.rdbuf();
+  auto vault = privacy::Vault::FromHex(key_text.str());
+  if (!vault.ok()) return Invalid("key_file", key_file.string() + ": " + vault.error().message);
+  app->vault_ = std::move(vault.value());
   store::SqliteOptions so;
   so.path = (std::filesystem::path(options.data_dir) / "civicgrid.db").string();
   so.synchronous_full = options.durable;
@@ -25,7 +47,7 @@ Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
   if (!store.ok()) return store.error();
   app->store_ = std::move(store.value());
   if (auto st = app->ReloadDirectory(); !st) return st.error();
-  app->cases_ = std::make_unique<cases::CaseService>(*app->store_, *app->clock_, app->directory_);
+  app->cases_ = std::make_unique<cases::CaseService>(*app->store_, *app->clock_, app->directory_, *app->vault_);
   app->auth_ = std::make_unique<auth::AuthService>(*app->store_, *app->clock_);
   return app;
 }
@@ -80,24 +102,86 @@ Result<InitResult> Init(App& app, const std::string& admin_password) {
   auto admin = app.store().FindUser("admin");
   if (!admin.ok()) return admin.error();
   if (!*admin) {
-    result.admin_password = admin_password.empty() ? auth::AuthService::RandomSecret(8) : admin_password;
-    auto id = AddUser(app, "admin", result.admin_password, {{"admin", "*"}});
-    if (!id.ok()) return id.error();
+    // A generated password meets the rules: 16 hex characters plus a fixed upper-case and symbol tail.
+    result.admin_password =
+        admin_password.empty() ? auth::AuthService::RandomSecret(8) + "-Cg" : admin_password;
+    auto user = AddUser(app, "admin", result.admin_password, {{"admin", "*"}}, "init");
+    if (!user.ok()) return user.error();
+    result.admin_totp_secret = user->totp_secret;
   }
   if (auto st = app.ReloadDirectory(); !st) return st.error();
   return result;
 }
 
-Result<std::int64_t> AddUser(App& app, const std::string& login, const std::string& password,
-                             const std::vector<std::pair<std::string, std::string>>& roles) {
+Result<NewUser> AddUser(App& app, const std::string& login, const std::string& password,
+                        const std::vector<std::pair<std::string, std::string>>& roles, const std::string& by) {
   if (login.empty() || login.size() > 64) return Invalid("login", "a login has 1 to 64 characters");
+  const auto dir = app.directory().Get();
+  for (const auto& [role_name, scope] : roles) {
+    auto role = auth::ParseRole(role_name);
+    if (!role) return Invalid("role", "unknown role '" + role_name + "'");
+    if (auto st = auth::CheckScope(*role, scope, *dir); !st) return st.error();
+  }
   auto hash = auth::AuthService::HashPassword(password);
   if (!hash.ok()) return hash.error();
   store::User u;
   u.login = login;
   u.password_hash = *hash;
   u.roles = roles;
-  return app.store().AddUser(u);
+  u.password_changed_at = app.clock().Now();
+  if (auth::NeedsSecondFactor(roles)) u.totp_secret = auth::NewTotpSecret();
+  auto id = app.store().AddUser(u);
+  if (!id.ok()) return id.error();
+  std::string granted;
+  for (const auto& [r, sc] : roles) granted += r + "@" + sc + " ";
+  app.auth().Audit(by, "user_added", login, granted, "cli");
+  return NewUser{*id, u.totp_secret};
+}
+
+Result<std::string> AddKey(App& app, const std::string& name, const std::string& channel) {
+  bool known = false;
+  for (const auto& c : cases::KnownChannels()) known |= c == channel;
+  if (!known) return Invalid("channel", "unknown channel '" + channel + "'");
+  const std::string login = "key:" + name;
+  store::User u;
+  u.login = login;
+  // Keys never log in with a password: store a hash of a random one nobody knows.
+  auto hash = auth::AuthService::HashPassword(auth::AuthService::RandomSecret(24) + "Aa-");
+  if (!hash.ok()) return hash.error();
+  u.password_hash = *hash;
+  u.roles = {{"channel", channel}};
+  u.password_changed_at = app.clock().Now();
+  auto id = app.store().AddUser(u);
+  if (!id.ok()) return id.error();
+  auto token = app.auth().IssueToken(login, std::chrono::hours(24 * 3650));
+  if (!token.ok()) return token.error();
+  app.auth().Audit("cli", "key_added", login, "channel " + channel, "cli");
+  return token->token;
+}
+
+Result<std::vector<DemoUser>> AddDemoUsers(App& app) {
+  // Scopes in Funing's 阜城街道 (320923001), 向阳社区 and its first grid; the county's 城管 department.
+  const auto dir = app.directory().Get();
+  std::string grid;
+  for (const auto* child : dir->Children("320923001001"))
+    if (child->kind == model::RegionKind::kGrid) {
+      grid = child->code;
+      break;
+    }
+  std::vector<DemoUser> users = {
+      {"dispatcher", "dispatcher", "320923", "Dispatch-2026!"},
+      {"leader", "leader", "320923", "Leader-2026!x"},
+      {"town", "town_staff", "320923001", "Town-2026!xyz"},
+      {"community", "community_staff", "320923001001", "Community-2026!"},
+      {"gridworker", "grid_worker", grid, "GridWorker-2026!"},
+      {"cgj", "department_staff", "320923-cgj", "Department-2026!"},
+      {"resident", "resident", "320923", "Resident-2026!"},
+  };
+  for (const auto& u : users) {
+    auto added = AddUser(app, u.login, u.password, {{u.role, u.scope}}, "init");
+    if (!added.ok()) return added.error();
+  }
+  return users;
 }
 
 Result<std::int64_t> CheckProjection(App& app) {
@@ -165,7 +249,7 @@ Result<int> LoadDemo(App& app, std::uint64_t seed, int cases) {
             " organisations");
   // History runs on its own clock, set to each moment of the past year.
   ManualClock history_clock(options.now);
-  cases::CaseService history(app.store(), history_clock, app.directory());
+  cases::CaseService history(app.store(), history_clock, app.directory(), app.vault());
   return demo::PlayHistory(history, history_clock, *app.directory().Get(), options);
 }
 

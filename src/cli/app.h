@@ -8,6 +8,7 @@
 
 #include "auth/auth.h"
 #include "cases/case_service.h"
+#include "privacy/personal_data.h"
 #include "common/result.h"
 #include "common/time.h"
 #include "regions/directory.h"
@@ -17,6 +18,9 @@ namespace civicgrid::app {
 
 struct AppOptions {
   std::string data_dir;          // holds civicgrid.db
+  // The personal-data key (SM4/SM3). Default: civicgrid.key beside the store, created 0600 on first use;
+  // operators should keep it elsewhere (another disk, a mounted secret) so a copied store reveals nothing.
+  std::string key_file;
   bool durable = true;           // fsync every commit; off only for bulk loads that are redone on failure
   const Clock* clock = nullptr;  // defaults to the system clock
 };
@@ -30,6 +34,7 @@ class App {
   cases::CaseService& cases() { return *cases_; }
   auth::AuthService& auth() { return *auth_; }
   const Clock& clock() const { return *clock_; }
+  const privacy::Vault& vault() const { return *vault_; }
   // Rebuilds the directory (regions, grid index, orgs, categories, calendar) from the store and swaps it in.
   Status ReloadDirectory();
   // Reloads when another process (a CLI import) changed reference data since the last load.
@@ -39,6 +44,7 @@ class App {
   App() = default;
   SystemClock system_clock_;
   const Clock* clock_ = nullptr;
+  std::unique_ptr<privacy::Vault> vault_;
   std::unique_ptr<store::Store> store_;
   regions::DirectoryHolder directory_;
   std::mutex reload_mu_;
@@ -50,6 +56,7 @@ class App {
 // `init`: the shipped taxonomy and calendar, and the admin user (its password is returned when created now).
 struct InitResult {
   std::string admin_password;  // empty when admin already existed
+  std::string admin_totp_secret;
 };
 Result<InitResult> Init(App& app, const std::string& admin_password);
 
@@ -63,7 +70,23 @@ Result<int> LoadDemo(App& app, std::uint64_t seed, int cases);
 // Folds every case's events and compares the result with its stored row; the first mismatch is an error.
 Result<std::int64_t> CheckProjection(App& app);
 
-Result<std::int64_t> AddUser(App& app, const std::string& login, const std::string& password,
-                             const std::vector<std::pair<std::string, std::string>>& roles);
+// Adds a user after checking the password rules and each role's scope. Admins and dispatchers get a TOTP
+// second factor: its secret is returned (empty for other roles).
+struct NewUser {
+  std::int64_t id = 0;
+  std::string totp_secret;
+};
+Result<NewUser> AddUser(App& app, const std::string& login, const std::string& password,
+                        const std::vector<std::pair<std::string, std::string>>& roles, const std::string& by);
+
+// An API key for a channel system: a `channel` account limited to intake on that channel and its own cases.
+// Returns the key (a bearer token valid for ten years).
+Result<std::string> AddKey(App& app, const std::string& name, const std::string& channel);
+
+// Demo accounts, one per role, with scopes in the demo counties: (login, role, scope, password).
+struct DemoUser {
+  std::string login, role, scope, password;
+};
+Result<std::vector<DemoUser>> AddDemoUsers(App& app);
 
 }  // namespace civicgrid::app

@@ -33,9 +33,9 @@ TEST(App, CasesSurviveReopenAndFoldToTheirRow) {
   ManualClock clock(*ParseTime("2026-11-24T09:00:00+08:00"));
   model::CaseId id = 0;
   {
-    auto app = App::Open({dir.str(), true, &clock});
+    auto app = App::Open({.data_dir = dir.str(), .durable = true, .clock = &clock});
     ASSERT_TRUE(app.ok()) << app.error().message;
-    ASSERT_TRUE(Init(**app, "secret-password").ok());
+    ASSERT_TRUE(Init(**app, "Secret-Password-1").ok());
     ASSERT_TRUE(ImportRegionsGeoJson(**app, kRegions).ok());
     ASSERT_TRUE(ImportOrgsCsv(**app, "code,name,kind,region\norg1,城管,department,c1\n").ok());
     cases::IntakeRequest req;
@@ -54,7 +54,7 @@ TEST(App, CasesSurviveReopenAndFoldToTheirRow) {
     auto bad = (*app)->cases().Act(id, cases::Dispatch{"nope"}, "tester");
     EXPECT_EQ(bad.error().code, ErrorCode::kInvalid);
   }
-  auto app = App::Open({dir.str(), true, &clock});
+  auto app = App::Open({.data_dir = dir.str(), .durable = true, .clock = &clock});
   ASSERT_TRUE(app.ok());
   auto c = (*app)->cases().Get(id);
   ASSERT_TRUE(c.ok());
@@ -72,9 +72,9 @@ TEST(App, CasesSurviveReopenAndFoldToTheirRow) {
 TEST(App, IntakeIsIdempotent) {
   TempDir dir;
   ManualClock clock(*ParseTime("2026-11-24T09:00:00+08:00"));
-  auto app = App::Open({dir.str(), true, &clock});
+  auto app = App::Open({.data_dir = dir.str(), .durable = true, .clock = &clock});
   ASSERT_TRUE(app.ok());
-  ASSERT_TRUE(Init(**app, "secret-password").ok());
+  ASSERT_TRUE(Init(**app, "Secret-Password-1").ok());
   cases::IntakeRequest req;
   req.channel = "12345";
   req.external_id = "HX-1";

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "auth/totp.h"
 #include "cli/app.h"
 #include "common/log.h"
 #include "http/api.h"
@@ -84,10 +85,21 @@ int main(int argc, char** argv) {
   user_add->add_option("--role", role, "role")->required();
   user_add->add_option("--scope", scope, "region code the role applies to ('*' for all)")->required();
   user_add->add_flag("--password-stdin", password_stdin, "read the password from stdin")->required();
+  auto* user_disable = user->add_subcommand("disable", "disable a user (their tokens stop working)");
+  user_disable->add_option("--data", data_dir, "data directory")->required();
+  user_disable->add_option("--login", login, "login")->required();
   auto* user_list = user->add_subcommand("list", "list users");
   bool json_out = false;
   user_list->add_option("--data", data_dir, "data directory")->required();
   user_list->add_flag("--json", json_out, "print JSON");
+
+  auto* key = cli.add_subcommand("key", "API keys for channel systems");
+  key->require_subcommand(1);
+  auto* key_add = key->add_subcommand("add", "print a new API key, limited to intake on one channel and its own cases");
+  std::string key_name, channel;
+  key_add->add_option("--data", data_dir, "data directory")->required();
+  key_add->add_option("--name", key_name, "name of the system, e.g. hotline")->required();
+  key_add->add_option("--channel", channel, "the channel it takes cases in on")->required();
 
   auto* import = cli.add_subcommand("import", "import reference data");
   import->require_subcommand(1);
@@ -114,6 +126,8 @@ int main(int argc, char** argv) {
     if (!result.ok()) return Fail(result.error());
     if (!result->admin_password.empty() && !admin_password_stdin)
       std::cout << "admin password: " << result->admin_password << "\n";
+    if (!result->admin_totp_secret.empty())
+      std::cout << "admin one-time codes: " << auth::TotpUri("admin", result->admin_totp_secret) << "\n";
     if (demo) {
       auto existing = app.store().CountCases();
       if (!existing.ok()) return Fail(existing.error());
@@ -123,6 +137,11 @@ int main(int argc, char** argv) {
         auto n = app::LoadDemo(app, seed, demo_cases);
         if (!n.ok()) return Fail(n.error());
         std::cout << "demo: " << *n << " cases of history\n";
+        auto users = app::AddDemoUsers(app);
+        if (!users.ok()) return Fail(users.error());
+        for (const auto& u : *users)
+          std::cout << "demo user: " << u.login << " password " << u.password << " role " << u.role << " scope "
+                    << u.scope << "\n";
       }
     }
     std::cout << "store ready in " << data_dir << "\n";
@@ -164,15 +183,34 @@ int main(int argc, char** argv) {
     if (!opened.ok()) return Fail(opened.error());
     auto t = opened.value()->auth().IssueToken(login, auth::kCliTokenLifetime);
     if (!t.ok()) return Fail(t.error());
+    opened.value()->auth().Audit("cli", "token_issued", login, "", "cli");
     std::cout << t->token << "\n";
     return 0;
   }
   if (user_add->parsed()) {
     auto opened = OpenApp(data_dir);
     if (!opened.ok()) return Fail(opened.error());
-    auto id = app::AddUser(*opened.value(), login, ReadStdin(), {{role, scope}});
-    if (!id.ok()) return Fail(id.error());
+    auto added = app::AddUser(*opened.value(), login, ReadStdin(), {{role, scope}}, "cli");
+    if (!added.ok()) return Fail(added.error());
     std::cout << "user " << login << " added\n";
+    if (!added->totp_secret.empty())
+      std::cout << "one-time codes: " << auth::TotpUri(login, added->totp_secret) << "\n";
+    return 0;
+  }
+  if (user_disable->parsed()) {
+    auto opened = OpenApp(data_dir);
+    if (!opened.ok()) return Fail(opened.error());
+    if (auto st = opened.value()->store().SetUserDisabled(login, true); !st) return Fail(st.error());
+    opened.value()->auth().Audit("cli", "user_disabled", login, "", "cli");
+    std::cout << "user " << login << " disabled\n";
+    return 0;
+  }
+  if (key_add->parsed()) {
+    auto opened = OpenApp(data_dir);
+    if (!opened.ok()) return Fail(opened.error());
+    auto k = app::AddKey(*opened.value(), key_name, channel);
+    if (!k.ok()) return Fail(k.error());
+    std::cout << *k << "\n";
     return 0;
   }
   if (user_list->parsed()) {

@@ -17,6 +17,7 @@
 
 #include "cli/shipped_data.h"
 #include "geo/polygon.h"
+#include "privacy/personal_data.h"
 #include "regions/geojson.h"
 
 namespace civicgrid::demo {
@@ -36,7 +37,9 @@ class Rng {
   int Below(int n) { return std::min(n - 1, int(Uniform() * n)); }
   bool Chance(double p) { return Uniform() < p; }
   template <typename T>
-  const T& Pick(const std::vector<T>& items) { return items[size_t(Below(int(items.size())))]; }
+  const T& Pick(const std::vector<T>& items) {
+    return items[size_t(Below(int(items.size())))];
+  }
   // An index drawn in proportion to the weights (at least one must be positive).
   size_t Weighted(const std::vector<double>& weights) {
     double total = 0;
@@ -87,7 +90,8 @@ std::uint64_t TextKey(std::string_view text) {
 // ---------------------------------------------------------------------------------------------------------
 // The shipped CSV files (RFC 4180; a field is quoted only when it holds a comma or a quote).
 
-Result<std::vector<std::vector<std::string>>> ParseCsv(std::string_view text, size_t columns, const char* what) {
+Result<std::vector<std::vector<std::string>>> ParseCsv(std::string_view text, size_t columns,
+                                                       const char* what) {
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> row;
   std::string field;
@@ -101,9 +105,12 @@ Result<std::vector<std::vector<std::string>>> ParseCsv(std::string_view text, si
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (quoted) {
-      if (c != '"') field += c;
-      else if (i + 1 < text.size() && text[i + 1] == '"') field += text[++i];
-      else quoted = false;
+      if (c != '"')
+        field += c;
+      else if (i + 1 < text.size() && text[i + 1] == '"')
+        field += text[++i];
+      else
+        quoted = false;
     } else if (c == '"') {
       quoted = true;
     } else if (c == ',') {
@@ -151,17 +158,32 @@ struct CountySpec {
 };
 
 const std::array<CountySpec, 3> kCounties = {{
-    {"320923", "阜宁县", {119.50, 33.55, 119.95, 33.92}, {119.80, 33.78}, 34, 34,
+    {"320923",
+     "阜宁县",
+     {119.50, 33.55, 119.95, 33.92},
+     {119.80, 33.78},
+     34,
+     34,
      {"320923001", "320923002", "320923003", "320923004", nullptr}},
-    {"320922", "滨海县", {119.65, 33.92, 120.30, 34.18}, {119.83, 33.99}, 49, 24,
+    {"320922",
+     "滨海县",
+     {119.65, 33.92, 120.30, 34.18},
+     {119.83, 33.99},
+     49,
+     24,
      {"320922001", "320922002", "320922003", nullptr, nullptr}},
-    {"320921", "响水县", {119.45, 34.18, 120.05, 34.45}, {119.57, 34.23}, 46, 25,
+    {"320921",
+     "响水县",
+     {119.45, 34.18, 120.05, 34.45},
+     {119.57, 34.23},
+     46,
+     25,
      {"320921100", "320921400", nullptr, nullptr, nullptr}},
 }};
 
 // Where the urban towns' growth starts, relative to the county seat (degrees).
-constexpr std::array<geo::LonLat, 5> kUrbanOffsets = {{{0, 0}, {0.045, 0.006}, {-0.036, 0.024}, {0.006, -0.04},
-                                                       {-0.03, -0.03}}};
+constexpr std::array<geo::LonLat, 5> kUrbanOffsets = {
+    {{0, 0}, {0.045, 0.006}, {-0.036, 0.024}, {0.006, -0.04}, {-0.03, -0.03}}};
 
 constexpr double kKmPerDegLat = 111.2;
 constexpr double kKmPerDegLon = 92.4;  // at about 34°N
@@ -169,11 +191,12 @@ constexpr double kKmPerDegLon = 92.4;  // at about 34°N
 double Round7(double v) { return std::round(v * 1e7) / 1e7; }  // ~1 cm: compact, and identical for neighbours
 
 // ---------------------------------------------------------------------------------------------------------
-// The jittered lattice. Node (i, j) is shared by four cells, edge polylines by two, and each is computed once,
-// so neighbouring cells have exactly the same boundary vertices: no gaps, no overlaps. Nodes move at most 15%
-// of the local spacing and edge points 6% across the edge, so a horizontal edge stays x-monotone in a band
-// around its lattice line (vertical ones likewise): edges can only meet edges that share a node, and both of
-// those lie on one cell's ring, which CheckRing validates. The outer edges stay exactly on the rectangle.
+// The jittered lattice. Node (i, j) is shared by four cells, edge polylines by two, and each is computed
+// once, so neighbouring cells have exactly the same boundary vertices: no gaps, no overlaps. Nodes move at
+// most 15% of the local spacing and edge points 6% across the edge, so a horizontal edge stays x-monotone in
+// a band around its lattice line (vertical ones likewise): edges can only meet edges that share a node, and
+// both of those lie on one cell's ring, which CheckRing validates. The outer edges stay exactly on the
+// rectangle.
 
 struct Lattice {
   int nx = 0, ny = 0;
@@ -195,8 +218,10 @@ struct Lattice {
     const int i = cell % nx, j = cell / nx;
     geo::Ring ring;
     auto add = [&](const std::vector<geo::LonLat>& points, bool reversed) {
-      if (reversed) ring.insert(ring.end(), points.rbegin(), points.rend());
-      else ring.insert(ring.end(), points.begin(), points.end());
+      if (reversed)
+        ring.insert(ring.end(), points.rbegin(), points.rend());
+      else
+        ring.insert(ring.end(), points.begin(), points.end());
     };
     ring.push_back(nodes[size_t(Node(i, j))]);
     add(horizontal[size_t(j * nx + i)], false);
@@ -326,8 +351,8 @@ void SpreadSeeds(const Lattice& l, const std::vector<int>& cells, int count, std
 // Grows one area per seed over the cells whose domain[c] == domain_id, cheapest first (Dijkstra from all
 // seeds at once; a slower area claims less ground). A cell joins the area that reaches it first, always
 // from a cell that area already holds, so every area is contiguous.
-std::vector<int> Grow(const Lattice& l, const std::vector<int>& domain, int domain_id, const std::vector<int>& seeds,
-                      const std::vector<double>& speeds, std::uint64_t salt) {
+std::vector<int> Grow(const Lattice& l, const std::vector<int>& domain, int domain_id,
+                      const std::vector<int>& seeds, const std::vector<double>& speeds, std::uint64_t salt) {
   std::vector<int> owner(size_t(l.cells()), -1);
   using Item = std::tuple<double, int, int>;  // cost, cell, area
   std::priority_queue<Item, std::vector<Item>, std::greater<Item>> queue;
@@ -344,7 +369,8 @@ std::vector<int> Grow(const Lattice& l, const std::vector<int>& domain, int doma
       const int next = l.Cell(ni, nj);
       if (owner[size_t(next)] >= 0 || domain[size_t(next)] != domain_id) continue;
       const double noise = 0.6 + 0.8 * HashUnit(salt, {std::uint64_t(next)});
-      queue.emplace(cost + DistanceKm(l.Centre(cell), l.Centre(next)) * noise / speeds[size_t(area)], next, area);
+      queue.emplace(cost + DistanceKm(l.Centre(cell), l.Centre(next)) * noise / speeds[size_t(area)], next,
+                    area);
     }
   }
   return owner;
@@ -354,24 +380,26 @@ std::vector<int> Grow(const Lattice& l, const std::vector<int>& domain, int doma
 // Names. Invented communities and villages (the source names only a few) are drawn from these syllables.
 
 const std::vector<std::string> kCommunityNames = {
-    "幸福", "和平", "文化", "育才", "人民", "建设", "解放", "团结", "阳光", "花园", "城南", "城北", "城东",
-    "城西", "府前", "新华", "民主", "胜利", "友谊", "长安", "锦绣", "振兴", "康乐", "华庭", "东方", "金桥",
-    "龙泉", "翠湖", "春晖", "锦华", "丽景", "永安", "安居", "欣乐", "健康", "迎宾", "滨河", "站前", "通榆",
+    "幸福", "和平", "文化", "育才", "人民", "建设", "解放",   "团结", "阳光", "花园", "城南", "城北", "城东",
+    "城西", "府前", "新华", "民主", "胜利", "友谊", "长安",   "锦绣", "振兴", "康乐", "华庭", "东方", "金桥",
+    "龙泉", "翠湖", "春晖", "锦华", "丽景", "永安", "安居",   "欣乐", "健康", "迎宾", "滨河", "站前", "通榆",
     "新村", "百花", "朝阳", "红旗", "公园", "运河", "射阳河", "淮河", "富康", "玉龙", "同心"};
 const std::vector<std::string> kUrbanFirst = {"东", "西", "南", "北", "新", "中", "金", "银", "丰", "兴",
                                               "永", "长", "福", "康", "瑞", "祥", "和", "安", "惠", "润"};
-const std::vector<std::string> kUrbanSecond = {"苑", "园", "湖", "桥", "港", "河", "坊", "湾", "城", "林", "庭", "岸"};
+const std::vector<std::string> kUrbanSecond = {"苑", "园", "湖", "桥", "港", "河",
+                                               "坊", "湾", "城", "林", "庭", "岸"};
 const std::vector<std::string> kVillageFirst = {
-    "王", "张", "李", "陈", "周", "吴", "杨", "朱", "孙", "徐", "胡", "高", "刘", "黄", "马", "顾", "丁", "卞",
-    "季", "蒋", "东", "西", "南", "北", "新", "大", "小", "前", "后", "中", "三", "五", "八", "双", "陶", "沈",
-    "葛", "倪", "施", "单", "郭", "潘", "花", "兴", "立", "友", "振", "长"};
-const std::vector<std::string> kVillageSecond = {"庄", "集", "圩", "沟", "墩", "河", "湖", "港", "桥", "园",
-                                                 "湾", "垛", "舍", "滩", "荡", "坝", "林", "坊", "楼", "洼",
-                                                 "尖", "口", "营", "堆", "套", "渡"};
+    "王", "张", "李", "陈", "周", "吴", "杨", "朱", "孙", "徐", "胡", "高", "刘", "黄", "马", "顾",
+    "丁", "卞", "季", "蒋", "东", "西", "南", "北", "新", "大", "小", "前", "后", "中", "三", "五",
+    "八", "双", "陶", "沈", "葛", "倪", "施", "单", "郭", "潘", "花", "兴", "立", "友", "振", "长"};
+const std::vector<std::string> kVillageSecond = {"庄", "集", "圩", "沟", "墩", "河", "湖", "港", "桥",
+                                                 "园", "湾", "垛", "舍", "滩", "荡", "坝", "林", "坊",
+                                                 "楼", "洼", "尖", "口", "营", "堆", "套", "渡"};
 
 // A name not yet used in the county: two syllables, a third when the pairs run out.
-std::string InventName(Rng& rng, const std::vector<std::string>& first, const std::vector<std::string>& second,
-                       std::set<std::string>& used, const std::string& suffix) {
+std::string InventName(Rng& rng, const std::vector<std::string>& first,
+                       const std::vector<std::string>& second, std::set<std::string>& used,
+                       const std::string& suffix) {
   for (int attempt = 0;; ++attempt) {
     std::string stem = rng.Pick(first);
     if (attempt >= 40) stem += rng.Pick(first);
@@ -457,9 +485,12 @@ Result<DemoReference> BuildReference(const DemoOptions& options) {
     std::vector<double> shares, speeds;
     for (size_t k = 0; k < order.size(); ++k) {
       const double jitter = HashUnit(county_seed, {21, k});
-      if (k < urban_count) shares.push_back(1.5 + 0.3 * jitter);
-      else if (towns[order[k]].code[6] == '4') shares.push_back(0.6 + 0.3 * jitter);  // farms, zones, parks
-      else shares.push_back(0.7 + 0.6 * jitter);
+      if (k < urban_count)
+        shares.push_back(1.5 + 0.3 * jitter);
+      else if (towns[order[k]].code[6] == '4')
+        shares.push_back(0.6 + 0.3 * jitter);  // farms, zones, parks
+      else
+        shares.push_back(0.7 + 0.6 * jitter);
       speeds.push_back(k < urban_count ? 0.4 : 1.0);
     }
     double share_sum = 0;
@@ -471,10 +502,10 @@ Result<DemoReference> BuildReference(const DemoOptions& options) {
       town_of = Grow(lattice, everywhere, 0, seeds, speeds, Hash(county_seed, {22}));
       std::vector<int> got(order.size(), 0);
       for (int owner : town_of) ++got[size_t(owner)];
-      if (ci == 0) std::fprintf(stderr, "round %d: %d %d %d %d | %d %d\n", round, got[0], got[1], got[2], got[3], got[4], got[5]);
       for (size_t k = 0; k < order.size(); ++k) {
         const double target = shares[k] / share_sum * lattice.cells();
-        speeds[k] *= std::pow(target / std::max(1, got[k]), 0.2);  // damped: neighbours push back
+        // A fourth root damps it (neighbours push back); sqrt, unlike pow, is exact in every libm.
+        speeds[k] *= std::sqrt(std::sqrt(target / std::max(1, got[k])));
       }
     }
 
@@ -487,7 +518,8 @@ Result<DemoReference> BuildReference(const DemoOptions& options) {
       const bool street = EndsWith(town.name, "街道");
       const bool zone = town.code[6] == '4';
       const bool urban = k < urban_count;
-      out.regions.push_back({town.code, town.name, street ? RegionKind::kStreet : RegionKind::kTown, county_code, ""});
+      out.regions.push_back(
+          {town.code, town.name, street ? RegionKind::kStreet : RegionKind::kTown, county_code, ""});
 
       std::vector<int> cells;
       for (int c = 0; c < lattice.cells(); ++c)
@@ -503,15 +535,18 @@ Result<DemoReference> BuildReference(const DemoOptions& options) {
       std::vector<int> unit_seeds = {seeds[k]};
       SpreadSeeds(lattice, cells, units, Hash(county_seed, {30, k}), unit_seeds);
       std::vector<double> unit_speeds;
-      for (size_t u = 0; u < unit_seeds.size(); ++u) unit_speeds.push_back(0.8 + 0.4 * HashUnit(county_seed, {31, k, u}));
-      const std::vector<int> unit_of = Grow(lattice, town_of, int(k), unit_seeds, unit_speeds, Hash(county_seed, {32, k}));
+      for (size_t u = 0; u < unit_seeds.size(); ++u)
+        unit_speeds.push_back(0.8 + 0.4 * HashUnit(county_seed, {31, k, u}));
+      const std::vector<int> unit_of =
+          Grow(lattice, town_of, int(k), unit_seeds, unit_speeds, Hash(county_seed, {32, k}));
 
       // Units nearest the town's seat first: the seat community, then the named ones, then the rest.
       std::vector<size_t> unit_order(unit_seeds.size());
       for (size_t u = 0; u < unit_order.size(); ++u) unit_order[u] = u;
       const geo::LonLat seat = lattice.Centre(seeds[k]);
       std::stable_sort(unit_order.begin(), unit_order.end(), [&](size_t a, size_t b) {
-        return DistanceKm(lattice.Centre(unit_seeds[a]), seat) < DistanceKm(lattice.Centre(unit_seeds[b]), seat);
+        return DistanceKm(lattice.Centre(unit_seeds[a]), seat) <
+               DistanceKm(lattice.Centre(unit_seeds[b]), seat);
       });
       int next_community = 1, next_village = 201;
       for (size_t n = 0; n < unit_order.size(); ++n) {
@@ -527,7 +562,8 @@ Result<DemoReference> BuildReference(const DemoOptions& options) {
             const std::string candidate = names_rng.Pick(kCommunityNames) + "社区";
             if (used_names.insert(candidate).second) name = candidate;
           }
-          unit.name = name.empty() ? InventName(names_rng, kUrbanFirst, kUrbanSecond, used_names, "社区") : name;
+          unit.name =
+              name.empty() ? InventName(names_rng, kUrbanFirst, kUrbanSecond, used_names, "社区") : name;
         } else if (n == 0) {  // a town's seat: the community named after the town
           unit.kind = RegionKind::kCommunity;
           std::string stem = town.name;
@@ -591,11 +627,13 @@ Result<DemoReference> BuildReference(const DemoOptions& options) {
   // Organisations: per county the service centre, the departments, and one per town and community.
   for (const auto& spec : kCounties) {
     const std::string county_code = spec.code, county_name = spec.name;
-    out.orgs.push_back({county_code + "-centre", county_name + "网格化社会治理服务中心", "centre", county_code});
+    out.orgs.push_back(
+        {county_code + "-centre", county_name + "网格化社会治理服务中心", "centre", county_code});
     for (const auto& d : *department_rows) {
       if (d[0] == "wgzx") continue;  // the service centre itself, added above
       std::string name = d[1];
-      if (const size_t at = name.find("县"); at != std::string::npos) name.replace(at, std::string("县").size(), county_name);
+      if (const size_t at = name.find("县"); at != std::string::npos)
+        name.replace(at, std::string("县").size(), county_name);
       out.orgs.push_back({county_code + "-" + d[0], name, d[2], county_code});
     }
   }
@@ -612,15 +650,16 @@ Result<DemoReference> BuildReference(const DemoOptions& options) {
   }
   for (const auto& c : communities) {
     const bool village = c.kind == RegionKind::kVillage;
-    out.orgs.push_back({c.code, c.name + (village ? "村委会" : "居委会"), village ? "village" : "community", c.code});
+    out.orgs.push_back(
+        {c.code, c.name + (village ? "村委会" : "居委会"), village ? "village" : "community", c.code});
   }
 
   out.regions.insert(out.regions.end(), communities.begin(), communities.end());
-  out.regions.insert(out.regions.end(), std::make_move_iterator(grids.begin()), std::make_move_iterator(grids.end()));
+  out.regions.insert(out.regions.end(), std::make_move_iterator(grids.begin()),
+                     std::make_move_iterator(grids.end()));
   out.regions.insert(out.regions.end(), estates.begin(), estates.end());
   return out;
 }
-
 
 // ---------------------------------------------------------------------------------------------------------
 // History.
@@ -650,41 +689,91 @@ struct ChannelSpec {
 // Shares from the brief: the hotline ~45%, grid patrol ~25%, digital city management ~15%.
 const std::vector<ChannelSpec>& Channels() {
   static const std::vector<ChannelSpec> kChannels = {
-      {"12345", 0.45, DayPattern::kEveryDay, HourPattern::kAllDay,
-       {{"11", 6}, {"12", 4}, {"13", 3}, {"14", 8}, {"15", 5}, {"16", 7}, {"17", 6}, {"18", 6}, {"19", 5},
-        {"20", 3}, {"21", 3}, {"22", 4}, {"23", 3}, {"24", 6}, {"25", 2}, {"06", 3}, {"09", 2}, {"01", 2},
-        {"02", 1}, {"03", 1}, {"04", 1}, {"08", 2}}},
-      {"grid_patrol", 0.25, DayPattern::kPatrol, HourPattern::kPatrol,
-       {{"06", 6}, {"09", 4}, {"12", 5}, {"13", 6}, {"16", 4}, {"23", 4}, {"01", 2}, {"03", 2}, {"11", 4},
-        {"18", 2}, {"04", 1}, {"08", 2}}},
-      {"city_management", 0.15, DayPattern::kEveryDay, HourPattern::kStreet,
-       {{"01", 4}, {"02", 3}, {"03", 3}, {"04", 2}, {"05", 1}, {"06", 10}, {"07", 4}, {"08", 4}, {"09", 8},
+      {"12345",
+       0.45,
+       DayPattern::kEveryDay,
+       HourPattern::kAllDay,
+       {{"11", 6}, {"12", 4}, {"13", 3}, {"14", 8}, {"15", 5}, {"16", 7}, {"17", 6}, {"18", 6},
+        {"19", 5}, {"20", 3}, {"21", 3}, {"22", 4}, {"23", 3}, {"24", 6}, {"25", 2}, {"06", 3},
+        {"09", 2}, {"01", 2}, {"02", 1}, {"03", 1}, {"04", 1}, {"08", 2}}},
+      {"grid_patrol",
+       0.25,
+       DayPattern::kPatrol,
+       HourPattern::kPatrol,
+       {{"06", 6},
+        {"09", 4},
+        {"12", 5},
+        {"13", 6},
+        {"16", 4},
+        {"23", 4},
+        {"01", 2},
+        {"03", 2},
+        {"11", 4},
+        {"18", 2},
+        {"04", 1},
+        {"08", 2}}},
+      {"city_management",
+       0.15,
+       DayPattern::kEveryDay,
+       HourPattern::kStreet,
+       {{"01", 4},
+        {"02", 3},
+        {"03", 3},
+        {"04", 2},
+        {"05", 1},
+        {"06", 10},
+        {"07", 4},
+        {"08", 4},
+        {"09", 8},
         {"10", 1}}},
-      {"resident", 0.07, DayPattern::kEveryDay, HourPattern::kAllDay,
-       {{"16", 6}, {"06", 3}, {"12", 3}, {"17", 3}, {"18", 3}, {"11", 2}, {"13", 2}, {"22", 2}, {"25", 2},
-        {"24", 2}, {"01", 1}}},
-      {"window", 0.05, DayPattern::kOffice, HourPattern::kOffice,
+      {"resident",
+       0.07,
+       DayPattern::kEveryDay,
+       HourPattern::kAllDay,
+       {{"16", 6},
+        {"06", 3},
+        {"12", 3},
+        {"17", 3},
+        {"18", 3},
+        {"11", 2},
+        {"13", 2},
+        {"22", 2},
+        {"25", 2},
+        {"24", 2},
+        {"01", 1}}},
+      {"window",
+       0.05,
+       DayPattern::kOffice,
+       HourPattern::kOffice,
        {{"14", 6}, {"15", 6}, {"11", 4}, {"19", 2}, {"23", 2}, {"20", 1}, {"21", 1}}},
-      {"visit", 0.03, DayPattern::kOffice, HourPattern::kOffice,
+      {"visit",
+       0.03,
+       DayPattern::kOffice,
+       HourPattern::kOffice,
        {{"12", 6}, {"19", 5}, {"15", 3}, {"23", 3}, {"16", 2}, {"11", 2}, {"21", 1}}},
   };
   return kChannels;
 }
 
 const std::array<double, 24>& HourWeights(HourPattern p) {
-  static const std::array<double, 24> kAllDay = {0.15, 0.1, 0.07, 0.05, 0.05, 0.1, 0.3, 0.7, 1.3, 1.7, 1.8, 1.5,
-                                                 0.9, 1.0, 1.5, 1.7, 1.6, 1.2, 0.8, 0.8, 0.7, 0.5, 0.35, 0.2};
-  static const std::array<double, 24> kPatrol = {0, 0, 0, 0, 0, 0, 0, 0.2, 1, 1.5, 1.5, 1.2,
-                                                 0.4, 0.8, 1.4, 1.5, 1.3, 0.6, 0, 0, 0, 0, 0, 0};
-  static const std::array<double, 24> kStreet = {0, 0, 0, 0, 0, 0, 0.1, 0.8, 1.3, 1.5, 1.5, 1.2,
-                                                 0.6, 0.9, 1.4, 1.5, 1.3, 0.9, 0.5, 0.3, 0, 0, 0, 0};
-  static const std::array<double, 24> kOffice = {0, 0, 0, 0, 0, 0, 0, 0, 0.6, 1.2, 1.5, 1.2,
-                                                 0.2, 0.5, 1.2, 1.4, 1.2, 0.3, 0, 0, 0, 0, 0, 0};
+  static const std::array<double, 24> kAllDay = {0.15, 0.1, 0.07, 0.05, 0.05, 0.1, 0.3,  0.7,
+                                                 1.3,  1.7, 1.8,  1.5,  0.9,  1.0, 1.5,  1.7,
+                                                 1.6,  1.2, 0.8,  0.8,  0.7,  0.5, 0.35, 0.2};
+  static const std::array<double, 24> kPatrol = {0,   0,   0,   0,   0,   0,   0, 0.2, 1, 1.5, 1.5, 1.2,
+                                                 0.4, 0.8, 1.4, 1.5, 1.3, 0.6, 0, 0,   0, 0,   0,   0};
+  static const std::array<double, 24> kStreet = {0,   0,   0,   0,   0,   0,   0.1, 0.8, 1.3, 1.5, 1.5, 1.2,
+                                                 0.6, 0.9, 1.4, 1.5, 1.3, 0.9, 0.5, 0.3, 0,   0,   0,   0};
+  static const std::array<double, 24> kOffice = {0,   0,   0,   0,   0,   0,   0, 0, 0.6, 1.2, 1.5, 1.2,
+                                                 0.2, 0.5, 1.2, 1.4, 1.2, 0.3, 0, 0, 0,   0,   0,   0};
   switch (p) {
-    case HourPattern::kAllDay: return kAllDay;
-    case HourPattern::kPatrol: return kPatrol;
-    case HourPattern::kStreet: return kStreet;
-    case HourPattern::kOffice: return kOffice;
+    case HourPattern::kAllDay:
+      return kAllDay;
+    case HourPattern::kPatrol:
+      return kPatrol;
+    case HourPattern::kStreet:
+      return kStreet;
+    case HourPattern::kOffice:
+      return kOffice;
   }
   return kAllDay;
 }
@@ -732,32 +821,39 @@ const std::vector<std::string> kStormMatters = {"01072", "01067", "17002", "1000
 // and the rest go to the department in charge (小事不出社区、大事不出镇街).
 const std::vector<std::pair<std::string, std::string>>& RouteTable() {
   static const std::vector<std::pair<std::string, std::string>> kRoutes = {
-      {"01001", "gsgs"}, {"01024", "gsgs"}, {"01025", "gsgs"}, {"01002", "zjj"}, {"01003", "zjj"},
-      {"01004", "zjj"}, {"01072", "zjj"}, {"01073", "sthjj"}, {"01005", "gdgs"}, {"01028", "gdgs"},
-      {"01030", "gdgs"}, {"01048", "gdgs"}, {"01054", "gdgs"}, {"01011", "rqgs"}, {"01049", "rqgs"},
-      {"01057", "rqgs"}, {"01013", "xfjy"}, {"01046", "town"}, {"01050", "gaj"}, {"01067", "slj"},
-      {"01070", "slj"}, {"01075", "community"}, {"01076", "scjgj"}, {"01", "cgj"},
-      {"02001", "cgj"}, {"02010", "gaj"}, {"02014", "gaj"}, {"02038", "gaj"}, {"02025", "cgj"}, {"02", "jtj"},
-      {"03", "cgj"}, {"04001", "zrzyj"}, {"04", "cgj"}, {"05003", "yjj"}, {"05009", "town"}, {"05", "zjj"},
-      {"06023", "slj"}, {"06024", "slj"}, {"06025", "slj"}, {"06046", "slj"}, {"06026", "sthjj"},
-      {"06030", "sthjj"}, {"06032", "sthjj"}, {"06033", "wjw"}, {"06038", "community"}, {"06041", "community"},
-      {"06005", "community"}, {"06007", "community"}, {"06021", "zrzyj"}, {"06022", "zrzyj"}, {"06", "cgj"},
-      {"07", "cgj"}, {"08003", "cgj"}, {"08011", "cgj"}, {"08012", "cgj"}, {"08", "zjj"},
-      {"09003", "mzj"}, {"09008", "gaj"}, {"09009", "gaj"}, {"09012", "xfjy"}, {"09015", "scjgj"},
-      {"09020", "scjgj"}, {"09", "cgj"}, {"10002", "gdgs"}, {"10", "cgj"},
-      {"11002", "cl"}, {"11004", "zjj"}, {"11005", "gaj"}, {"11006", "town"}, {"11007", "community"}, {"11", "mzj"},
-      {"12003", "town"}, {"12004", "town"}, {"12006", "sfj"}, {"12007", "town"}, {"12008", "town"},
-      {"12", "community"}, {"13001", "xfjy"}, {"13002", "zjj"}, {"13003", "rqgs"}, {"13004", "community"},
-      {"13005", "yjj"}, {"13006", "gaj"}, {"13007", "community"}, {"13008", "community"}, {"13009", "scjgj"},
-      {"13", "yjj"}, {"14001", "zwb"}, {"14002", "rsj"}, {"14003", "fgw"}, {"14004", "gaj"}, {"14005", "jyj"},
-      {"14006", "zjj"}, {"14007", "nyncj"}, {"14", "zwb"}, {"15001", "rsj"}, {"15002", "ybj"},
-      {"15003", "rsj"}, {"15006", "cl"}, {"15007", "tyjrj"}, {"15", "mzj"}, {"16004", "zjj"},
-      {"16005", "zjj"}, {"16008", "zjj"}, {"16", "community"}, {"17002", "gdgs"}, {"17008", "gdgs"},
-      {"17003", "rqgs"}, {"17005", "rqgs"}, {"17", "gsgs"}, {"18004", "gaj"}, {"18007", "town"},
-      {"18", "sthjj"}, {"19", "rsj"}, {"20", "jyj"}, {"21007", "ybj"}, {"21", "wjw"}, {"22004", "gaj"},
-      {"22005", "gaj"}, {"22006", "town"}, {"22", "jtj"}, {"23002", "town"}, {"23003", "town"},
-      {"23007", "town"}, {"23008", "zrzyj"}, {"23", "nyncj"}, {"24", "scjgj"}, {"25002", "community"},
-      {"25003", "zjj"}, {"25", "zwb"}};
+      {"01001", "gsgs"},      {"01024", "gsgs"},      {"01025", "gsgs"},      {"01002", "zjj"},
+      {"01003", "zjj"},       {"01004", "zjj"},       {"01072", "zjj"},       {"01073", "sthjj"},
+      {"01005", "gdgs"},      {"01028", "gdgs"},      {"01030", "gdgs"},      {"01048", "gdgs"},
+      {"01054", "gdgs"},      {"01011", "rqgs"},      {"01049", "rqgs"},      {"01057", "rqgs"},
+      {"01013", "xfjy"},      {"01046", "town"},      {"01050", "gaj"},       {"01067", "slj"},
+      {"01070", "slj"},       {"01075", "community"}, {"01076", "scjgj"},     {"01", "cgj"},
+      {"02001", "cgj"},       {"02010", "gaj"},       {"02014", "gaj"},       {"02038", "gaj"},
+      {"02025", "cgj"},       {"02", "jtj"},          {"03", "cgj"},          {"04001", "zrzyj"},
+      {"04", "cgj"},          {"05003", "yjj"},       {"05009", "town"},      {"05", "zjj"},
+      {"06023", "slj"},       {"06024", "slj"},       {"06025", "slj"},       {"06046", "slj"},
+      {"06026", "sthjj"},     {"06030", "sthjj"},     {"06032", "sthjj"},     {"06033", "wjw"},
+      {"06038", "community"}, {"06041", "community"}, {"06005", "community"}, {"06007", "community"},
+      {"06021", "zrzyj"},     {"06022", "zrzyj"},     {"06", "cgj"},          {"07", "cgj"},
+      {"08003", "cgj"},       {"08011", "cgj"},       {"08012", "cgj"},       {"08", "zjj"},
+      {"09003", "mzj"},       {"09008", "gaj"},       {"09009", "gaj"},       {"09012", "xfjy"},
+      {"09015", "scjgj"},     {"09020", "scjgj"},     {"09", "cgj"},          {"10002", "gdgs"},
+      {"10", "cgj"},          {"11002", "cl"},        {"11004", "zjj"},       {"11005", "gaj"},
+      {"11006", "town"},      {"11007", "community"}, {"11", "mzj"},          {"12003", "town"},
+      {"12004", "town"},      {"12006", "sfj"},       {"12007", "town"},      {"12008", "town"},
+      {"12", "community"},    {"13001", "xfjy"},      {"13002", "zjj"},       {"13003", "rqgs"},
+      {"13004", "community"}, {"13005", "yjj"},       {"13006", "gaj"},       {"13007", "community"},
+      {"13008", "community"}, {"13009", "scjgj"},     {"13", "yjj"},          {"14001", "zwb"},
+      {"14002", "rsj"},       {"14003", "fgw"},       {"14004", "gaj"},       {"14005", "jyj"},
+      {"14006", "zjj"},       {"14007", "nyncj"},     {"14", "zwb"},          {"15001", "rsj"},
+      {"15002", "ybj"},       {"15003", "rsj"},       {"15006", "cl"},        {"15007", "tyjrj"},
+      {"15", "mzj"},          {"16004", "zjj"},       {"16005", "zjj"},       {"16008", "zjj"},
+      {"16", "community"},    {"17002", "gdgs"},      {"17008", "gdgs"},      {"17003", "rqgs"},
+      {"17005", "rqgs"},      {"17", "gsgs"},         {"18004", "gaj"},       {"18007", "town"},
+      {"18", "sthjj"},        {"19", "rsj"},          {"20", "jyj"},          {"21007", "ybj"},
+      {"21", "wjw"},          {"22004", "gaj"},       {"22005", "gaj"},       {"22006", "town"},
+      {"22", "jtj"},          {"23002", "town"},      {"23003", "town"},      {"23007", "town"},
+      {"23008", "zrzyj"},     {"23", "nyncj"},        {"24", "scjgj"},        {"25002", "community"},
+      {"25003", "zjj"},       {"25", "zwb"}};
   return kRoutes;
 }
 
@@ -773,53 +869,55 @@ std::string RouteTarget(const std::string& category) {
 // The department a dispatcher plausibly confuses with the right one (the case then comes back).
 std::string ConfusedWith(const std::string& slug) {
   static const std::map<std::string, std::string> kConfusions = {
-      {"cgj", "zjj"},   {"zjj", "cgj"},   {"sthjj", "cgj"}, {"gaj", "cgj"},   {"gsgs", "zjj"}, {"gdgs", "zjj"},
-      {"rqgs", "yjj"},  {"scjgj", "cgj"}, {"jtj", "gaj"},   {"mzj", "rsj"},   {"rsj", "mzj"},  {"nyncj", "zrzyj"},
-      {"wjw", "ybj"},   {"ybj", "wjw"},   {"jyj", "rsj"},   {"xfjy", "yjj"},  {"slj", "sthjj"}, {"zrzyj", "zjj"}};
+      {"cgj", "zjj"},  {"zjj", "cgj"},     {"sthjj", "cgj"}, {"gaj", "cgj"}, {"gsgs", "zjj"},
+      {"gdgs", "zjj"}, {"rqgs", "yjj"},    {"scjgj", "cgj"}, {"jtj", "gaj"}, {"mzj", "rsj"},
+      {"rsj", "mzj"},  {"nyncj", "zrzyj"}, {"wjw", "ybj"},   {"ybj", "wjw"}, {"jyj", "rsj"},
+      {"xfjy", "yjj"}, {"slj", "sthjj"},   {"zrzyj", "zjj"}};
   const auto it = kConfusions.find(slug);
   return it == kConfusions.end() ? "cgj" : it->second;
 }
 
-const std::vector<std::string> kSurnames = {"王", "陈", "张", "李", "刘", "周", "吴", "徐", "孙", "朱", "杨", "胡",
-                                            "顾", "高", "沈", "蒋", "丁", "季", "卞", "葛", "唐", "许", "马", "潘",
-                                            "陆", "姜", "戴", "施", "薛", "单", "倪", "郭", "仇", "于", "严", "袁",
-                                            "夏", "邱", "黄", "成"};
-const std::vector<std::string> kGivenNames = {"建", "国", "华", "明", "军", "红", "英", "芳", "丽", "平", "伟", "强",
-                                              "东", "海", "春", "兰", "秀", "梅", "玉", "峰", "涛", "勇", "杰", "霞",
-                                              "燕", "俊", "文", "志", "新", "桂", "金", "凤", "林", "云", "洁", "静",
-                                              "敏", "磊", "浩", "宇", "晨", "欣", "怡", "雨", "萍", "婷"};
-const std::vector<std::string> kRoads = {"人民路", "解放路", "建设路", "新华路", "文化路", "幸福路", "和平路",
-                                         "长江路", "黄河路", "淮河路", "东环路", "西环路", "府前路", "城南大道",
-                                         "通榆路", "健康路", "育才路", "工业路", "迎宾大道", "朝阳路", "康居路",
-                                         "友谊路", "青年路", "振兴路"};
+const std::vector<std::string> kSurnames = {"王", "陈", "张", "李", "刘", "周", "吴", "徐", "孙", "朱",
+                                            "杨", "胡", "顾", "高", "沈", "蒋", "丁", "季", "卞", "葛",
+                                            "唐", "许", "马", "潘", "陆", "姜", "戴", "施", "薛", "单",
+                                            "倪", "郭", "仇", "于", "严", "袁", "夏", "邱", "黄", "成"};
+const std::vector<std::string> kGivenNames = {
+    "建", "国", "华", "明", "军", "红", "英", "芳", "丽", "平", "伟", "强", "东", "海", "春", "兰",
+    "秀", "梅", "玉", "峰", "涛", "勇", "杰", "霞", "燕", "俊", "文", "志", "新", "桂", "金", "凤",
+    "林", "云", "洁", "静", "敏", "磊", "浩", "宇", "晨", "欣", "怡", "雨", "萍", "婷"};
+const std::vector<std::string> kRoads = {"人民路",   "解放路",   "建设路", "新华路", "文化路", "幸福路",
+                                         "和平路",   "长江路",   "黄河路", "淮河路", "东环路", "西环路",
+                                         "府前路",   "城南大道", "通榆路", "健康路", "育才路", "工业路",
+                                         "迎宾大道", "朝阳路",   "康居路", "友谊路", "青年路", "振兴路"};
 const std::vector<std::string> kGroupNumbers = {"一", "二", "三", "四", "五", "六", "七", "八", "九", "十"};
-const std::vector<std::string> kDetails = {
-    "已持续多日", "影响周边居民正常生活", "多次反映未得到解决", "夜间尤为明显", "存在一定安全隐患",
-    "给出行带来不便", "周边群众意见较大", "近期情况有所加重", "涉及多户居民"};
+const std::vector<std::string> kDetails = {"已持续多日",       "影响周边居民正常生活", "多次反映未得到解决",
+                                           "夜间尤为明显",     "存在一定安全隐患",     "给出行带来不便",
+                                           "周边群众意见较大", "近期情况有所加重",     "涉及多户居民"};
 const std::vector<std::string> kInvalidReasons = {
     "来电人未说明具体事项，无法受理", "重复来电，已在原工单中答复", "非本县管辖范围，已告知诉求人向属地反映",
     "诉求不明确，多次回拨无人接听", "咨询事项已当场解答，无需派单"};
-const std::vector<std::string> kReturnReasons = {
-    "经核实，该事项不属于本单位职责范围，请重新派单", "事发地点不在本辖区，请改派属地",
-    "该事项涉及其他部门职责，请中心协调改派"};
-const std::vector<std::string> kContactNotes = {
-    "已电话联系诉求人，说明处理计划", "已与反映人取得联系，约定现场查看时间", "已联系诉求人，告知已受理",
-    "网格员已上门了解情况"};
-const std::vector<std::string> kExtensionReasons = {
-    "涉及多个部门协调，需进一步会商", "需等待施工材料到位", "当事人外出，需待其返回后调解",
-    "需委托第三方检测，结果尚未出具", "受天气影响暂无法施工"};
+const std::vector<std::string> kReturnReasons = {"经核实，该事项不属于本单位职责范围，请重新派单",
+                                                 "事发地点不在本辖区，请改派属地",
+                                                 "该事项涉及其他部门职责，请中心协调改派"};
+const std::vector<std::string> kContactNotes = {"已电话联系诉求人，说明处理计划",
+                                                "已与反映人取得联系，约定现场查看时间",
+                                                "已联系诉求人，告知已受理", "网格员已上门了解情况"};
+const std::vector<std::string> kExtensionReasons = {"涉及多个部门协调，需进一步会商", "需等待施工材料到位",
+                                                    "当事人外出，需待其返回后调解",
+                                                    "需委托第三方检测，结果尚未出具", "受天气影响暂无法施工"};
 const std::vector<std::string> kResolveDepartment = {
     "已安排人员现场处置，问题已解决", "已督促责任单位整改完毕", "已维修完成，恢复正常使用",
     "已现场核查并依法处理", "已联合属地开展整治，现场已恢复"};
-const std::vector<std::string> kResolveLocal = {
-    "社区工作人员已上门调解，双方达成一致", "已组织人员清理完毕", "已向诉求人解释相关政策，诉求人表示理解",
-    "网格员已跟进处理，现场已整改", "已协调物业公司处理完毕"};
+const std::vector<std::string> kResolveLocal = {"社区工作人员已上门调解，双方达成一致", "已组织人员清理完毕",
+                                                "已向诉求人解释相关政策，诉求人表示理解",
+                                                "网格员已跟进处理，现场已整改", "已协调物业公司处理完毕"};
 const std::vector<std::string> kReviewRefusals = {
     "办结材料不全，请补充现场照片", "回复内容未针对诉求，请重新办理", "问题未彻底解决，请继续跟进"};
-const std::vector<std::string> kGoodComments = {"处理及时，非常满意", "工作人员态度很好", "", "问题已解决，谢谢",
-                                                 ""};
+const std::vector<std::string> kGoodComments = {"处理及时，非常满意", "工作人员态度很好", "",
+                                                "问题已解决，谢谢", ""};
 const std::vector<std::string> kFairComments = {"基本解决，希望后续多关注", "处理有点慢", ""};
-const std::vector<std::string> kBadComments = {"问题没有解决", "只是电话回复，没有实际处理", "处理结果不满意"};
+const std::vector<std::string> kBadComments = {"问题没有解决", "只是电话回复，没有实际处理",
+                                               "处理结果不满意"};
 const std::vector<std::string> kReopenReasons = {"回访不满意，问题仍未解决，重新办理",
                                                  "诉求人对办理结果不满意，要求重新处理"};
 
@@ -837,7 +935,9 @@ struct Planned {
   TimePoint at;
   size_t channel = 0;
   bool storm = false;
-  bool operator<(const Planned& o) const { return std::tie(at, channel, storm) < std::tie(o.at, o.channel, o.storm); }
+  bool operator<(const Planned& o) const {
+    return std::tie(at, channel, storm) < std::tie(o.at, o.channel, o.storm);
+  }
 };
 
 // Runs a step; stops playing the case (leaving it open where it is) once a moment lies beyond history.
@@ -852,7 +952,11 @@ class Historian {
  public:
   Historian(cases::CaseService& service, ManualClock& clock, const regions::Directory& directory,
             const DemoOptions& options)
-      : service_(service), clock_(clock), dir_(directory), options_(options), rng_(Mix(options.seed ^ 0x68697374ULL)) {}
+      : service_(service),
+        clock_(clock),
+        dir_(directory),
+        options_(options),
+        rng_(Mix(options.seed ^ 0x68697374ULL)) {}
 
   Result<int> Run();
 
@@ -860,7 +964,8 @@ class Historian {
   Status Prepare();
   std::vector<Planned> PlanIntakes();
   Status PlayCase(const Planned& plan);
-  Status Work(Case& c, TimePoint& last, const GridInfo& g, const std::string& org, TimePoint close_not_before);
+  Status Work(Case& c, TimePoint& last, const GridInfo& g, const std::string& org,
+              TimePoint close_not_before);
   Result<bool> Do(Case& c, TimePoint& last, TimePoint at, const Command& command, const std::string& actor);
   Result<Case> TakeIn(size_t channel, const std::string& category, const GridInfo& g, TimePoint at);
 
@@ -869,6 +974,7 @@ class Historian {
   Result<geo::LonLat> PointIn(const GridInfo& g);
   std::string PersonName();
   std::string Phone();
+  std::string IdNumber(const std::string& county);
   std::string RouteOrg(const std::string& category, const GridInfo& g);
   std::string WrongOrg(const std::string& right, const GridInfo& g);
   std::string Centre(const GridInfo& g) const { return "centre." + g.county->code; }
@@ -903,7 +1009,8 @@ Status Historian::Prepare() {
           if (shape->empty()) continue;
           g.ring = shape->front().outer;
           const size_t n = g.ring.size() - 1;  // closed ring: the last position repeats the first
-          for (size_t k = 0; k < n; ++k) g.centre.lon += g.ring[k].lon / double(n), g.centre.lat += g.ring[k].lat / double(n);
+          for (size_t k = 0; k < n; ++k)
+            g.centre.lon += g.ring[k].lon / double(n), g.centre.lat += g.ring[k].lat / double(n);
           for (const model::Region* e : dir_.Children(grid->code))
             if (e->kind == RegionKind::kEstate) g.estates.push_back(e->name);
           grids_.push_back(std::move(g));
@@ -911,7 +1018,8 @@ Status Historian::Prepare() {
   }
   if (grids_.empty()) return Invalid("directory", "the directory holds none of the demo counties' grids");
   // Store order is not ours to rely on.
-  std::sort(grids_.begin(), grids_.end(), [](const GridInfo& a, const GridInfo& b) { return a.grid->code < b.grid->code; });
+  std::sort(grids_.begin(), grids_.end(),
+            [](const GridInfo& a, const GridInfo& b) { return a.grid->code < b.grid->code; });
   double total = 0;
   for (const auto& g : grids_) {
     // Town streets are densely populated and report more.
@@ -941,7 +1049,8 @@ Status Historian::Prepare() {
         sum += w;
         cumulative.push_back(sum);
       }
-      if (sum <= 0) return Invalid("directory", std::string("no categories for channel ") + channels[ch].name);
+      if (sum <= 0)
+        return Invalid("directory", std::string("no categories for channel ") + channels[ch].name);
     }
   }
   for (const auto& code : kStormMatters)
@@ -962,7 +1071,8 @@ size_t PickCumulative(Rng& rng, const std::vector<double>& cumulative) {
 const GridInfo& Historian::PickGrid() { return grids_[PickCumulative(rng_, grid_cumulative_)]; }
 
 std::string Historian::PickCategory(size_t channel, TimePoint at, bool storm) {
-  if (storm && !storm_matters_.empty() && Channels()[channel].hours != HourPattern::kOffice && rng_.Chance(0.45))
+  if (storm && !storm_matters_.empty() && Channels()[channel].hours != HourPattern::kOffice &&
+      rng_.Chance(0.45))
     return rng_.Pick(storm_matters_);
   const auto& cumulative = category_cumulative_[channel * 13 + LocalMonth(at)];
   return leaves_[PickCumulative(rng_, cumulative)]->code;
@@ -1000,12 +1110,25 @@ std::string Historian::Phone() {
   return phone;
 }
 
+// A well-formed resident ID number (GB 11643): born in the county between 1945 and 2004.
+std::string Historian::IdNumber(const std::string& county) {
+  const std::chrono::year_month_day born{std::chrono::sys_days{std::chrono::year{1945} / 1 / 1} +
+                                         days{rng_.Below(60 * 365)}};
+  char first17[32];
+  std::snprintf(first17, sizeof first17, "%s%04d%02u%02u%03d", county.c_str(), int(born.year()),
+                unsigned(born.month()), unsigned(born.day()), rng_.Below(1000));
+  return std::string(first17) + privacy::IdCheckCharacter(first17);
+}
+
 std::string Historian::RouteOrg(const std::string& category, const GridInfo& g) {
   const std::string target = RouteTarget(category);
   std::string org;
-  if (target == "community") org = rng_.Chance(0.12) ? g.town->code : g.unit->code;
-  else if (target == "town") org = g.town->code;
-  else org = rng_.Chance(0.08) ? g.town->code : g.county->code + "-" + target;
+  if (target == "community")
+    org = rng_.Chance(0.12) ? g.town->code : g.unit->code;
+  else if (target == "town")
+    org = g.town->code;
+  else
+    org = rng_.Chance(0.08) ? g.town->code : g.county->code + "-" + target;
   return dir_.FindOrg(org) ? org : g.town->code;
 }
 
@@ -1021,7 +1144,8 @@ std::string Historian::WrongOrg(const std::string& right, const GridInfo& g) {
   return rng_.Chance(0.5) || other == right || !dir_.FindOrg(other) ? g.town->code : other;
 }
 
-Result<bool> Historian::Do(Case& c, TimePoint& last, TimePoint at, const Command& command, const std::string& actor) {
+Result<bool> Historian::Do(Case& c, TimePoint& last, TimePoint at, const Command& command,
+                           const std::string& actor) {
   at = std::max(at, last);
   if (at > now_) return false;
   clock_.Set(at);
@@ -1037,7 +1161,8 @@ Result<bool> Historian::Do(Case& c, TimePoint& last, TimePoint at, const Command
   return true;
 }
 
-Result<Case> Historian::TakeIn(size_t channel, const std::string& category_code, const GridInfo& g, TimePoint at) {
+Result<Case> Historian::TakeIn(size_t channel, const std::string& category_code, const GridInfo& g,
+                               TimePoint at) {
   const ChannelSpec& spec = Channels()[channel];
   const std::string ch = spec.name;
   const model::Category* category = dir_.FindCategory(category_code);
@@ -1056,7 +1181,8 @@ Result<Case> Historian::TakeIn(size_t channel, const std::string& category_code,
   } else if (g.unit->kind == RegionKind::kVillage) {
     place = rng_.Pick(kGroupNumbers) + "组";
   } else {
-    place = kRoads[Hash(options_.seed, {TextKey(g.unit->code)}) % kRoads.size()] + std::to_string(1 + rng_.Below(300)) + "号";
+    place = kRoads[Hash(options_.seed, {TextKey(g.unit->code)}) % kRoads.size()] +
+            std::to_string(1 + rng_.Below(300)) + "号";
   }
   const std::string where = g.unit->name + place;
   req.address = g.county->name + g.town->name + where;
@@ -1067,19 +1193,22 @@ Result<Case> Historian::TakeIn(size_t channel, const std::string& category_code,
   const std::string date = [&] {
     const std::chrono::year_month_day ymd{LocalDay(at)};
     char buf[16];
-    std::snprintf(buf, sizeof buf, "%04d%02u%02u", int(ymd.year()), unsigned(ymd.month()), unsigned(ymd.day()));
+    std::snprintf(buf, sizeof buf, "%04d%02u%02u", int(ymd.year()), unsigned(ymd.month()),
+                  unsigned(ymd.day()));
     return std::string(buf);
   }();
   std::string actor;
   if (ch == "12345") {
     req.external_id = "YC" + date + Serial(++external_serial_ % 1000000, 6);
     req.title = rng_.Chance(0.5) ? "反映" + where + matter : where + matter + "问题";
-    req.description = "市民来电反映：" + req.address + "附近" + matter + "，" + detail + "。诉求人希望相关部门尽快核实处理。";
+    req.description = "市民来电反映：" + req.address + "附近" + matter + "，" + detail +
+                      "。诉求人希望相关部门尽快核实处理。";
     actor = "hotline.12345";
   } else if (ch == "city_management") {
     req.external_id = "SZCG" + g.county->code + date + Serial(++external_serial_ % 100000, 5);
     req.title = matter + "（" + where + "）";
-    req.description = "监督员巡查上报：" + req.address + "发现" + matter + "，已现场拍照取证，请责任单位按时限处置。";
+    req.description =
+        "监督员巡查上报：" + req.address + "发现" + matter + "，已现场拍照取证，请责任单位按时限处置。";
     actor = "szcg." + g.county->code;
   } else if (ch == "grid_patrol") {
     req.title = "巡查发现" + where + matter;
@@ -1090,7 +1219,8 @@ Result<Case> Historian::TakeIn(size_t channel, const std::string& category_code,
     actor = "resident.app";
   } else if (ch == "window") {
     req.title = (category->parent == "14" || category->parent == "15" ? "咨询" : "窗口反映") + matter;
-    req.description = "群众到" + g.county->name + "政务服务中心窗口反映" + matter + "相关事项，" + detail + "。";
+    req.description =
+        "群众到" + g.county->name + "政务服务中心窗口反映" + matter + "相关事项，" + detail + "。";
     actor = "window." + g.county->code;
   } else {
     req.title = "来访反映" + where + matter;
@@ -1098,22 +1228,29 @@ Result<Case> Historian::TakeIn(size_t channel, const std::string& category_code,
     actor = "visit." + g.county->code;
   }
 
-  // Reporters: the grid's worker on patrol, a supervisor for city management, residents otherwise.
+  // Reporters: the grid's worker on patrol, a supervisor for city management, residents otherwise; at a
+  // window or a visit the resident shows an ID card.
   if (ch == "grid_patrol") {
     Rng worker(Hash(options_.seed, {TextKey(g.grid->code)}));
     std::swap(worker, rng_);
-    req.reporter = {PersonName(), Phone(), false};
+    req.reporter_name = PersonName();
+    req.reporter_phone = Phone();
     std::swap(worker, rng_);
-    req.description = "网格员" + req.reporter.name + "在" + g.grid->name + "巡查时发现" + req.address + matter + "，" +
-                      detail + "，需上报处置。";
+    req.description = "网格员" + req.reporter_name + "在" + g.grid->name + "巡查时发现" + req.address +
+                      matter + "，" + detail + "，需上报处置。";
   } else if (ch == "city_management") {
-    req.reporter = {PersonName(), Phone(), false};
-  } else if (rng_.Chance(0.1)) {
-    req.reporter = {"", Phone(), true};
+    req.reporter_name = PersonName();
+    req.reporter_phone = Phone();
+  } else if (ch != "window" && ch != "visit" && rng_.Chance(0.1)) {
+    req.anonymous = true;
+    req.reporter_phone = Phone();
   } else {
-    std::string name = PersonName();
-    if (ch == "12345" && rng_.Chance(0.3)) name = name.substr(0, std::string("王").size()) + (rng_.Chance(0.5) ? "先生" : "女士");
-    req.reporter = {name, Phone(), false};
+    req.reporter_name = PersonName();
+    if (ch == "12345" && rng_.Chance(0.3))
+      req.reporter_name =
+          req.reporter_name.substr(0, std::string("王").size()) + (rng_.Chance(0.5) ? "先生" : "女士");
+    req.reporter_phone = Phone();
+    if (ch == "window" || ch == "visit") req.reporter_id_number = IdNumber(g.county->code);
   }
 
   clock_.Set(at);
@@ -1123,7 +1260,8 @@ Result<Case> Historian::TakeIn(size_t channel, const std::string& category_code,
     e.message = "demo history, intake at " + FormatTime(at) + ": " + e.message;
     return e;
   }
-  if (!taken->created) return Internal("demo history: intake " + req.external_id + " repeated an earlier case");
+  if (!taken->created)
+    return Internal("demo history: intake " + req.external_id + " repeated an earlier case");
   ++taken_;
   return std::move(taken->c);
 }
@@ -1154,8 +1292,10 @@ std::vector<Planned> Historian::PlanIntakes() {
       if (p == int(DayPattern::kPatrol)) w = working ? 1.0 : 0.3;
       if (p == int(DayPattern::kOffice)) w = working ? 1.0 : 0.0;
       // The storm week and the week after it.
-      if (in_storm(d)) w *= 2.2;
-      else if (storm >= 0 && d >= storm + 7 && d < storm + 14) w *= 1.3;
+      if (in_storm(d))
+        w *= 2.2;
+      else if (storm >= 0 && d >= storm + 7 && d < storm + 14)
+        w *= 1.3;
       sum += w;
       day_cumulative[size_t(p)].push_back(sum);
     }
@@ -1221,7 +1361,8 @@ Status Historian::PlayCase(const Planned& plan) {
   if (taken_ < options_.cases && rng_.Chance(0.035)) {
     const TimePoint at = last + rng_.Duration(minutes{10}, hours{3});
     size_t channel = plan.channel;
-    for (int k = 0; k < 4 && channel == plan.channel; ++k) channel = rng_.Weighted({0.45, 0.25, 0.15, 0.07, 0.0, 0.0});
+    for (int k = 0; k < 4 && channel == plan.channel; ++k)
+      channel = rng_.Weighted({0.45, 0.25, 0.15, 0.07, 0.0, 0.0});
     if (at <= now_) {
       auto dup = TakeIn(channel, category, g, at);
       if (!dup.ok()) return dup.error();
@@ -1236,9 +1377,13 @@ Status Historian::PlayCase(const Planned& plan) {
   // Dispatch: at once for urgent matters; otherwise within office hours, the night's cases next morning.
   TimePoint at;
   const int hour = LocalHour(last);
-  if (urgent) at = last + rng_.Duration(minutes{2}, minutes{25});
-  else if (hour >= 8 && hour < 20) at = last + rng_.Duration(minutes{5}, minutes{90});
-  else at = DayStart(LocalDay(last) + days{hour >= 20 ? 1 : 0}) + hours{8} + rng_.Duration(minutes{0}, minutes{60});
+  if (urgent)
+    at = last + rng_.Duration(minutes{2}, minutes{25});
+  else if (hour >= 8 && hour < 20)
+    at = last + rng_.Duration(minutes{5}, minutes{90});
+  else
+    at = DayStart(LocalDay(last) + days{hour >= 20 ? 1 : 0}) + hours{8} +
+         rng_.Duration(minutes{0}, minutes{60});
   const std::string right = RouteOrg(category, g);
   if (rng_.Chance(0.05)) {  // a wrong first dispatch, sent back and dispatched again
     const std::string wrong = WrongOrg(right, g);
@@ -1272,23 +1417,28 @@ Status Historian::Work(Case& c, TimePoint& last, const GridInfo& g, const std::s
       const double wanted = std::min(left, double(std::array<int, 3>{2, 3, 5}[size_t(rng_.Below(3))]));
       if (wanted > 0) {
         const auto span = *c.resolve_by - last;
-        const TimePoint asked = last + milliseconds{std::int64_t(double(span.count()) * rng_.Uniform(0.4, 0.8))};
+        const TimePoint asked =
+            last + milliseconds{std::int64_t(double(span.count()) * rng_.Uniform(0.4, 0.8))};
         DEMO_STEP(Do(c, last, asked, cases::RequestExtension{wanted, rng_.Pick(kExtensionReasons)}, handler));
         const bool approve = rng_.Chance(0.85);
         const TimePoint decided = last + rng_.Duration(hours{1}, hours{20});
         DEMO_STEP(Do(c, last, decided,
-                     cases::DecideExtension{approve, approve ? "同意延期，请在延期内办结" : "理由不充分，请按原时限办结"},
+                     cases::DecideExtension{
+                         approve, approve ? "同意延期，请在延期内办结" : "理由不充分，请按原时限办结"},
                      centre));
       }
     }
     // Resolve, mostly before the deadline.
     const TimePoint deadline = c.resolve_by.value_or(last + days{5});
     TimePoint resolve_at;
-    if (deadline <= last + hours{1}) resolve_at = last + rng_.Duration(hours{1}, hours{8});
-    else if (rng_.Chance(0.05)) resolve_at = deadline + rng_.Duration(hours{1}, hours{48});
+    if (deadline <= last + hours{1})
+      resolve_at = last + rng_.Duration(hours{1}, hours{8});
+    else if (rng_.Chance(0.05))
+      resolve_at = deadline + rng_.Duration(hours{1}, hours{48});
     else
-      resolve_at = std::max(last + minutes{20},
-                            last + milliseconds{std::int64_t(double((deadline - last).count()) * rng_.Uniform(0.15, 0.9))});
+      resolve_at = std::max(
+          last + minutes{20},
+          last + milliseconds{std::int64_t(double((deadline - last).count()) * rng_.Uniform(0.15, 0.9))});
     const auto& notes = local ? kResolveLocal : kResolveDepartment;
     DEMO_STEP(Do(c, last, resolve_at, cases::Resolve{rng_.Pick(notes)}, handler));
     // The centre checks the resolution; now and then it sends it back.
@@ -1305,8 +1455,10 @@ Status Historian::Work(Case& c, TimePoint& last, const GridInfo& g, const std::s
       const double r = rng_.Uniform();
       const double dissatisfied = round == 1 ? 0.08 : 0.03;
       cases::Rate rate{model::Rating::kSatisfied, true, rng_.Pick(kGoodComments)};
-      if (r < dissatisfied) rate = {model::Rating::kDissatisfied, !rng_.Chance(0.7), rng_.Pick(kBadComments)};
-      else if (r < dissatisfied + 0.14) rate = {model::Rating::kBasicallySatisfied, rng_.Chance(0.9), rng_.Pick(kFairComments)};
+      if (r < dissatisfied)
+        rate = {model::Rating::kDissatisfied, !rng_.Chance(0.7), rng_.Pick(kBadComments)};
+      else if (r < dissatisfied + 0.14)
+        rate = {model::Rating::kBasicallySatisfied, rng_.Chance(0.9), rng_.Pick(kFairComments)};
       bad = rate.rating == model::Rating::kDissatisfied || !rate.solved;
       DEMO_STEP(Do(c, last, last + rng_.Duration(hours{1}, hours{48}), rate, follow_up));
     }
@@ -1315,8 +1467,8 @@ Status Historian::Work(Case& c, TimePoint& last, const GridInfo& g, const std::s
       DEMO_STEP(Do(c, last, reopened, cases::Reopen{rng_.Pick(kReopenReasons)}, centre));
       continue;
     }
-    DEMO_STEP(Do(c, last, std::max(close_not_before, last + rng_.Duration(minutes{10}, hours{24})), cases::Close{},
-                 centre));
+    DEMO_STEP(Do(c, last, std::max(close_not_before, last + rng_.Duration(minutes{10}, hours{24})),
+                 cases::Close{}, centre));
     if (bad && round == 1 && rng_.Chance(0.3)) {  // the reporter complains again after closing
       const TimePoint reopened = last + rng_.Duration(hours{24}, hours{144});
       DEMO_STEP(Do(c, last, reopened, cases::Reopen{rng_.Pick(kReopenReasons)}, centre));

@@ -16,6 +16,7 @@
 #include "cli/csv.h"
 #include "cli/shipped_data.h"
 #include "geo/polygon.h"
+#include "privacy/personal_data.h"
 #include "regions/geojson.h"
 #include "store/store.h"
 
@@ -33,7 +34,9 @@ const std::vector<CountyBox> kBoxes = {{"320923", {119.50, 33.55, 119.95, 33.92}
                                        {"320922", {119.65, 33.92, 120.30, 34.18}},
                                        {"320921", {119.45, 34.18, 120.05, 34.45}}};
 
-bool AllDigits(const std::string& s) { return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }); }
+bool AllDigits(const std::string& s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
 
 class DemoReferenceTest : public ::testing::Test {
  protected:
@@ -80,14 +83,26 @@ TEST_F(DemoReferenceTest, CodesAreWellFormedAndNestUnderTheirParents) {
     EXPECT_FALSE(r.name.empty()) << r.code;
     size_t length = 0;
     switch (r.kind) {
-      case RegionKind::kCounty: length = 6; break;
+      case RegionKind::kCounty:
+        length = 6;
+        break;
       case RegionKind::kTown:
-      case RegionKind::kStreet: length = 9; break;
+      case RegionKind::kStreet:
+        length = 9;
+        break;
       case RegionKind::kCommunity:
-      case RegionKind::kVillage: length = 12; break;
-      case RegionKind::kGrid: length = 15; break;
-      case RegionKind::kEstate: length = 17; break;
-      case RegionKind::kBuilding: ADD_FAILURE() << "no buildings expected: " << r.code; break;
+      case RegionKind::kVillage:
+        length = 12;
+        break;
+      case RegionKind::kGrid:
+        length = 15;
+        break;
+      case RegionKind::kEstate:
+        length = 17;
+        break;
+      case RegionKind::kBuilding:
+        ADD_FAILURE() << "no buildings expected: " << r.code;
+        break;
     }
     EXPECT_EQ(r.code.size(), length) << r.code << " " << model::Name(r.kind);
     if (r.kind == RegionKind::kCounty) {
@@ -165,9 +180,14 @@ TEST_F(DemoReferenceTest, GridsTileEachCountyWithoutGapsOrOverlaps) {
         for (const auto& s : shapes) {
           if (!s.box.Contains(p)) continue;
           switch (geo::Locate(s.polygon, p)) {
-            case geo::Where::kInside: ++inside; break;
-            case geo::Where::kBoundary: ++on_edge; break;
-            case geo::Where::kOutside: break;
+            case geo::Where::kInside:
+              ++inside;
+              break;
+            case geo::Where::kBoundary:
+              ++on_edge;
+              break;
+            case geo::Where::kOutside:
+              break;
           }
         }
       if (on_edge > 0) {
@@ -189,9 +209,11 @@ TEST_F(DemoReferenceTest, NamedPlacesOfTheSourceExist) {
   }
   const model::Region* xiyuan = FindNamed("320921100", "西园社区");
   ASSERT_NE(xiyuan, nullptr);
-  const std::map<std::string, std::string> estates = {
-      {"天鹅丽都", "孙桥社区"}, {"德惠尚书府", "南苑社区"}, {"四季花苑", "向阳社区"}, {"中奥华府", "西园社区"},
-      {"丰华家园", "西园社区"}};
+  const std::map<std::string, std::string> estates = {{"天鹅丽都", "孙桥社区"},
+                                                      {"德惠尚书府", "南苑社区"},
+                                                      {"四季花苑", "向阳社区"},
+                                                      {"中奥华府", "西园社区"},
+                                                      {"丰华家园", "西园社区"}};
   for (const auto& [estate, community] : estates) {
     const model::Region* e = nullptr;
     for (const auto& r : reference_->regions)
@@ -234,7 +256,8 @@ TEST_F(DemoReferenceTest, OrganisationsCoverCountiesTownsAndCommunities) {
   ASSERT_TRUE(orgs.count("320923100"));
   EXPECT_EQ(orgs["320923100"]->name, "沟墩镇人民政府");
   for (const auto& r : reference_->regions) {
-    if (r.kind == RegionKind::kGrid || r.kind == RegionKind::kEstate || r.kind == RegionKind::kCounty) continue;
+    if (r.kind == RegionKind::kGrid || r.kind == RegionKind::kEstate || r.kind == RegionKind::kCounty)
+      continue;
     ASSERT_TRUE(orgs.count(r.code)) << r.code;
     EXPECT_EQ(orgs[r.code]->region, r.code);
   }
@@ -244,7 +267,8 @@ TEST_F(DemoReferenceTest, OrganisationsCoverCountiesTownsAndCommunities) {
 
 std::vector<model::Category> ShippedCategories() {
   std::vector<model::Category> out;
-  auto rows = csv::Parse(shipped::kCategoriesCsv, {"code", "parent", "name_zh", "name_en", "accept_hours", "resolve_days"});
+  auto rows = csv::Parse(shipped::kCategoriesCsv,
+                         {"code", "parent", "name_zh", "name_en", "accept_hours", "resolve_days"});
   EXPECT_TRUE(rows.ok());
   if (!rows.ok()) return out;
   for (auto& r : *rows)
@@ -257,14 +281,19 @@ std::vector<model::Category> ShippedCategories() {
 class History {
  public:
   explicit History(const std::string& tag) {
-    path_ = (std::filesystem::temp_directory_path() /
-             ("civicgrid_demo_" + tag + "_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-              "_" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) + ".db"))
-                .string();
+    path_ =
+        (std::filesystem::temp_directory_path() /
+         ("civicgrid_demo_" + tag + "_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+          "_" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) + ".db"))
+            .string();
     auto store = store::OpenSqlite({path_, 2, false});
     EXPECT_TRUE(store.ok()) << (store.ok() ? "" : store.error().message);
     if (!store.ok()) return;
     store_ = std::move(store.value());
+    // One fixed key, so that two histories seal to the same masks and lookups.
+    auto vault = privacy::Vault::FromHex(std::string(160, '7'));
+    EXPECT_TRUE(vault.ok());
+    if (vault.ok()) vault_ = std::move(vault.value());
   }
   ~History() {
     service_.reset();
@@ -281,7 +310,7 @@ class History {
     if (!dir.ok()) return dir.error();
     directory_.Set(dir.value());
     clock_ = std::make_unique<ManualClock>(options.now);
-    service_ = std::make_unique<cases::CaseService>(*store_, *clock_, directory_);
+    service_ = std::make_unique<cases::CaseService>(*store_, *clock_, directory_, *vault_);
     return PlayHistory(*service_, *clock_, *dir.value(), options);
   }
 
@@ -290,6 +319,7 @@ class History {
  private:
   std::string path_;
   std::unique_ptr<store::Store> store_;
+  std::unique_ptr<privacy::Vault> vault_;
   regions::DirectoryHolder directory_;
   std::unique_ptr<ManualClock> clock_;
   std::unique_ptr<cases::CaseService> service_;
@@ -338,16 +368,21 @@ TEST(DemoHistoryTest, CasesComeThroughTheCommandsAndFoldToTheirRows) {
     if (c.origin.channel == "12345" || c.origin.channel == "city_management") {
       EXPECT_FALSE(c.origin.external_id.empty()) << id;
     }
-    if (!c.origin.reporter.phone.empty()) {
-      EXPECT_EQ(c.origin.reporter.phone.size(), 11u);
-      EXPECT_EQ(c.origin.reporter.phone[0], '1');
-      EXPECT_GE(c.origin.reporter.phone[1], '3');
+    const auto& reporter = c.origin.reporter;
+    EXPECT_FALSE(reporter.phone.empty()) << id;  // every demo reporter leaves a number
+    EXPECT_EQ(reporter.phone.masked.size(), 11u) << reporter.phone.masked;  // 138****5678
+    EXPECT_EQ(reporter.phone.masked[0], '1');
+    EXPECT_GE(reporter.phone.masked[1], '3');
+    EXPECT_EQ(reporter.anonymous, reporter.name.empty()) << id;
+    if (c.origin.channel == "window" || c.origin.channel == "visit") {
+      EXPECT_FALSE(reporter.id_number.empty()) << id;
     }
     ++by_status[c.status];
     channels.insert(c.origin.channel);
     majors.insert(c.origin.category.substr(0, 2));
   }
-  for (const auto& [status, n] : by_status) std::printf("%s %d\n", std::string(model::Name(status)).c_str(), n);
+  for (const auto& [status, n] : by_status)
+    std::printf("%s %d\n", std::string(model::Name(status)).c_str(), n);
   EXPECT_GE(by_status.size(), 4u);
   EXPECT_GT(by_status[model::CaseStatus::kClosed], 150);
   EXPECT_GT(by_status[model::CaseStatus::kInvalid] + by_status[model::CaseStatus::kMerged], 0);
@@ -367,6 +402,10 @@ TEST(DemoHistoryTest, SameSeedPlaysTheSameHistory) {
     auto ea = a.store().LoadEvents(id);
     auto eb = b.store().LoadEvents(id);
     ASSERT_TRUE(ea.ok() && eb.ok());
+    // Sealing draws a fresh IV each time: compare everything but the ciphertexts.
+    for (auto* trail : {&*ea, &*eb})
+      for (auto& e : *trail)
+        if (e.origin) e.origin->reporter.phone.cipher.clear(), e.origin->reporter.id_number.cipher.clear();
     EXPECT_TRUE(*ea == *eb) << "case " << id;
   }
 }
@@ -379,16 +418,32 @@ TEST(DemoHistoryTest, DISABLED_FullYearTiming) {
   auto played = history.Play(options);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   ASSERT_TRUE(played.ok()) << played.error().message;
-  std::map<std::string, int> by_status;
+  // What the year looks like: statuses, channels, ratings and the less common turns.
+  std::map<std::string, int> by_status, by_channel, by_rating, by_event;
   std::int64_t events = 0;
+  int late_accept = 0, late_resolve = 0;
   for (model::CaseId id = 1; id <= *played; ++id) {
     auto row = history.store().GetCase(id);
     ASSERT_TRUE(row.ok() && row->has_value());
-    ++by_status[std::string(model::Name((*row)->status))];
-    events += (*row)->version;
+    const model::Case& c = **row;
+    ++by_status[std::string(model::Name(c.status))];
+    ++by_channel[c.origin.channel];
+    if (c.rating) ++by_rating[std::string(model::Name(*c.rating))];
+    auto trail = history.store().LoadEvents(id);
+    ASSERT_TRUE(trail.ok());
+    events += std::int64_t(trail->size());
+    std::set<std::string> kinds;
+    for (const auto& e : *trail) kinds.insert(std::string(model::Name(e.type)));
+    for (const auto& k : kinds) ++by_event[k];
+    if (c.accepted_at && c.accept_by && *c.accepted_at > *c.accept_by) ++late_accept;
+    if (c.resolved_at && c.resolve_by && *c.resolved_at > *c.resolve_by) ++late_resolve;
   }
   std::printf("%d cases, %lld events in %.1f s\n", *played, static_cast<long long>(events), seconds);
-  for (const auto& [status, n] : by_status) std::printf("  %s %d\n", status.c_str(), n);
+  for (const auto* table : {&by_status, &by_channel, &by_rating, &by_event}) {
+    for (const auto& [key, n] : *table) std::printf("  %s %d", key.c_str(), n);
+    std::printf("\n");
+  }
+  std::printf("  accepted late %d, resolved late %d\n", late_accept, late_resolve);
 }
 
 }  // namespace

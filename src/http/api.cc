@@ -16,6 +16,17 @@ const std::string& Call::actor() const {
   return principal ? principal->login : kAnonymous;
 }
 
+Error Forbidden(std::string message) { return Error{ErrorCode::kForbidden, std::move(message), {}, {}}; }
+
+cases::Guard Call::CaseGuard(auth::Verb verb, const regions::Directory& directory) const {
+  const auth::Subject* who = subject;
+  return [who, verb, &directory](const model::Case& c) -> Status {
+    if (!who || !auth::CanSee(*who, c)) return NotFound("case " + std::to_string(c.id) + " does not exist");
+    if (!auth::CanDo(*who, verb, c, directory)) return Forbidden("your roles do not allow this on this case");
+    return OkStatus();
+  };
+}
+
 namespace {
 
 std::vector<std::string> Split(const std::string& path) {
@@ -67,8 +78,8 @@ struct Metrics {
 
 }  // namespace
 
-void Router::Add(std::string method, std::string pattern, RouteHandler handler, bool is_public) {
-  routes_.push_back({std::move(method), Split(pattern), std::move(handler), is_public});
+void Router::Add(std::string method, std::string pattern, RouteHandler handler, Access access) {
+  routes_.push_back({std::move(method), Split(pattern), std::move(handler), access});
 }
 
 Router::Match Router::Find(Request& req) const {
@@ -92,7 +103,7 @@ Router::Match Router::Find(Request& req) const {
     if (r.method != req.method) continue;
     req.params = std::move(params);
     m.handler = &r.handler;
-    m.is_public = r.is_public;
+    m.access = r.access;
     return m;
   }
   return m;
@@ -127,12 +138,13 @@ Handler MakeApi(ApiDeps deps_in) {
   auto router = std::make_shared<Router>();
   auto metrics = std::make_shared<Metrics>();
 
-  router->Add("GET", "/healthz", [](Request&, const Call&) { return JsonResponse(200, R"({"status":"ok"})"); }, true);
+  router->Add("GET", "/healthz", [](Request&, const Call&) { return JsonResponse(200, R"({"status":"ok"})"); },
+              Access::kPublic);
   router->Add("GET", "/readyz", [deps](Request&, const Call&) {
     auto n = deps->store.CountCases();
     if (!n.ok()) return ProblemResponse(n.error());
     return JsonResponse(200, R"({"status":"ready"})");
-  }, true);
+  }, Access::kPublic);
   router->Add("GET", "/metrics", [deps, metrics](Request&, const Call&) {
     const auto dir = deps->directory.Get();
     std::string out = "# HELP civicgrid_http_responses_total HTTP responses by status class.\n"
@@ -145,7 +157,7 @@ Handler MakeApi(ApiDeps deps_in) {
     Response r = JsonResponse(200, std::move(out));
     r.content_type = "text/plain; version=0.0.4";
     return r;
-  }, true);
+  }, Access::kPublic);
   AddReferenceRoutes(*router, *deps);
   AddCaseRoutes(*router, *deps);
 
@@ -160,7 +172,7 @@ Handler MakeApi(ApiDeps deps_in) {
         res.body = json{{"type", "about:blank"}, {"title", "Method Not Allowed"}, {"status", 405},
                         {"detail", "method not allowed on " + req.path}}.dump();
       }
-    } else if (match.is_public) {
+    } else if (match.access == Access::kPublic) {
       res = (*match.handler)(req, Call{});
     } else {
       // The one authentication check: every non-public route passes here.
@@ -172,8 +184,17 @@ Handler MakeApi(ApiDeps deps_in) {
       if (!principal.ok()) {
         res = ProblemResponse(principal.error());
       } else {
-        Call call{&principal.value()};
-        res = (*match.handler)(req, call);
+        const auto dir = deps->directory.Get();
+        const auth::Subject subject = auth::MakeSubject(principal->login, principal->roles, *dir);
+        const bool staff = auth::IsStaff(principal->roles);
+        if (match.access == Access::kAdmin && !auth::IsAdmin(subject)) {
+          res = ProblemResponse(Forbidden("this needs the admin role"));
+        } else if (match.access == Access::kStaff && !staff) {
+          res = ProblemResponse(Forbidden("this needs a staff role"));
+        } else {
+          Call call{&principal.value(), &subject};
+          res = (*match.handler)(req, call);
+        }
       }
     }
     const int cls = res.status / 100;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "auth/auth.h"
+#include "auth/policy.h"
 #include "cases/case_service.h"
 #include "http/message.h"
 #include "http/server.h"
@@ -25,20 +26,32 @@ struct ApiDeps {
   const Clock& clock;
 };
 
-// What a handler gets besides the request: who is calling (null on public routes).
+// What a handler gets besides the request: who is calling (null on public routes), as policy sees them.
 struct Call {
   const auth::Principal* principal = nullptr;
+  const auth::Subject* subject = nullptr;
   const std::string& actor() const;
+  // The guard the case service applies to each case it loads: 404 when the caller may not see the case,
+  // 403 when they may see it but not do `verb` to it.
+  cases::Guard CaseGuard(auth::Verb verb, const regions::Directory& directory) const;
 };
 
 using RouteHandler = std::function<Response(Request&, const Call&)>;
 
+// Who may call a route at all. Finer checks on cases go through Call::CaseGuard.
+enum class Access {
+  kPublic,         // no token (health, metrics, login)
+  kAuthenticated,  // any valid token
+  kStaff,          // any role but resident and channel key
+  kAdmin,
+};
+
 class Router {
  public:
-  void Add(std::string method, std::string pattern, RouteHandler handler, bool is_public = false);
+  void Add(std::string method, std::string pattern, RouteHandler handler, Access access = Access::kAuthenticated);
   struct Match {
     const RouteHandler* handler = nullptr;
-    bool is_public = false;
+    Access access = Access::kAuthenticated;
     bool path_known = false;  // some route has this path (405 rather than 404)
   };
   Match Find(Request& request) const;
@@ -48,12 +61,13 @@ class Router {
     std::string method;
     std::vector<std::string> segments;  // "{name}" captures
     RouteHandler handler;
-    bool is_public;
+    Access access;
   };
   std::vector<Route> routes_;
 };
 
 Response ProblemResponse(const Error& error);
+Error Forbidden(std::string message);
 Response JsonResponse(int status, std::string body);
 
 void AddCaseRoutes(Router& router, ApiDeps& deps);

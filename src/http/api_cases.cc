@@ -3,27 +3,27 @@
 
 #include "http/api.h"
 #include "http/json_util.h"
+#include "privacy/personal_data.h"
 
 namespace civicgrid::http {
 namespace {
 
 using model::Case;
 
-// Reporter data are shown masked until roles decide who may see them in full (issue 4).
-std::string MaskPhone(const std::string& phone) {
-  if (phone.size() < 7) return std::string(phone.size(), '*');
-  return phone.substr(0, 3) + std::string(phone.size() - 7, '*') + phone.substr(phone.size() - 4);
-}
-std::string MaskName(const std::string& name) {
-  if (name.empty()) return name;
-  size_t first = 1;  // keep the first character (UTF-8 aware)
-  while (first < name.size() && (static_cast<unsigned char>(name[first]) & 0xC0) == 0x80) ++first;
-  return name.substr(0, first) + "**";
-}
 
 json Time(const std::optional<TimePoint>& t) { return t ? json(FormatTime(*t)) : json(nullptr); }
 
-json CaseJson(const Case& c, const regions::Directory& dir) {
+json Masked(const privacy::Sealed& v) { return v.empty() ? json(nullptr) : json(v.masked); }
+
+// Reporter data always go out masked: a full value needs the audited reveal. An anonymous reporter is
+// hidden from everyone but the dispatcher.
+json ReporterJson(const model::Reporter& r, const auth::Subject* who) {
+  if (r.anonymous && !(who && auth::CanSeeAnonymousReporter(*who))) return {{"anonymous", true}};
+  return {{"name", privacy::MaskName(r.name)}, {"phone", Masked(r.phone)}, {"id_number", Masked(r.id_number)},
+          {"anonymous", r.anonymous}};
+}
+
+json CaseJson(const Case& c, const regions::Directory& dir, const auth::Subject* who) {
   const auto& o = c.origin;
   json j = {{"id", c.id},
             {"number", o.number},
@@ -68,11 +68,7 @@ json CaseJson(const Case& c, const regions::Directory& dir) {
   } else {
     j["org"] = nullptr;
   }
-  if (o.reporter.anonymous) {
-    j["reporter"] = {{"anonymous", true}};
-  } else {
-    j["reporter"] = {{"name", MaskName(o.reporter.name)}, {"phone", MaskPhone(o.reporter.phone)}, {"anonymous", false}};
-  }
+  j["reporter"] = ReporterJson(o.reporter, who);
   return j;
 }
 
@@ -132,7 +128,7 @@ Result<cases::IntakeRequest> ParseIntake(const json& j) {
   for (auto [key, required, out] : {std::tuple{"channel", true, &r.channel}, std::tuple{"category", true, &r.category},
                                     std::tuple{"title", true, &r.title}, std::tuple{"external_id", false, &r.external_id},
                                     std::tuple{"description", false, &r.description},
-                                    std::tuple{"address", false, &r.address}})
+                                    std::tuple{"address", false, &r.address}, std::tuple{"region", false, &r.region}})
     if (auto st = str(key, required, *out); !st) return st.error();
   if (auto it = j.find("location"); it != j.end() && !it->is_null()) {
     if (!it->is_object()) return Invalid("location", "location must be an object {lat, lon, crs}");
@@ -150,14 +146,16 @@ Result<cases::IntakeRequest> ParseIntake(const json& j) {
     r.location = geo::LonLat{**lon, **lat};
   }
   if (auto it = j.find("reporter"); it != j.end() && !it->is_null()) {
-    if (!it->is_object()) return Invalid("reporter", "reporter must be an object {name, phone, anonymous}");
-    auto name = GetString(*it, "name", "reporter", false);
-    if (!name.ok()) return name.error();
-    auto phone = GetString(*it, "phone", "reporter", false);
-    if (!phone.ok()) return phone.error();
+    if (!it->is_object()) return Invalid("reporter", "reporter must be an object {name, phone, id_number, anonymous}");
+    for (auto [key, out] : {std::pair{"name", &r.reporter_name}, std::pair{"phone", &r.reporter_phone},
+                            std::pair{"id_number", &r.reporter_id_number}}) {
+      auto v = GetString(*it, key, "reporter", false);
+      if (!v.ok()) return v.error();
+      *out = v->value_or("");
+    }
     auto anon = GetBool(*it, "anonymous", "reporter", false);
     if (!anon.ok()) return anon.error();
-    r.reporter = {name->value_or(""), phone->value_or(""), anon->value_or(false)};
+    r.anonymous = anon->value_or(false);
   }
   return r;
 }
@@ -290,33 +288,39 @@ void AddCaseRoutes(Router& router, ApiDeps& deps) {
   router.Add("POST", "/api/v1/cases", [&deps](Request& req, const Call& call) {
     TRY_ASSIGN(body, ParseObject(req.body));
     TRY_ASSIGN(intake, ParseIntake(body));
+    if (!auth::CanTakeIn(*call.subject, intake.channel))
+      return ProblemResponse(Forbidden("your roles do not allow intake on channel '" + intake.channel + "'"));
     if (const auto* key = req.Header("idempotency-key")) intake.idempotency_key = *key;
-    TRY_ASSIGN(result, deps.cases.Intake(intake, call.actor()));
-    Response r = JsonResponse(result.created ? 201 : 200, Dump(CaseJson(result.c, *deps.directory.Get())));
+    const auto dir = deps.directory.Get();
+    TRY_ASSIGN(result, deps.cases.Intake(intake, call.actor(), call.CaseGuard(auth::Verb::kRead, *dir)));
+    Response r = JsonResponse(result.created ? 201 : 200, Dump(CaseJson(result.c, *dir, call.subject)));
     r.headers.emplace_back("Location", "/api/v1/cases/" + std::to_string(result.c.id));
     return r;
   });
 
-  router.Add("GET", "/api/v1/cases", [&deps](Request& req, const Call&) {
+  router.Add("GET", "/api/v1/cases", [&deps](Request& req, const Call& call) {
     const auto dir = deps.directory.Get();
     TRY_ASSIGN(query, ParseListQuery(req, *dir));
+    query.visibility = auth::ListVisibility(*call.subject);
     TRY_ASSIGN(page, deps.cases.List(query));
     json items = json::array();
-    for (const auto& c : page.items) items.push_back(CaseJson(c, *dir));
+    for (const auto& c : page.items) items.push_back(CaseJson(c, *dir, call.subject));
     json j = {{"items", std::move(items)},
               {"next_cursor", page.next_before ? json(EncodeCursor(*page.next_before)) : json(nullptr)}};
     return JsonResponse(200, Dump(j));
   });
 
-  router.Add("GET", "/api/v1/cases/{id}", [&deps](Request& req, const Call&) {
+  router.Add("GET", "/api/v1/cases/{id}", [&deps](Request& req, const Call& call) {
     TRY_ASSIGN(id, ParseId(req.params["id"]));
-    TRY_ASSIGN(c, deps.cases.Get(id));
-    return JsonResponse(200, Dump(CaseJson(c, *deps.directory.Get())));
+    const auto dir = deps.directory.Get();
+    TRY_ASSIGN(c, deps.cases.Get(id, call.CaseGuard(auth::Verb::kRead, *dir)));
+    return JsonResponse(200, Dump(CaseJson(c, *dir, call.subject)));
   });
 
-  router.Add("GET", "/api/v1/cases/{id}/events", [&deps](Request& req, const Call&) {
+  router.Add("GET", "/api/v1/cases/{id}/events", [&deps](Request& req, const Call& call) {
     TRY_ASSIGN(id, ParseId(req.params["id"]));
-    TRY_ASSIGN(events, deps.cases.Events(id));
+    const auto dir = deps.directory.Get();
+    TRY_ASSIGN(events, deps.cases.Events(id, call.CaseGuard(auth::Verb::kRead, *dir)));
     json items = json::array();
     for (const auto& e : events) items.push_back(EventJson(e));
     return JsonResponse(200, Dump(json{{"items", std::move(items)}, {"next_cursor", nullptr}}));
@@ -328,14 +332,27 @@ void AddCaseRoutes(Router& router, ApiDeps& deps) {
       // An empty body stands for {} (accept and close carry nothing).
       TRY_ASSIGN(body, ParseObject(req.body.empty() ? std::string("{}") : req.body));
       TRY_ASSIGN(command, ParseCommand(action, body));
-      TRY_ASSIGN(c, deps.cases.Act(id, command, call.actor()));
-      return JsonResponse(200, Dump(CaseJson(c, *deps.directory.Get())));
+      const auto dir = deps.directory.Get();
+      TRY_ASSIGN(c, deps.cases.Act(id, command, call.actor(), call.CaseGuard(*auth::VerbOfAction(action), *dir)));
+      return JsonResponse(200, Dump(CaseJson(c, *dir, call.subject)));
     };
   };
   for (const char* action : {"dispatch", "accept", "contact", "return", "extension", "resolve", "review", "rating",
                              "close", "reopen", "invalid", "merge"})
     router.Add("POST", std::string("/api/v1/cases/{id}/") + action, act(action));
   router.Add("POST", "/api/v1/cases/{id}/extension/decision", act("extension/decision"));
+
+  // The full reporter: an explicit call, written to the security audit log.
+  router.Add("POST", "/api/v1/cases/{id}/reveal", [&deps](Request& req, const Call& call) {
+    TRY_ASSIGN(id, ParseId(req.params["id"]));
+    const auto dir = deps.directory.Get();
+    TRY_ASSIGN(r, deps.cases.Reveal(id, call.CaseGuard(auth::Verb::kReveal, *dir)));
+    deps.auth.Audit(call.actor(), "reveal", "case " + std::to_string(id), "reporter name, phone, id_number",
+                    req.remote);
+    return JsonResponse(200, Dump(json{{"name", r.name},
+                                       {"phone", r.phone.empty() ? json(nullptr) : json(r.phone)},
+                                       {"id_number", r.id_number.empty() ? json(nullptr) : json(r.id_number)}}));
+  });
 }
 
 }  // namespace civicgrid::http

@@ -44,13 +44,48 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
     TRY_ASSIGN(body, ParseObject(req.body));
     TRY_ASSIGN(login, GetString(body, "login", "", true));
     TRY_ASSIGN(password, GetString(body, "password", "", true));
-    TRY_ASSIGN(token, deps.auth.Login(*login, *password));
+    TRY_ASSIGN(otp, GetString(body, "otp", "", false));
+    TRY_ASSIGN(token, deps.auth.Login(*login, *password, otp.value_or(""), req.remote));
     return JsonResponse(200, Dump(json{{"token", token.token}, {"expires_at", FormatTime(token.expires_at)}}));
-  }, true);
+  }, Access::kPublic);
 
-  router.Add("POST", "/api/v1/logout", [&deps](Request& req, const Call&) {
+  router.Add("POST", "/api/v1/password", [&deps](Request& req, const Call&) {
+    TRY_ASSIGN(body, ParseObject(req.body));
+    TRY_ASSIGN(login, GetString(body, "login", "", true));
+    TRY_ASSIGN(password, GetString(body, "password", "", true));
+    TRY_ASSIGN(new_password, GetString(body, "new_password", "", true));
+    TRY_ASSIGN(otp, GetString(body, "otp", "", false));
+    if (auto st = deps.auth.ChangePassword(*login, *password, otp.value_or(""), *new_password, req.remote); !st)
+      return ProblemResponse(st.error());
+    Response r;
+    r.status = 204;
+    return r;
+  }, Access::kPublic);
+
+  router.Add("GET", "/api/v1/audit", [&deps](Request& req, const Call& call) {
+    std::optional<std::int64_t> before;
+    if (const auto* c = req.Query("cursor"); c && !c->empty()) {
+      std::int64_t v = 0;
+      auto [p, ec] = std::from_chars(c->data(), c->data() + c->size(), v);
+      if (ec != std::errc() || p != c->data() + c->size() || v <= 0)
+        return ProblemResponse(BadRequest("cursor", "cursor is not one this server issued"));
+      before = v;
+    }
+    TRY_ASSIGN(records, deps.store.ListAudit(before, 100));
+    json items = json::array();
+    for (const auto& r : records)
+      items.push_back({{"id", r.id}, {"at", FormatTime(r.at)}, {"actor", r.actor}, {"action", r.action},
+                       {"target", r.target}, {"detail", r.detail}, {"remote", r.remote}});
+    deps.auth.Audit(call.actor(), "audit_read", "security_audit", "", req.remote);
+    const bool more = records.size() == 100;
+    return JsonResponse(200, Dump(json{{"items", items},
+                                       {"next_cursor", more ? json(std::to_string(records.back().id)) : json(nullptr)}}));
+  }, Access::kAdmin);
+
+  router.Add("POST", "/api/v1/logout", [&deps](Request& req, const Call& call) {
     const auto* h = req.Header("authorization");
     if (auto st = deps.auth.Logout(h->substr(7)); !st) return ProblemResponse(st.error());
+    deps.auth.Audit(call.actor(), "logout", call.actor(), "", req.remote);
     Response r;
     r.status = 204;
     return r;
@@ -93,7 +128,7 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
     if (auto st = deps.store.UpsertCategories({c}); !st) return ProblemResponse(st.error());
     if (auto st = deps.reload_directory(); !st) return ProblemResponse(st.error());
     return JsonResponse(201, Dump(CategoryJson(c)));
-  });
+  }, Access::kAdmin);
 
   router.Add("GET", "/api/v1/orgs", [&deps](Request& req, const Call&) {
     const auto dir = deps.directory.Get();
@@ -135,7 +170,7 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
     return JsonResponse(200, Dump(json{{"imported", regions.size()},
                                        {"regions", dir->region_count()},
                                        {"grids", dir->grid_count()}}));
-  });
+  }, Access::kAdmin);
 
   router.Add("GET", "/api/v1/locate", [&deps](Request& req, const Call&) {
     TRY_ASSIGN(lat, ParseCoordinate(req, "lat", 90));

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/time.h"
+#include "privacy/sealed.h"
 
 namespace civicgrid::model {
 
@@ -61,7 +62,8 @@ struct GeoPoint {
 
 struct Reporter {
   std::string name;
-  std::string phone;
+  privacy::Sealed phone;      // encrypted at rest (SM4), masked for display
+  privacy::Sealed id_number;  // resident ID number, same
   bool anonymous = false;
   bool operator==(const Reporter&) const = default;
 };
@@ -103,6 +105,7 @@ struct Case {
   std::optional<bool> solved;
   std::string resolution;  // the handler's note on resolving
   std::optional<CaseId> merged_into;
+  std::string taken_by;  // login of the user or channel key that took the case in (their own cases)
   TimePoint created_at{};
   TimePoint updated_at{};
   std::int64_t version = 0;  // number of events folded

@@ -28,13 +28,27 @@ std::string GetStr(const json& j, const char* key) {
   return it == j.end() || it->is_null() ? std::string() : it->get<std::string>();
 }
 
+json EncodeSealed(const privacy::Sealed& v) {
+  if (v.empty()) return nullptr;
+  return {{"cipher", v.cipher}, {"masked", v.masked}, {"lookup", v.lookup}};
+}
+
+privacy::Sealed DecodeSealed(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_object()) return {};
+  return {GetStr(*it, "cipher"), GetStr(*it, "masked"), GetStr(*it, "lookup")};
+}
+
 json EncodeOrigin(const CaseOrigin& o) {
   json j = {{"number", o.number},           {"channel", o.channel},
             {"external_id", o.external_id}, {"category", o.category},
             {"title", o.title},             {"description", o.description},
             {"address", o.address},         {"grid", o.grid},
             {"region_path", o.region_path},
-            {"reporter", {{"name", o.reporter.name}, {"phone", o.reporter.phone}, {"anonymous", o.reporter.anonymous}}}};
+            {"reporter", {{"name", o.reporter.name},
+                          {"phone", EncodeSealed(o.reporter.phone)},
+                          {"id_number", EncodeSealed(o.reporter.id_number)},
+                          {"anonymous", o.reporter.anonymous}}}};
   if (o.location) j["location"] = {{"lat", o.location->lat}, {"lon", o.location->lon}};
   return j;
 }
@@ -54,7 +68,8 @@ CaseOrigin DecodeOrigin(const json& j) {
     o.location = GeoPoint{it->at("lat").get<double>(), it->at("lon").get<double>()};
   if (auto it = j.find("reporter"); it != j.end() && it->is_object()) {
     o.reporter.name = GetStr(*it, "name");
-    o.reporter.phone = GetStr(*it, "phone");
+    o.reporter.phone = DecodeSealed(*it, "phone");
+    o.reporter.id_number = DecodeSealed(*it, "id_number");
     o.reporter.anonymous = it->value("anonymous", false);
   }
   return o;
@@ -105,6 +120,7 @@ std::string EncodeCase(const Case& c) {
             {"extension_days", c.extension_days},
             {"reviewed", c.reviewed},
             {"resolution", c.resolution},
+            {"taken_by", c.taken_by},
             {"created_at", ToMillis(c.created_at)},
             {"updated_at", ToMillis(c.updated_at)},
             {"version", c.version}};
@@ -136,6 +152,7 @@ Result<Case> DecodeCase(const std::string& text) {
     c.extension_days = j.value("extension_days", 0.0);
     c.reviewed = j.value("reviewed", false);
     c.resolution = GetStr(j, "resolution");
+    c.taken_by = GetStr(j, "taken_by");
     c.created_at = FromMillis(j.at("created_at").get<std::int64_t>());
     c.updated_at = FromMillis(j.at("updated_at").get<std::int64_t>());
     c.version = j.at("version").get<std::int64_t>();

@@ -32,7 +32,17 @@ inline constexpr const char* kDuplicateExternalId = "external_id";
 inline constexpr const char* kDuplicateIdempotencyKey = "Idempotency-Key";
 inline constexpr const char* kVersionMismatch = "version";
 
+// Which cases a caller may see, as a list query sees it: the union of region subtrees, handling
+// organisations and intake accounts. `all` lifts the restriction (admin).
+struct Visibility {
+  bool all = false;
+  std::vector<std::string> region_paths;  // region_path starts with one of these
+  std::vector<std::string> orgs;          // the current handler is one of these
+  std::vector<std::string> taken_by;      // taken in by one of these logins or keys
+};
+
 struct CaseQuery {
+  Visibility visibility{true, {}, {}, {}};
   std::optional<model::CaseStatus> status;
   std::string region_path;   // subtree: cases whose region_path starts with this
   std::string category;      // subtree: this code and every code under it (codes are prefixes)
@@ -53,7 +63,23 @@ struct User {
   std::string login;
   std::string password_hash;  // libsodium crypto_pwhash_str (Argon2id)
   bool disabled = false;
-  std::vector<std::pair<std::string, std::string>> roles;  // (role, scope region code)
+  std::vector<std::pair<std::string, std::string>> roles;  // (role, scope: a region or org code, a channel)
+  int failed_logins = 0;            // since the last success
+  TimePoint locked_until{};         // after repeated failures
+  TimePoint password_changed_at{};
+  std::string totp_secret;          // base32; empty when the user has no second factor
+};
+
+// The security audit log (等保 2.0): logins, failures, permission changes, reveals of personal data, exports.
+// Append-only; kept at least six months.
+struct AuditRecord {
+  std::int64_t id = 0;
+  TimePoint at{};
+  std::string actor;
+  std::string action;  // login, login_failed, locked_out, logout, token_issued, user_added, user_disabled, …
+  std::string target;  // what it was about: a login, a case id
+  std::string detail;
+  std::string remote;  // peer address, or "cli"
 };
 
 struct Token {
@@ -94,9 +120,18 @@ class Store {
   virtual Result<std::optional<User>> FindUser(const std::string& login) = 0;
   virtual Result<std::optional<User>> FindUserById(std::int64_t id) = 0;
   virtual Result<std::vector<User>> ListUsers() = 0;
+  virtual Status SetUserDisabled(const std::string& login, bool disabled) = 0;
+  virtual Status SetPassword(std::int64_t user_id, const std::string& hash, TimePoint at) = 0;
+  // Counts a failed login and sets the lock (locked_until in the past: not locked).
+  virtual Status RecordLoginFailure(std::int64_t user_id, int failed_logins, TimePoint locked_until) = 0;
+  virtual Status RecordLoginSuccess(std::int64_t user_id) = 0;
   virtual Status AddToken(const Token& token) = 0;
   virtual Result<std::optional<Token>> FindToken(const std::string& hash) = 0;
   virtual Status DeleteToken(const std::string& hash) = 0;
+
+  virtual Status AppendAudit(const AuditRecord& record) = 0;
+  // Newest first; ids below `before` when given.
+  virtual Result<std::vector<AuditRecord>> ListAudit(std::optional<std::int64_t> before, int limit) = 0;
 };
 
 struct SqliteOptions {

@@ -2,8 +2,12 @@
 
 Every API test goes through this: no mocks, the same binary `make demo` serves.
 """
+import base64
+import hashlib
+import hmac
 import http.client
 import json
+import struct
 import math
 import os
 import shutil
@@ -13,7 +17,7 @@ import tempfile
 import time
 
 BIN = os.environ.get("CIVICGRID_BIN", os.path.join(os.path.dirname(__file__), "../../build/civicgrid"))
-ADMIN_PASSWORD = "test-admin-password"
+ADMIN_PASSWORD = "Test-Admin-Password-1"
 
 # A small county near Funing: two side-by-side grids in one community, a third grid with a hole.
 LON0, LAT0 = 119.80, 33.77
@@ -70,7 +74,9 @@ class Server:
         args = [BIN, "init", "--data", self.data, "--admin-password-stdin"]
         if demo_cases is not None:
             args += ["--demo", "--demo-cases", str(demo_cases)]
-        self.run(args, input=ADMIN_PASSWORD + "\n")
+        out = self.run(args, input=ADMIN_PASSWORD + "\n")
+        self.admin_totp = out.split("secret=")[1].split("&")[0] if "secret=" in out else None
+        self.init_output = out
         if demo_cases is None:
             regions = os.path.join(self.dir, "regions.geojson")
             with open(regions, "w", encoding="utf-8") as f:
@@ -88,12 +94,21 @@ class Server:
             raise AssertionError(f"{args[1:3]} failed ({p.returncode}): {p.stderr}")
         return p.stdout
 
+    def add_user(self, login, role, scope, password="Some-Password-123"):
+        out = self.run([BIN, "user", "add", "--data", self.data, "--login", login, "--role", role,
+                        "--scope", scope, "--password-stdin"], input=password + "\n")
+        secret = out.split("secret=")[1].split("&")[0] if "secret=" in out else None
+        token = self.run([BIN, "token", "--data", self.data, "--user", login]).strip()
+        return token, secret
+
     def start(self):
+        self.log_path = os.path.join(self.dir, "server.log")
+        self._log = open(self.log_path, "a", encoding="utf-8")
         self.proc = subprocess.Popen([BIN, "serve", "--data", self.data, "--listen", "127.0.0.1:0"],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                     stdout=subprocess.PIPE, stderr=self._log, text=True)
         line = self.proc.stdout.readline()
         if "listening on" not in line:
-            raise AssertionError("server did not start: " + line + self.proc.stderr.read())
+            raise AssertionError("server did not start: " + line + open(self.log_path).read())
         self.port = int(line.rsplit(":", 1)[1])
         self._conn = None
         return self
@@ -103,7 +118,7 @@ class Server:
             self.proc.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
             self.proc.wait(timeout=30)
             self.proc.stdout.close()
-            self.proc.stderr.close()
+            self._log.close()
             self.proc = None
         if self._conn:
             self._conn.close()
@@ -199,3 +214,13 @@ def gcj_to_bd(lat, lon):
     z = math.sqrt(lon * lon + lat * lat) + 0.00002 * math.sin(lat * x_pi)
     theta = math.atan2(lat, lon) + 0.000003 * math.cos(lon * x_pi)
     return z * math.sin(theta) + 0.006, z * math.cos(theta) + 0.0065
+
+
+def totp(secret_b32, at=None, digits=6):
+    """RFC 6238 with HMAC-SHA1, written here independently of the server."""
+    key = base64.b32decode(secret_b32 + "=" * (-len(secret_b32) % 8))
+    step = int((time.time() if at is None else at) // 30)
+    mac = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
+    offset = mac[-1] & 0x0F
+    code = (struct.unpack(">I", mac[offset:offset + 4])[0] & 0x7FFFFFFF) % (10 ** digits)
+    return str(code).zfill(digits)

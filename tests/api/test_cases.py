@@ -35,8 +35,13 @@ class CasesApi(unittest.TestCase):
         self.assertEqual(status, 200)
 
     def test_login(self):
-        from harness import ADMIN_PASSWORD
+        from harness import ADMIN_PASSWORD, totp
+        # Admins have a second factor: a password alone is not enough.
         status, body, _ = self.s.post("/api/v1/login", {"login": "admin", "password": ADMIN_PASSWORD}, token=None)
+        self.assertEqual(status, 401, body)
+        self.assertIn("otp", body["detail"])
+        status, body, _ = self.s.post("/api/v1/login", {"login": "admin", "password": ADMIN_PASSWORD,
+                                                        "otp": totp(self.s.admin_totp)}, token=None)
         self.assertEqual(status, 200, body)
         self.assertTrue(body["expires_at"].endswith("+08:00"))
         status, _, _ = self.s.get("/api/v1/categories", token=body["token"])

@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <limits>
 #include <map>
 #include <future>
 #include <mutex>
@@ -182,6 +183,26 @@ CREATE TABLE user_roles(user_id INTEGER NOT NULL REFERENCES users(id), role TEXT
                         PRIMARY KEY(user_id, role, scope));
 CREATE TABLE tokens(hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id),
                     expires_at INTEGER NOT NULL);
+)",
+    // 3: who took a case in (residents and channel keys see their own cases); the security audit log
+    R"(
+ALTER TABLE cases ADD COLUMN taken_by TEXT;
+UPDATE cases SET taken_by=(SELECT actor FROM case_events e WHERE e.case_id=cases.id AND e.seq=1);
+UPDATE cases SET doc=json_set(doc, '$.taken_by', taken_by);
+CREATE INDEX cases_taken_by ON cases(taken_by, id);
+CREATE TABLE security_audit(id INTEGER PRIMARY KEY, at INTEGER NOT NULL, actor TEXT NOT NULL,
+                            action TEXT NOT NULL, target TEXT NOT NULL, detail TEXT NOT NULL,
+                            remote TEXT NOT NULL);
+CREATE INDEX security_audit_at ON security_audit(at);
+-- The audit log is append-only: no API updates or deletes it, and the store refuses to.
+CREATE TRIGGER security_audit_no_update BEFORE UPDATE ON security_audit
+  BEGIN SELECT RAISE(ABORT, 'the security audit log is append-only'); END;
+CREATE TRIGGER security_audit_no_delete BEFORE DELETE ON security_audit WHEN old.at > (strftime('%s','now') - 183*86400) * 1000
+  BEGIN SELECT RAISE(ABORT, 'audit records are kept at least six months'); END;
+ALTER TABLE users ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN locked_until INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN password_changed_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN totp_secret TEXT NOT NULL DEFAULT '';
 )",
 };
 
@@ -395,6 +416,25 @@ class SqliteStore final : public Store {
       sql += " AND " + clause;
       binds.push_back(std::move(bind));
     };
+    if (!q.visibility.all) {
+      // One parenthesised OR of the caller's grants; an empty grant list sees nothing.
+      std::string clause = "(0";
+      for (const auto& path : q.visibility.region_paths) {
+        clause += " OR (region_path>=? AND region_path<?)";
+        const std::string lo = path, hi = path + "\xff";
+        binds.push_back([lo](Stmt& s, int i) { s.Bind(i, lo); });
+        binds.push_back([hi](Stmt& s, int i) { s.Bind(i, hi); });
+      }
+      for (const auto& org : q.visibility.orgs) {
+        clause += " OR org=?";
+        binds.push_back([org](Stmt& s, int i) { s.Bind(i, org); });
+      }
+      for (const auto& who : q.visibility.taken_by) {
+        clause += " OR taken_by=?";
+        binds.push_back([who](Stmt& s, int i) { s.Bind(i, who); });
+      }
+      sql += " AND " + clause + ")";
+    }
     if (q.status) {
       const std::string v(model::Name(*q.status));
       add("status=?", [v](Stmt& s, int i) { s.Bind(i, v); });
@@ -460,8 +500,10 @@ class SqliteStore final : public Store {
   Result<std::int64_t> AddUser(const User& u) override {
     std::int64_t id = 0;
     auto st = Write([&](Connection& c) -> Status {
-      auto s = c.Prepare("INSERT INTO users(login,password_hash,disabled) VALUES(?,?,?)");
-      s.Bind(1, u.login).Bind(2, u.password_hash).Bind(3, int(u.disabled));
+      auto s = c.Prepare(
+          "INSERT INTO users(login,password_hash,disabled,password_changed_at,totp_secret) VALUES(?,?,?,?,?)");
+      s.Bind(1, u.login).Bind(2, u.password_hash).Bind(3, int(u.disabled)).Bind(4, ToMillis(u.password_changed_at));
+      s.Bind(5, u.totp_secret);
       if (int rc = s.Step(); rc != SQLITE_DONE) {
         if ((rc & 0xff) == SQLITE_CONSTRAINT) return Error{ErrorCode::kConflict, "login exists", "login", {}};
         return DbError(c.db(), rc, "add user");
@@ -498,6 +540,70 @@ class SqliteStore final : public Store {
         if (!u.ok()) return u.error();
         if (*u) out.push_back(std::move(**u));
       }
+      return out;
+    });
+  }
+
+  Status SetUserDisabled(const std::string& login, bool disabled) override {
+    return Write([&](Connection& c) -> Status {
+      auto s = c.Prepare("UPDATE users SET disabled=? WHERE login=?");
+      s.Bind(1, int(disabled)).Bind(2, login);
+      if (int rc = s.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "disable user");
+      if (sqlite3_changes(c.db()) != 1) return NotFound("no user '" + login + "'");
+      if (disabled) {  // a disabled user's tokens stop working at once
+        auto t = c.Prepare("DELETE FROM tokens WHERE user_id=(SELECT id FROM users WHERE login=?)");
+        t.Bind(1, login);
+        if (int rc = t.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "revoke tokens");
+      }
+      return OkStatus();
+    });
+  }
+
+  Status SetPassword(std::int64_t user_id, const std::string& hash, TimePoint at) override {
+    return Write([&](Connection& c) -> Status {
+      auto s = c.Prepare("UPDATE users SET password_hash=?, password_changed_at=? WHERE id=?");
+      s.Bind(1, hash).Bind(2, ToMillis(at)).Bind(3, user_id);
+      if (int rc = s.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "set password");
+      return OkStatus();
+    });
+  }
+
+  Status RecordLoginFailure(std::int64_t user_id, int failed, TimePoint locked_until) override {
+    return Write([&](Connection& c) -> Status {
+      auto s = c.Prepare("UPDATE users SET failed_logins=?, locked_until=? WHERE id=?");
+      s.Bind(1, failed).Bind(2, ToMillis(locked_until)).Bind(3, user_id);
+      if (int rc = s.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "login failure");
+      return OkStatus();
+    });
+  }
+
+  Status RecordLoginSuccess(std::int64_t user_id) override {
+    return Write([&](Connection& c) -> Status {
+      auto s = c.Prepare("UPDATE users SET failed_logins=0, locked_until=0 WHERE id=?");
+      s.Bind(1, user_id);
+      if (int rc = s.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "login success");
+      return OkStatus();
+    });
+  }
+
+  Status AppendAudit(const AuditRecord& r) override {
+    return Write([&](Connection& c) -> Status {
+      auto s = c.Prepare("INSERT INTO security_audit(at,actor,action,target,detail,remote) VALUES(?,?,?,?,?,?)");
+      s.Bind(1, ToMillis(r.at)).Bind(2, r.actor).Bind(3, r.action).Bind(4, r.target).Bind(5, r.detail);
+      s.Bind(6, r.remote);
+      if (int rc = s.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "audit");
+      return OkStatus();
+    });
+  }
+
+  Result<std::vector<AuditRecord>> ListAudit(std::optional<std::int64_t> before, int limit) override {
+    return Read<std::vector<AuditRecord>>([&](Connection& c) -> Result<std::vector<AuditRecord>> {
+      auto s = c.Prepare("SELECT id,at,actor,action,target,detail,remote FROM security_audit WHERE id<? "
+                         "ORDER BY id DESC LIMIT ?");
+      s.Bind(1, before.value_or(std::numeric_limits<std::int64_t>::max())).Bind(2, limit);
+      std::vector<AuditRecord> out;
+      while (s.Step() == SQLITE_ROW)
+        out.push_back({s.Int(0), FromMillis(s.Int(1)), s.Text(2), s.Text(3), s.Text(4), s.Text(5), s.Text(6)});
       return out;
     });
   }
@@ -569,12 +675,12 @@ class SqliteStore final : public Store {
     if (w.expected_version == 0) {
       auto s = c.Prepare(
           "INSERT INTO cases(id,county,number,channel,external_id,category,grid,region_path,org,status,accept_by,"
-          "resolve_by,created_at,updated_at,version,doc) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+          "resolve_by,created_at,updated_at,version,doc,taken_by) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
       s.Bind(1, a.id).Bind(2, CountyOf(a)).Bind(3, a.origin.number).Bind(4, a.origin.channel);
       s.BindTextOrNull(5, a.origin.external_id).Bind(6, a.origin.category).BindTextOrNull(7, a.origin.grid);
       s.Bind(8, a.origin.region_path).BindTextOrNull(9, a.org).Bind(10, status);
       s.BindOpt(11, a.accept_by).BindOpt(12, a.resolve_by).Bind(13, ToMillis(a.created_at));
-      s.Bind(14, ToMillis(a.updated_at)).Bind(15, a.version).Bind(16, doc);
+      s.Bind(14, ToMillis(a.updated_at)).Bind(15, a.version).Bind(16, doc).Bind(17, a.taken_by);
       if (int rc = s.Step(); rc != SQLITE_DONE) {
         if ((rc & 0xff) == SQLITE_CONSTRAINT)
           return Error{ErrorCode::kConflict, "a case with this channel and external_id exists", kDuplicateExternalId, {}};
@@ -683,10 +789,12 @@ class SqliteStore final : public Store {
   }
 
   Result<std::optional<User>> LoadUser(Connection& c, const char* where, const std::string& login, std::int64_t id) {
-    auto s = c.Prepare(std::string("SELECT id,login,password_hash,disabled FROM users WHERE ") + where);
+    auto s = c.Prepare(std::string("SELECT id,login,password_hash,disabled,failed_logins,locked_until,"
+                                   "password_changed_at,totp_secret FROM users WHERE ") + where);
     if (login.empty()) s.Bind(1, id); else s.Bind(1, login);
     if (s.Step() != SQLITE_ROW) return std::optional<User>();
-    User u{s.Int(0), s.Text(1), s.Text(2), s.Int(3) != 0, {}};
+    User u{s.Int(0), s.Text(1), s.Text(2), s.Int(3) != 0, {}, int(s.Int(4)), FromMillis(s.Int(5)),
+           FromMillis(s.Int(6)), s.Text(7)};
     auto r = c.Prepare("SELECT role,scope FROM user_roles WHERE user_id=? ORDER BY role,scope");
     r.Bind(1, u.id);
     while (r.Step() == SQLITE_ROW) u.roles.emplace_back(r.Text(0), r.Text(1));

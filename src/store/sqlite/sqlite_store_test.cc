@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <filesystem>
 #include <thread>
@@ -34,20 +35,51 @@ CaseWrite NewCase(Store& s, const std::string& external_id = "") {
 
 TEST(SqliteStore, MigratesAnOlderStoreInPlace) {
   const auto path = TempDb("migrate");
-  CaseId id;
+  ASSERT_TRUE(OpenSqliteAt({path}, 1).ok());  // a schema-1 store, as the first release left it
   {
-    auto v1 = OpenSqliteAt({path}, 1);
-    ASSERT_TRUE(v1.ok()) << v1.error().message;
-    auto w = NewCase(**v1);
-    id = w.after.id;
-    ASSERT_TRUE((*v1)->CommitCase(w).ok());
+    // A case written by that release: no taken_by column, no taken_by in the document.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    const char* sql = R"(
+      INSERT INTO cases(id,county,number,channel,category,region_path,status,created_at,updated_at,version,doc)
+      VALUES(7,'320923','GD20260101-0000007','12345','06001','/320923/','received',1,1,1,
+        '{"id":7,"origin":{"channel":"12345","category":"06001","title":"t","region_path":"/320923/"},
+          "status":"received","created_at":1,"updated_at":1,"version":1}');
+      INSERT INTO case_events(case_id,seq,type,actor,at,payload) VALUES(7,1,'received','hotline',1,'{}');)";
+    ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    sqlite3_close(db);
   }
   auto latest = OpenSqlite({path});
   ASSERT_TRUE(latest.ok()) << latest.error().message;
-  auto c = (*latest)->GetCase(id);
+  auto c = (*latest)->GetCase(7);
   ASSERT_TRUE(c.ok() && c->has_value());
-  // Schema 2 (accounts) arrived with the data intact.
+  EXPECT_EQ((*c)->taken_by, "hotline");  // backfilled from the intake event
+  Visibility own{false, {}, {}, {"hotline"}};
+  CaseQuery q;
+  q.visibility = own;
+  EXPECT_EQ((*latest)->ListCases(q)->items.size(), 1u);
+  // Accounts (schema 2) and the audit log (schema 3) arrived with the data intact.
   ASSERT_TRUE((*latest)->AddUser({0, "u", "hash", false, {{"admin", "*"}}}).ok());
+  ASSERT_TRUE((*latest)->AppendAudit({0, FromMillis(1), "u", "login", "u", "", "cli"}).ok());
+}
+
+TEST(SqliteStore, AuditLogIsAppendOnly) {
+  const auto path = TempDb("audit");
+  auto s = OpenSqlite({path});
+  ASSERT_TRUE(s.ok());
+  ASSERT_TRUE((*s)->AppendAudit({0, FromMillis(1790000000000), "a", "login", "a", "", "cli"}).ok());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  EXPECT_NE(sqlite3_exec(db, "UPDATE security_audit SET actor='x'", nullptr, nullptr, nullptr), SQLITE_OK);
+  // 2026 is within six months of now for years to come only if now is near; use a record from "now".
+  const std::string now_ms = std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                std::chrono::system_clock::now().time_since_epoch()).count());
+  ASSERT_EQ(sqlite3_exec(db, ("INSERT INTO security_audit(at,actor,action,target,detail,remote) VALUES(" + now_ms +
+                              ",'b','login','b','','cli')").c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  EXPECT_NE(sqlite3_exec(db, "DELETE FROM security_audit WHERE actor='b'", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  EXPECT_EQ((*s)->ListAudit(std::nullopt, 10)->size(), 2u);
 }
 
 TEST(SqliteStore, GroupCommitKeepsEachCommandAtomic) {

@@ -1,0 +1,212 @@
+"""Who may see and do what, over real HTTP: every role, inside and outside its scope (issue 4).
+
+Allowed answers 2xx, a visible case one may not act on answers 403, an invisible one 404 (ids do not leak);
+list filters show exactly the visible cases; personal data go out masked; the audit log records it all.
+"""
+import time
+import unittest
+
+from harness import BIN, IN_GRID_1, LAT0, LON0, Server, feature, square, totp
+
+PHONE, ID_NUMBER = "13912345678", "11010519491231002X"
+
+
+class AccessMatrix(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        s = cls.s = Server()
+        # A third grid in 光明社区 (outside 向阳社区) and an organisation for that community.
+        import os
+        orgs = os.path.join(s.dir, "orgs2.csv")
+        with open(orgs, "w", encoding="utf-8") as f:
+            f.write("code,name,kind,region\n320923001002,光明社区居委会,community,320923001002\n")
+        s.run([BIN, "import", "orgs", "--data", s.data, orgs])
+        cls.tokens = {"admin": s.token}
+        for login, role, scope in [("dispatcher", "dispatcher", "320923"), ("leader", "leader", "320923001001"),
+                                   ("town", "town_staff", "320923001"), ("community", "community_staff", "320923001001"),
+                                   ("other_community", "community_staff", "320923001002"),
+                                   ("gridworker", "grid_worker", "320923001001001"),
+                                   ("other_gridworker", "grid_worker", "320923001002001"),
+                                   ("dept", "department_staff", "320923-cgj"), ("resident", "resident", "320923"),
+                                   ("resident2", "resident", "320923")]:
+            cls.tokens[login], _ = s.add_user(login, role, scope)
+        cls.tokens["key"] = s.run([BIN, "key", "add", "--data", s.data, "--name", "hotline",
+                                   "--channel", "12345"]).strip()
+        s.start()
+        in_m2 = {"lat": LAT0 + 0.025, "lon": LON0 + 0.005}  # 光明社区第1网格, outside its hole
+        reporter = {"name": "赵六", "phone": PHONE, "id_number": ID_NUMBER}
+        cls.a = s.intake(reporter=reporter)                                            # 向阳 grid 1, to 向阳 community
+        cls.as_admin(s, "post", f"/api/v1/cases/{cls.a['id']}/dispatch", {"org": "320923001001"})
+        cls.b = s.intake(location=in_m2, reporter=reporter)                            # 光明, to 城管
+        cls.as_admin(s, "post", f"/api/v1/cases/{cls.b['id']}/dispatch", {"org": "320923-cgj"})
+        status, cls.r, _ = s.post("/api/v1/cases", {"channel": "resident", "category": "06001", "title": "楼道灯坏了",
+                                                    "location": {"lat": IN_GRID_1[0], "lon": IN_GRID_1[1]},
+                                                    "reporter": reporter}, token=cls.tokens["resident"])
+        assert status == 201, cls.r
+        status, cls.k, _ = s.post("/api/v1/cases", {"channel": "12345", "category": "06001", "title": "热线",
+                                                    "external_id": "RX-1", "location": in_m2},
+                                  token=cls.tokens["key"])
+        assert status == 201, cls.k
+        cls.anon = s.intake(reporter={"name": "钱七", "phone": "13700001111", "anonymous": True})
+
+    @staticmethod
+    def as_admin(s, method, path, body=None):
+        status, reply, _ = s.request(method.upper(), path, body=body)
+        assert status == 200, reply
+        return reply
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.s.close()
+
+    def call(self, who, method, path, body=None):
+        status, reply, _ = self.s.request(method, path, body=body, token=self.tokens[who])
+        self.bodies.append(str(reply))
+        return status, reply
+
+    def setUp(self):
+        self.bodies = []
+
+    def tearDown(self):
+        # No reply to anyone contains a full phone or ID number, except the audited reveal.
+        for body in self.bodies:
+            self.assertNotIn(PHONE, body)
+            self.assertNotIn(ID_NUMBER, body)
+
+    def test_reading_a_case_follows_the_scope(self):
+        a, b, r, k = (c["id"] for c in (self.a, self.b, self.r, self.k))
+        visible = {
+            "admin": {a, b, r, k}, "dispatcher": {a, b, r, k}, "leader": {a, r}, "town": {a, b, r, k},
+            "community": {a, r}, "other_community": {b, k}, "gridworker": {a, r}, "other_gridworker": {b, k},
+            "dept": {b}, "resident": {r}, "resident2": set(), "key": {k},
+        }
+        for who, expected in visible.items():
+            for cid in (a, b, r, k):
+                status, _ = self.call(who, "GET", f"/api/v1/cases/{cid}")
+                self.assertEqual(status, 200 if cid in expected else 404, (who, cid))
+                status, _ = self.call(who, "GET", f"/api/v1/cases/{cid}/events")
+                self.assertEqual(status, 200 if cid in expected else 404, (who, cid, "events"))
+            status, page = self.call(who, "GET", "/api/v1/cases?limit=500")
+            self.assertEqual(status, 200, who)
+            listed = {c["id"] for c in page["items"]} & {a, b, r, k}
+            self.assertEqual(listed, expected, who)
+            # A filter cannot widen what one sees.
+            status, page = self.call(who, "GET", "/api/v1/cases?region=320923&limit=500")
+            self.assertEqual({c["id"] for c in page["items"]} & {a, b, r, k}, expected & {a, b, r, k}, who)
+
+    def test_acting_needs_the_right_role(self):
+        a = self.a["id"]
+        expect = {"admin": 409, "dispatcher": 403, "leader": 403, "town": 403, "community": 200,
+                  "other_community": 404, "gridworker": 403, "dept": 404, "resident": 404, "key": 404}
+        # Each try that is allowed changes the case, so go from the most refused to the one allowed.
+        for who in ["leader", "dispatcher", "town", "gridworker", "other_community", "dept", "resident", "key",
+                    "community", "admin"]:
+            status, reply = self.call(who, "POST", f"/api/v1/cases/{a}/accept", {})
+            self.assertEqual(status, expect[who], (who, reply))
+        fresh = self.s.intake()["id"]
+        for who, code in [("leader", 403), ("community", 403), ("gridworker", 403), ("dept", 404), ("resident", 404),
+                          ("town", 200)]:
+            status, reply = self.call(who, "POST", f"/api/v1/cases/{fresh}/dispatch", {"org": "320923001001"})
+            self.assertEqual(status, code, (who, reply))
+        for who, code in [("community", 403), ("dispatcher", 200)]:
+            status, reply = self.call(who, "POST", f"/api/v1/cases/{self.s.intake()['id']}/invalid", {"reason": "测试"})
+            self.assertEqual(status, code, (who, reply))
+
+    def test_intake_by_channel(self):
+        body = {"category": "06001", "title": "t"}
+        for who, channel, code in [("resident", "12345", 403), ("resident", "resident", 201), ("key", "12345", 201),
+                                   ("key", "city_management", 403), ("leader", "12345", 403), ("dept", "12345", 403),
+                                   ("gridworker", "grid_patrol", 201), ("gridworker", "12345", 403),
+                                   ("dispatcher", "12345", 201)]:
+            status, reply = self.call(who, "POST", "/api/v1/cases", {**body, "channel": channel})
+            self.assertEqual(status, code, (who, channel, reply))
+        # Someone else's external id does not hand their case over.
+        status, reply = self.call("dispatcher", "POST", "/api/v1/cases",
+                                  {**body, "channel": "12345", "external_id": "RX-1"})
+        self.assertEqual(status, 200)  # the dispatcher sees the key's case
+        status, reply = self.call("resident", "POST", "/api/v1/cases",
+                                  {**body, "channel": "resident", "external_id": "mine"})
+        status, reply = self.call("resident2", "POST", "/api/v1/cases",
+                                  {**body, "channel": "resident", "external_id": "mine"})
+        self.assertEqual(status, 409, reply)
+        self.assertNotIn("id", reply)
+
+    def test_admin_only_routes(self):
+        cat = {"code": "06998", "parent": "06", "name_zh": "x", "accept_hours": 1, "resolve_days": 1}
+        for who in ["dispatcher", "leader", "community", "dept", "resident", "key"]:
+            self.assertEqual(self.call(who, "POST", "/api/v1/categories", cat)[0], 403, who)
+            self.assertEqual(self.call(who, "POST", "/api/v1/regions/import",
+                                       {"type": "FeatureCollection", "features": []})[0], 403, who)
+            self.assertEqual(self.call(who, "GET", "/api/v1/audit")[0], 403, who)
+        for who in ["admin", "dispatcher", "resident", "key"]:
+            self.assertEqual(self.call(who, "GET", "/api/v1/categories")[0], 200, who)
+
+    def test_personal_data_masked_and_reveal_audited(self):
+        a = self.a["id"]
+        status, case = self.call("community", "GET", f"/api/v1/cases/{a}")
+        self.assertEqual(case["reporter"], {"name": "赵**", "phone": "139****5678", "id_number": "110105********002X",
+                                            "anonymous": False})
+        for who, code in [("community", 403), ("leader", 403), ("dept", 404), ("resident", 404)]:
+            self.assertEqual(self.call(who, "POST", f"/api/v1/cases/{a}/reveal")[0], code, who)
+        status, full, _ = self.s.request("POST", f"/api/v1/cases/{a}/reveal", token=self.tokens["dispatcher"])
+        self.assertEqual(status, 200)
+        self.assertEqual((full["phone"], full["id_number"], full["name"]), (PHONE, ID_NUMBER, "赵六"))
+        # Anonymous: hidden from everyone but the dispatcher, even the admin.
+        anon = self.anon["id"]
+        self.assertEqual(self.call("admin", "GET", f"/api/v1/cases/{anon}")[1]["reporter"], {"anonymous": True})
+        self.assertEqual(self.call("community", "GET", f"/api/v1/cases/{anon}")[1]["reporter"], {"anonymous": True})
+        self.assertEqual(self.call("dispatcher", "GET", f"/api/v1/cases/{anon}")[1]["reporter"]["phone"],
+                         "137****1111")
+        self.assertEqual(self.call("admin", "POST", f"/api/v1/cases/{anon}/reveal")[0], 403)
+        status, audit = self.call("admin", "GET", "/api/v1/audit")
+        reveals = [e for e in audit["items"] if e["action"] == "reveal"]
+        self.assertTrue(any(e["actor"] == "dispatcher" and e["target"] == f"case {a}" for e in reveals), audit)
+        # Bad personal data are refused with the field named.
+        for reporter, field in [({"phone": "12345"}, "reporter.phone"),
+                                ({"id_number": "110105194912310021"}, "reporter.id_number")]:
+            status, reply = self.call("admin", "POST", "/api/v1/cases", {"channel": "12345", "category": "06001",
+                                                                         "title": "t", "reporter": reporter})
+            self.assertEqual((status, reply.get("field")), (422, field))
+
+    def test_no_log_line_carries_personal_data(self):
+        with open(self.s.log_path, encoding="utf-8") as f:
+            log = f.read()
+        self.assertIn("serving", log)
+        self.assertNotIn(PHONE, log)
+        self.assertNotIn(ID_NUMBER, log)
+
+    def test_store_file_reveals_nothing(self):
+        import glob
+        for path in glob.glob(self.s.data + "/civicgrid.db*"):
+            with open(path, "rb") as f:
+                data = f.read()
+            self.assertNotIn(PHONE.encode(), data, path)
+            self.assertNotIn(ID_NUMBER.encode(), data, path)
+
+    def test_logins_lockout_and_audit(self):
+        s = self.s
+        for _ in range(5):
+            status, _, _ = s.post("/api/v1/login", {"login": "resident2", "password": "wrong-Password-1"}, token=None)
+            self.assertEqual(status, 401)
+        status, body, _ = s.post("/api/v1/login", {"login": "resident2", "password": "Some-Password-123"}, token=None)
+        self.assertEqual(status, 403, body)
+        self.assertIn("locked", body["detail"])
+        status, body, _ = s.post("/api/v1/login", {"login": "resident", "password": "Some-Password-123"}, token=None)
+        self.assertEqual(status, 200, body)
+        status, _, _ = s.get("/api/v1/me", token=body["token"])
+        self.assertEqual(status, 200)
+        self.assertEqual(s.post("/api/v1/logout", token=body["token"])[0], 204)
+        self.assertEqual(s.get("/api/v1/me", token=body["token"])[0], 401)
+        status, audit = self.call("admin", "GET", "/api/v1/audit")
+        actions = {(e["actor"], e["action"]) for e in audit["items"]}
+        for pair in [("resident2", "login_failed"), ("resident2", "locked_out"), ("resident", "login"),
+                     ("resident", "logout"), ("cli", "user_added")]:
+            self.assertIn(pair, actions)
+        # Weak passwords are refused at creation.
+        p = s.run([BIN, "user", "add", "--data", s.data, "--login", "weak", "--role", "resident",
+                   "--scope", "320923", "--password-stdin"], input="password\n", check=False)
+        self.assertNotIn("added", p)
+
+
+if __name__ == "__main__":
+    unittest.main()
