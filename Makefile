@@ -34,14 +34,16 @@ test: build
 demo: build
 	@if [ ! -f $(DEMO_DATA)/civicgrid.db ]; then \
 	  mkdir -p $(DEMO_DATA) && umask 077 && \
-	  $(BUILD)/civicgrid init --data $(DEMO_DATA) --demo | tee $(DEMO_DATA)/init.log && \
+	  $(BUILD)/civicgrid init --data $(DEMO_DATA) --demo > $(DEMO_DATA)/init.log && \
 	  grep '^admin password:' $(DEMO_DATA)/init.log | cut -d' ' -f3 > $(DEMO_DATA)/admin-password; \
 	fi
 	@echo
-	@echo "civicgrid demo on http://$(LISTEN)"
-	@echo "  log in:   POST /api/v1/login {\"login\":\"admin\",\"password\":\"$$(cat $(DEMO_DATA)/admin-password 2>/dev/null)\"}"
-	@echo "  or token: $(BUILD)/civicgrid token --data $(DEMO_DATA) --user admin"
-	@echo "  try:      curl -H \"Authorization: Bearer \$$TOKEN\" 'http://$(LISTEN)/api/v1/cases?status=accepted&limit=5'"
+	@echo "civicgrid demo on http://$(LISTEN)   (three counties of Yancheng, a year of cases)"
+	@echo "Accounts (POST /api/v1/login {\"login\",\"password\"}; admin and dispatcher also need \"otp\"):"
+	@grep -E '^(admin |demo user:)' $(DEMO_DATA)/init.log | sed 's/^/  /'
+	@echo "A token without the one-time code, for scripts:"
+	@echo "  TOKEN=\$$($(BUILD)/civicgrid token --data $(DEMO_DATA) --user dispatcher)"
+	@echo "  curl -H \"Authorization: Bearer \$$TOKEN\" 'http://$(LISTEN)/api/v1/cases?status=accepted&limit=5'"
 	@echo
 	exec $(BUILD)/civicgrid serve --data $(DEMO_DATA) --listen $(LISTEN)
 

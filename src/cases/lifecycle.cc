@@ -40,7 +40,7 @@ bool IsRatedBadly(const Case& s) {
 }
 
 Error NotNow(const Case& s, const std::string& action, std::string why = {}) {
-  std::string msg = "cannot " + action + " a case that is " + std::string(model::Name(s.status));
+  std::string msg = "'" + action + "' is not allowed on a case that is " + std::string(model::Name(s.status));
   if (!why.empty()) msg += ": " + why;
   return Conflict(std::move(msg), AllowedActions(s));
 }
@@ -188,8 +188,13 @@ Result<std::vector<CaseEvent>> Decide(const Case& s, const Command& command, con
             e.approve = c.approve;
             e.text = c.note;
             e.days = s.pending_extension;
-            if (c.approve && s.resolve_by && ctx.calendar)
-              e.resolve_by = ctx.calendar->AddWorkingDays(*s.resolve_by, *s.pending_extension);
+            if (c.approve && s.resolve_by) {
+              // An extension counts like the limit it extends: on the clock for urgent categories.
+              const bool on_clock = ctx.category && ctx.category->resolve_days <= ctx.rules.clock_days_up_to;
+              e.resolve_by = on_clock || !ctx.calendar
+                                 ? *s.resolve_by + milliseconds{std::llround(*s.pending_extension * 86400e3)}
+                                 : ctx.calendar->AddWorkingDays(*s.resolve_by, *s.pending_extension);
+            }
             return std::vector{e};
           },
           [&](const Resolve& c) -> Result<std::vector<CaseEvent>> {
@@ -279,6 +284,7 @@ Case Evolve(Case s, const CaseEvent& e) {
       s.org.clear();
       s.returns += 1;
       s.accepted_at.reset();
+      s.contacted_at.reset();  // the next handler makes its own first contact
       s.dispatched_at.reset();
       s.pending_extension.reset();
       break;
@@ -305,6 +311,7 @@ Case Evolve(Case s, const CaseEvent& e) {
       } else {
         s.status = CaseStatus::kAccepted;
         s.resolved_at.reset();
+        s.resolution.clear();  // the refused note stays in the event
       }
       break;
     case EventType::kRated:
@@ -320,6 +327,7 @@ Case Evolve(Case s, const CaseEvent& e) {
       s.org = e.org;
       s.dispatched_at = e.at;
       s.accepted_at.reset();
+      s.contacted_at.reset();
       s.resolved_at.reset();
       s.closed_at.reset();
       s.reviewed = false;

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <sstream>
 #include <set>
@@ -177,9 +178,10 @@ Result<std::vector<DemoUser>> AddDemoUsers(App& app) {
       {"cgj", "department_staff", "320923-cgj", "Department-2026!"},
       {"resident", "resident", "320923", "Resident-2026!"},
   };
-  for (const auto& u : users) {
+  for (auto& u : users) {
     auto added = AddUser(app, u.login, u.password, {{u.role, u.scope}}, "init");
     if (!added.ok()) return added.error();
+    u.totp_secret = added->totp_secret;
   }
   return users;
 }
@@ -211,6 +213,13 @@ Result<size_t> ImportRegionsGeoJson(App& app, const std::string& text) {
   for (const auto& r : *existing) known.insert(r.code);
   auto regions = regions::ParseRegionCollection(text, known);
   if (!regions.ok()) return regions.error();
+  // Check the tree as it will be (an import may re-parent stored regions) before writing anything.
+  std::map<std::string, model::Region> merged;
+  for (auto& r : *existing) merged[r.code] = std::move(r);
+  for (const auto& r : *regions) merged[r.code] = r;
+  std::vector<model::Region> all;
+  for (auto& [code, r] : merged) all.push_back(std::move(r));
+  if (auto check = regions::Directory::Build(std::move(all), {}, {}, {}); !check.ok()) return check.error();
   if (auto st = app.store().UpsertRegions(*regions); !st) return st.error();
   if (auto st = app.ReloadDirectory(); !st) return st.error();
   return regions->size();

@@ -86,6 +86,7 @@ Result<std::string> AddKey(App& app, const std::string& name, const std::string&
 // Demo accounts, one per role, with scopes in the demo counties: (login, role, scope, password).
 struct DemoUser {
   std::string login, role, scope, password;
+  std::string totp_secret;  // for the dispatcher
 };
 Result<std::vector<DemoUser>> AddDemoUsers(App& app);
 

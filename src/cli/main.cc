@@ -1,7 +1,13 @@
 // civicgrid: one binary. Subcommands: init, serve, token, user add|list, import regions|orgs.
 #include <CLI/CLI.hpp>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <charconv>
+#include <cstdio>
 #include <fstream>
 #include <thread>
 #include <iostream>
@@ -34,6 +40,21 @@ Result<std::string> ReadFile(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+std::string JsonString(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') out += '\\', out += char(c);
+    else if (c < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += char(c);
+    }
+  }
+  return out + "\"";
 }
 
 std::string ReadStdin() {
@@ -69,6 +90,9 @@ int main(int argc, char** argv) {
   serve->add_option("--data", data_dir, "data directory")->required();
   serve->add_option("--listen", listen, "HOST:PORT (port 0 picks a free one, printed on stdout)");
   serve->add_option("--workers", workers, "handler threads");
+  double intake_rate = 50, login_rate = 0.5;
+  serve->add_option("--intake-rate", intake_rate, "intakes per second per caller and per address (0: no limit)");
+  serve->add_option("--login-rate", login_rate, "login attempts per second per address (0: no limit)");
 
   auto* token = cli.add_subcommand("token", "print a fresh bearer token for a user");
   std::string login;
@@ -122,6 +146,8 @@ int main(int argc, char** argv) {
     if (!opened.ok()) return Fail(opened.error());
     auto& app = *opened.value();
     const std::string password = admin_password_stdin ? ReadStdin() : "";
+    if (admin_password_stdin && password.empty())
+      return Fail(Invalid("password", "--admin-password-stdin read an empty line"));
     auto result = app::Init(app, password);
     if (!result.ok()) return Fail(result.error());
     if (!result->admin_password.empty() && !admin_password_stdin)
@@ -141,24 +167,38 @@ int main(int argc, char** argv) {
         if (!users.ok()) return Fail(users.error());
         for (const auto& u : *users)
           std::cout << "demo user: " << u.login << " password " << u.password << " role " << u.role << " scope "
-                    << u.scope << "\n";
+                    << u.scope
+                    << (u.totp_secret.empty() ? "" : " one-time codes " + auth::TotpUri(u.login, u.totp_secret))
+                    << "\n";
       }
     }
     std::cout << "store ready in " << data_dir << "\n";
     return 0;
   }
   if (serve->parsed()) {
+    const auto colon = listen.rfind(':');
+    int port = -1;
+    if (colon != std::string::npos) {
+      const char* b = listen.c_str() + colon + 1;
+      auto [p, ec] = std::from_chars(b, listen.c_str() + listen.size(), port);
+      if (ec != std::errc() || *p != '\0') port = -1;
+    }
+    if (port < 0 || port > 65535) return Fail(Invalid("listen", "expected HOST:PORT with a port from 0 to 65535"));
+    // One server per store: a second would hand out the same case ids.
+    const std::string lock_path = data_dir + "/serve.lock";
+    const int lock_fd = ::open(lock_path.c_str(), O_CREAT | O_RDWR, 0600);
+    if (lock_fd < 0 || ::flock(lock_fd, LOCK_EX | LOCK_NB) != 0)
+      return Fail(Error{ErrorCode::kUnavailable, "another civicgrid serve is using " + data_dir, "data", {}});
     auto opened = OpenApp(data_dir);
     if (!opened.ok()) return Fail(opened.error());
     auto& app = *opened.value();
-    const auto colon = listen.rfind(':');
-    if (colon == std::string::npos) return Fail(Invalid("listen", "expected HOST:PORT"));
     http::ServerOptions options;
-    options.host = listen.substr(0, colon);
-    options.port = std::atoi(listen.c_str() + colon + 1);
+    options.host = listen.substr(0, colon) == "localhost" ? "127.0.0.1" : listen.substr(0, colon);
+    options.port = port;
     options.workers = workers;
     http::ApiDeps deps{app.store(), app.cases(), app.auth(), app.directory(), [&app] { return app.ReloadDirectory(); },
-                       app.clock()};
+                       [&app](const std::string& text) { return app::ImportRegionsGeoJson(app, text); },
+                       app.clock(), login_rate, intake_rate};
     http::Server server(options, http::MakeApi(deps));
     if (auto st = server.Start(); !st) return Fail(st.error());
     std::cout << "listening on http://" << options.host << ":" << server.port() << std::endl;
@@ -222,10 +262,10 @@ int main(int argc, char** argv) {
       std::cout << "[";
       for (size_t i = 0; i < users->size(); ++i) {
         const auto& u = (*users)[i];
-        std::cout << (i ? "," : "") << "{\"login\":\"" << u.login << "\",\"roles\":[";
+        std::cout << (i ? "," : "") << "{\"login\":" << JsonString(u.login) << ",\"roles\":[";
         for (size_t r = 0; r < u.roles.size(); ++r)
-          std::cout << (r ? "," : "") << "{\"role\":\"" << u.roles[r].first << "\",\"scope\":\"" << u.roles[r].second
-                    << "\"}";
+          std::cout << (r ? "," : "") << "{\"role\":" << JsonString(u.roles[r].first)
+                    << ",\"scope\":" << JsonString(u.roles[r].second) << "}";
         std::cout << "]}";
       }
       std::cout << "]\n";

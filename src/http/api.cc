@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/log.h"
+#include "http/rate_limit.h"
 
 namespace civicgrid::http {
 
@@ -137,11 +138,21 @@ Handler MakeApi(ApiDeps deps_in) {
   auto deps = std::make_shared<ApiDeps>(deps_in);
   auto router = std::make_shared<Router>();
   auto metrics = std::make_shared<Metrics>();
+  auto login_limit = std::make_shared<RateLimiter>(deps->login_rate_per_address, 10);
+  auto intake_limit = std::make_shared<RateLimiter>(deps->intake_rate_per_caller, 4 * deps->intake_rate_per_caller);
+  auto too_many = [](int retry_after) {
+    Response r = ProblemResponse(Error{ErrorCode::kUnavailable, "too many requests: retry later", {}, {}});
+    r.status = 429;
+    r.body = json{{"type", "about:blank"}, {"title", "Too Many Requests"}, {"status", 429},
+                  {"detail", "too many requests: retry after " + std::to_string(retry_after) + " s"}}.dump();
+    r.headers.emplace_back("Retry-After", std::to_string(retry_after));
+    return r;
+  };
 
   router->Add("GET", "/healthz", [](Request&, const Call&) { return JsonResponse(200, R"({"status":"ok"})"); },
               Access::kPublic);
   router->Add("GET", "/readyz", [deps](Request&, const Call&) {
-    auto n = deps->store.CountCases();
+    auto n = deps->store.ReferenceVersion();  // one indexed row: the store answers reads
     if (!n.ok()) return ProblemResponse(n.error());
     return JsonResponse(200, R"({"status":"ready"})");
   }, Access::kPublic);
@@ -161,9 +172,19 @@ Handler MakeApi(ApiDeps deps_in) {
   AddReferenceRoutes(*router, *deps);
   AddCaseRoutes(*router, *deps);
 
-  return [deps, router, metrics](Request& req) -> Response {
+  return [deps, router, metrics, login_limit, intake_limit, too_many](Request& req) -> Response {
     Response res;
     auto match = router->Find(req);
+    const auto now = std::chrono::steady_clock::now();
+    const bool is_login = req.method == "POST" && (req.path == "/api/v1/login" || req.path == "/api/v1/password");
+    const bool is_intake = req.method == "POST" && req.path == "/api/v1/cases";
+    if (is_login)
+      if (int wait = login_limit->Take("addr " + req.remote, now)) return too_many(wait);
+    if (is_intake) {
+      if (int wait = intake_limit->Take("addr " + req.remote, now)) return too_many(wait);
+      if (const auto* h = req.Header("authorization"))
+        if (int wait = intake_limit->Take("token " + *h, now)) return too_many(wait);
+    }
     if (!match.handler) {
       res = ProblemResponse(match.path_known ? Error{ErrorCode::kInvalid, "method " + req.method + " not allowed here", {}, {}}
                                              : NotFound("no resource at " + req.path));

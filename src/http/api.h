@@ -23,7 +23,12 @@ struct ApiDeps {
   auth::AuthService& auth;
   regions::DirectoryHolder& directory;
   std::function<Status()> reload_directory;  // rebuild the in-memory directory from the store
+  // Checks, stores and indexes a region FeatureCollection (the same path as the CLI import).
+  std::function<Result<size_t>(const std::string&)> import_regions;
   const Clock& clock;
+  // Abuse limits (per second, with a burst of 4 s worth); 0 disables. Over the limit: 429 + Retry-After.
+  double login_rate_per_address = 0.5;  // 30 login attempts a minute from one address, bursts of 10
+  double intake_rate_per_caller = 50;   // per token and per address
 };
 
 // What a handler gets besides the request: who is calling (null on public routes), as policy sees them.

@@ -158,16 +158,12 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
     return JsonResponse(200, Dump(j));
   });
 
-  router.Add("POST", "/api/v1/regions/import", [&deps](Request& req, const Call&) {
-    TRY_ASSIGN(existing, deps.store.LoadRegions());
-    std::set<std::string> known;
-    for (const auto& r : existing) known.insert(r.code);
-    TRY_ASSIGN(regions, regions::ParseRegionCollection(req.body, known));
-    if (auto st = deps.store.UpsertRegions(regions); !st) return ProblemResponse(st.error());
+  router.Add("POST", "/api/v1/regions/import", [&deps](Request& req, const Call& call) {
     // The index is rebuilt and swapped in; lookups meanwhile use the previous one.
-    if (auto st = deps.reload_directory(); !st) return ProblemResponse(st.error());
+    TRY_ASSIGN(imported, deps.import_regions(req.body));
+    deps.auth.Audit(call.actor(), "regions_imported", std::to_string(imported) + " regions", "", req.remote);
     const auto dir = deps.directory.Get();
-    return JsonResponse(200, Dump(json{{"imported", regions.size()},
+    return JsonResponse(200, Dump(json{{"imported", imported},
                                        {"regions", dir->region_count()},
                                        {"grids", dir->grid_count()}}));
   }, Access::kAdmin);

@@ -105,9 +105,10 @@ Result<std::vector<model::Region>> ParseRegionCollection(const std::string& text
   try {
     doc = json::parse(text);
   } catch (const json::exception& e) {
-    return Invalid("body", std::string("not valid JSON: ") + e.what());
+    return BadRequest("body", std::string("not valid JSON: ") + e.what());
   }
-  if (!doc.is_object() || doc.value("type", "") != "FeatureCollection" || !doc.contains("features") ||
+  if (!doc.is_object() || !doc.contains("type") || !doc["type"].is_string() ||
+      doc["type"].get<std::string>() != "FeatureCollection" || !doc.contains("features") ||
       !doc["features"].is_array())
     return Invalid("type", "expected a GeoJSON FeatureCollection with a features array");
   std::vector<model::Region> out;

@@ -202,6 +202,13 @@ class AccessMatrix(unittest.TestCase):
         for pair in [("resident2", "login_failed"), ("resident2", "locked_out"), ("resident", "login"),
                      ("resident", "logout"), ("cli", "user_added")]:
             self.assertIn(pair, actions)
+        # Guessing from one address runs into the rate limit: 429 with Retry-After.
+        codes = []
+        for _ in range(12):
+            status, _, headers = s.post("/api/v1/login", {"login": "nobody", "password": "x"}, token=None)
+            codes.append(status)
+        self.assertIn(429, codes)
+        self.assertTrue(int(headers["Retry-After"]) >= 1)
         # Weak passwords are refused at creation.
         p = s.run([BIN, "user", "add", "--data", s.data, "--login", "weak", "--role", "resident",
                    "--scope", "320923", "--password-stdin"], input="password\n", check=False)

@@ -56,6 +56,12 @@ class Durability(unittest.TestCase):
     def test_restart_keeps_every_case(self):
         s = Server().start()
         try:
+            # A second server on the same store is refused: it would hand out the same case ids.
+            import subprocess
+            p = subprocess.run([BIN, "serve", "--data", s.data, "--listen", "127.0.0.1:0"], capture_output=True,
+                               text=True, timeout=30)
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn("another civicgrid serve", p.stderr)
             ids = [s.intake()["id"] for _ in range(5)]
             s.post(f"/api/v1/cases/{ids[0]}/dispatch", {"org": "320923-cgj"})
             s.stop()

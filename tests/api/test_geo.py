@@ -104,6 +104,15 @@ class GeoApi(unittest.TestCase):
         self.assertEqual(status, 422)
         self.assertIn("999999", body["detail"])
         self.assertEqual(self.s.get("/api/v1/regions/320923009")[0], 404)
+        # Re-parenting a stored region under its own descendant is refused, and nothing is written.
+        cycle = feature("320923001", "阜城街道", "street", "320923001001")
+        status, body, _ = self.s.post("/api/v1/regions/import", {"type": "FeatureCollection", "features": [cycle]})
+        self.assertEqual(status, 422, body)
+        self.assertEqual(self.s.get("/api/v1/regions/320923001")[1]["parent"], "320923")
+        status, _, _ = self.s.request("POST", "/api/v1/regions/import", raw=b"{oops")
+        self.assertEqual(status, 400)
+        status, _, _ = self.s.post("/api/v1/regions/import", {"type": 5, "features": []})
+        self.assertEqual(status, 422)
 
     def test_categories_and_orgs(self):
         status, body, _ = self.s.get("/api/v1/categories")
