@@ -98,3 +98,34 @@ TEST(App, IntakeIsIdempotent) {
 
 }  // namespace
 }  // namespace civicgrid::app
+
+namespace civicgrid::app {
+namespace {
+
+TEST(App, StaffPasswordsExpireAndCanBeChanged) {
+  TempDir dir;
+  ManualClock clock(*ParseTime("2026-11-24T09:00:00+08:00"));
+  auto app = App::Open({.data_dir = dir.str(), .durable = true, .clock = &clock});
+  ASSERT_TRUE(app.ok());
+  ASSERT_TRUE(Init(**app, "Secret-Password-1").ok());
+  ASSERT_TRUE(ImportRegionsGeoJson(**app, kRegions).ok());
+  ASSERT_TRUE(AddUser(**app, "staff", "Staff-Password-1", {{"community_staff", "c1"}}, "t").ok() == false)
+      << "c1 is a county, not a community";
+  ASSERT_TRUE(AddUser(**app, "staff", "Staff-Password-1", {{"leader", "c1"}}, "t").ok());
+  ASSERT_TRUE(AddUser(**app, "res", "Resident-Pass-1", {{"resident", "c1"}}, "t").ok());
+  EXPECT_FALSE(AddUser(**app, "weak", "password", {{"resident", "c1"}}, "t").ok());
+  EXPECT_TRUE((*app)->auth().Login("staff", "Staff-Password-1", "", "test").ok());
+  clock.Advance(std::chrono::hours(24 * 91));
+  auto expired = (*app)->auth().Login("staff", "Staff-Password-1", "", "test");
+  ASSERT_FALSE(expired.ok());
+  EXPECT_EQ(expired.error().code, ErrorCode::kForbidden);
+  EXPECT_TRUE((*app)->auth().Login("res", "Resident-Pass-1", "", "test").ok());  // residents' do not expire
+  EXPECT_FALSE((*app)->auth().ChangePassword("staff", "Staff-Password-1", "", "short", "test").ok());
+  ASSERT_TRUE((*app)->auth().ChangePassword("staff", "Staff-Password-1", "", "Staff-Password-2", "test").ok());
+  EXPECT_TRUE((*app)->auth().Login("staff", "Staff-Password-2", "", "test").ok());
+  // Admins need the one-time code.
+  EXPECT_EQ((*app)->auth().Login("admin", "Secret-Password-1", "", "test").error().code, ErrorCode::kUnauthorized);
+}
+
+}  // namespace
+}  // namespace civicgrid::app
