@@ -1,5 +1,6 @@
 // Expected failures as values (LevelDB's Status, with a payload). Errors become HTTP problem documents in
-// exactly one place (http/problem.cc); the code here only says what went wrong and which field.
+// one place (http/api.cc ProblemResponse; server.cc answers the few errors found before a request is
+// parsed); the code here only says what went wrong and which field.
 #pragma once
 
 #include <string>
