@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "auth/totp.h"
+#include "common/log.h"
 
 namespace civicgrid::auth {
 namespace {
@@ -75,7 +76,8 @@ bool NeedsSecondFactor(const std::vector<std::pair<std::string, std::string>>& r
 void AuthService::Audit(const std::string& actor, const std::string& action, const std::string& target,
                         const std::string& detail, const std::string& remote) {
   // An audit record that cannot be written is logged; the action itself has already been decided.
-  (void)store_.AppendAudit({0, clock_.Now(), actor, action, target, detail, remote});
+  if (auto st = store_.AppendAudit({0, clock_.Now(), actor, action, target, detail, remote}); !st)
+    log::Error("security audit record not written (" + action + "): " + st.error().message);
 }
 
 Result<std::string> AuthService::HashPassword(const std::string& password) {
@@ -102,7 +104,8 @@ Result<store::User> AuthService::Verify(const std::string& login, const std::str
   auto found = store_.FindUser(login);
   if (!found.ok()) return found.error();
   const auto now = clock_.Now();
-  // The same answer for an unknown login, a disabled account and a wrong password.
+  // The same answer for an unknown login, a disabled account and a wrong password. A locked account says
+  // so (403), so that its owner knows to wait; locking needs repeated guesses at a real login anyway.
   if (!*found || (*found)->disabled) {
     Audit(login, "login_failed", login, !*found ? "unknown login" : "disabled", remote);
     return Unauthorized("wrong login or password");

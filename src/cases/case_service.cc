@@ -78,6 +78,8 @@ Result<IntakeResult> CaseService::Intake(const IntakeRequest& req, const std::st
   origin.reporter.anonymous = req.anonymous;
   if (phone) origin.reporter.phone = vault_.Seal(*phone, privacy::MaskPhone(*phone));
   if (id_number) origin.reporter.id_number = vault_.Seal(*id_number, privacy::MaskIdNumber(*id_number));
+  if (!req.region.empty() && !dir->FindRegion(req.region))
+    return Invalid("region", "unknown region '" + req.region + "'");
   if (req.location) {
     const auto& p = *req.location;
     if (!std::isfinite(p.lat) || p.lat < -90 || p.lat > 90) return Invalid("location.lat", "lat must be within ±90");
@@ -92,6 +94,11 @@ Result<IntakeResult> CaseService::Intake(const IntakeRequest& req, const std::st
   } else if (!req.region.empty()) {
     if (!dir->FindRegion(req.region)) return Invalid("region", "unknown region '" + req.region + "'");
     origin.region_path = dir->PathOf(req.region);
+  } else if (const auto roots = dir->Roots(); roots.size() == 1) {
+    origin.region_path = dir->PathOf(roots[0]->code);  // a one-county deployment: the county's own case
+  } else if (!roots.empty()) {
+    // Without a place, no scoped dispatcher would ever see the case.
+    return Invalid("location", "give a location or a region: this deployment has several counties");
   }
 
   Context ctx;

@@ -28,6 +28,11 @@ Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
   const std::filesystem::path key_file =
       options.key_file.empty() ? std::filesystem::path(options.data_dir) / "civicgrid.key"
                                : std::filesystem::path(options.key_file);
+  const bool new_store = !std::filesystem::exists(std::filesystem::path(options.data_dir) / "civicgrid.db");
+  if (!std::filesystem::exists(key_file) && !new_store)
+    return Invalid("key_file", "the personal-data key " + key_file.string() +
+                                   " is missing; without it the store's phone and ID numbers cannot be read. "
+                                   "Restore it (CIVICGRID_KEY_FILE names another place) rather than make a new one");
   if (!std::filesystem::exists(key_file)) {
     const mode_t old = ::umask(077);
     std::ofstream out(key_file);

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <thread>
 #include <iostream>
@@ -31,6 +32,8 @@ Result<std::unique_ptr<app::App>> OpenApp(const std::string& data_dir, bool dura
   app::AppOptions options;
   options.data_dir = data_dir;
   options.durable = durable;
+  // The personal-data key may live outside the data directory (another disk, a mounted secret).
+  if (const char* key = std::getenv("CIVICGRID_KEY_FILE"); key && *key) options.key_file = key;
   return app::App::Open(options);
 }
 

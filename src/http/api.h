@@ -26,7 +26,7 @@ struct ApiDeps {
   // Checks, stores and indexes a region FeatureCollection (the same path as the CLI import).
   std::function<Result<size_t>(const std::string&)> import_regions;
   const Clock& clock;
-  // Abuse limits (per second, with a burst of 4 s worth); 0 disables. Over the limit: 429 + Retry-After.
+  // Abuse limits (per second; intake bursts 4 s worth, login 10 attempts); 0 disables. Over: 429 + Retry-After.
   double login_rate_per_address = 0.5;  // 30 login attempts a minute from one address, bursts of 10
   double intake_rate_per_caller = 50;   // per token and per address
 };

@@ -292,6 +292,13 @@ void AddCaseRoutes(Router& router, ApiDeps& deps) {
       return ProblemResponse(Forbidden("your roles do not allow intake on channel '" + intake.channel + "'"));
     if (const auto* key = req.Header("idempotency-key")) intake.idempotency_key = *key;
     const auto dir = deps.directory.Get();
+    // Without a place, a case belongs to the caller's own territory (a town's window, a community's visit).
+    if (!intake.location && intake.region.empty())
+      for (const auto& g : call.subject->grants)
+        if (!g.path.empty()) {
+          intake.region = g.scope;
+          break;
+        }
     TRY_ASSIGN(result, deps.cases.Intake(intake, call.actor(), call.CaseGuard(auth::Verb::kRead, *dir)));
     Response r = JsonResponse(result.created ? 201 : 200, Dump(CaseJson(result.c, *dir, call.subject)));
     r.headers.emplace_back("Location", "/api/v1/cases/" + std::to_string(result.c.id));

@@ -68,6 +68,13 @@ std::vector<const model::Region*> Directory::Children(const std::string& code) c
   return out;
 }
 
+std::vector<const model::Region*> Directory::Roots() const {
+  std::vector<const model::Region*> out;
+  for (const auto& r : regions_)
+    if (r.parent.empty()) out.push_back(&r);
+  return out;
+}
+
 const model::Region* Directory::LocateGrid(geo::LonLat p) const {
   auto id = grid_index_->Locate(p);
   return id ? FindRegion(grid_codes_[size_t(*id)]) : nullptr;

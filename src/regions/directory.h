@@ -37,6 +37,7 @@ class Directory {
   // "/root/…/code/": the subtree key stored with each case.
   std::string PathOf(const std::string& code) const;
   std::vector<const model::Region*> Children(const std::string& code) const;
+  std::vector<const model::Region*> Roots() const;
   // The grid covering a WGS-84 point, if any.
   const model::Region* LocateGrid(geo::LonLat wgs84) const;
 

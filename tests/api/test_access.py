@@ -120,6 +120,10 @@ class AccessMatrix(unittest.TestCase):
                                    ("dispatcher", "12345", 201)]:
             status, reply = self.call(who, "POST", "/api/v1/cases", {**body, "channel": channel})
             self.assertEqual(status, code, (who, channel, reply))
+        # A case without a place belongs to the deployment's county: the county's dispatcher sees it.
+        status, reply = self.call("key", "POST", "/api/v1/cases", {**body, "channel": "12345"})
+        self.assertEqual(self.call("dispatcher", "GET", f"/api/v1/cases/{reply['id']}")[0], 200)
+        self.assertEqual(self.call("community", "GET", f"/api/v1/cases/{reply['id']}")[0], 404)
         # Someone else's external id does not hand their case over.
         status, reply = self.call("dispatcher", "POST", "/api/v1/cases",
                                   {**body, "channel": "12345", "external_id": "RX-1"})

@@ -71,6 +71,15 @@ class Durability(unittest.TestCase):
             self.assertEqual(s.get(f"/api/v1/cases/{ids[0]}")[1]["status"], "dispatched")
             new = s.intake()
             self.assertGreater(new["id"], max(ids))
+            # Without its personal-data key the store will not open (rather than silently make a new key).
+            s.stop()
+            os.rename(os.path.join(s.data, "civicgrid.key"), os.path.join(s.dir, "moved.key"))
+            p = subprocess.run([BIN, "check", "--data", s.data], capture_output=True, text=True, timeout=30)
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn("key", p.stderr)
+            env = dict(os.environ, CIVICGRID_KEY_FILE=os.path.join(s.dir, "moved.key"))
+            p = subprocess.run([BIN, "check", "--data", s.data], capture_output=True, text=True, timeout=30, env=env)
+            self.assertEqual(p.returncode, 0, p.stderr)
         finally:
             s.close()
 

@@ -202,6 +202,7 @@ CREATE TRIGGER security_audit_no_delete BEFORE DELETE ON security_audit WHEN old
 ALTER TABLE users ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE users ADD COLUMN locked_until INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE users ADD COLUMN password_changed_at INTEGER NOT NULL DEFAULT 0;
+UPDATE users SET password_changed_at = CAST(strftime('%s','now') AS INTEGER) * 1000;  -- the expiry clock starts now
 ALTER TABLE users ADD COLUMN totp_secret TEXT NOT NULL DEFAULT '';
 )",
 };
@@ -564,6 +565,9 @@ class SqliteStore final : public Store {
       auto s = c.Prepare("UPDATE users SET password_hash=?, password_changed_at=? WHERE id=?");
       s.Bind(1, hash).Bind(2, ToMillis(at)).Bind(3, user_id);
       if (int rc = s.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "set password");
+      auto t = c.Prepare("DELETE FROM tokens WHERE user_id=?");  // a new password ends every session
+      t.Bind(1, user_id);
+      if (int rc = t.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "revoke tokens");
       return OkStatus();
     });
   }
