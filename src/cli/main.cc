@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
 
   auto* serve = cli.add_subcommand("serve", "serve the HTTP API");
   std::string listen = "127.0.0.1:8080";
-  int workers = 8;
+  int workers = 64;
   serve->add_option("--data", data_dir, "data directory")->required();
   serve->add_option("--listen", listen, "HOST:PORT (port 0 picks a free one, printed on stdout)");
   serve->add_option("--workers", workers, "handler threads");

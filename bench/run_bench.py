@@ -1,0 +1,581 @@
+#!/usr/bin/env python3
+"""`make bench`: measures civicgrid beside the limit each figure is held against, in one run, and prints one
+table (also written as JSON to bench/results/latest.json). See bench/README.md.
+
+Environment:
+  BENCH_QUICK=1        100,000 preloaded cases and shorter runs (default: 1,000,000 cases)
+  BENCH_CASES=N        preloaded cases (overrides the mode's default)
+  BENCH_RUNS=3         runs per figure; the table shows the median
+  BENCH_SECONDS=20     measured seconds per intake run (quick: 10), after 3 s of warm-up
+  BENCH_CONNS=64       keep-alive connections of the load generator
+  BENCH_DIAG=1         also run the diagnostics (server with --workers 64, open loop at 70% of peak,
+                       raw SQLite one row a transaction); 0 skips them
+  BENCH_TMP=DIR        where the temporary stores go (default bench/build/tmp: the same disk as the work tree,
+                       since fsync cost is what intake measures; /tmp may be a tmpfs)
+  BENCH_KEEP=1         keep the temporary stores
+  BENCH_ONLY=a,b       only these sections: startup, intake, locate
+  BENCH_PERF=1         profile the server with perf during the first HTTP run (bench/results/perf-intake-*.txt)
+"""
+import datetime
+import http.client
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+BIN = os.environ.get("CIVICGRID_BIN", os.path.join(ROOT, "build", "civicgrid"))
+TOOLS = os.environ.get("BENCH_TOOLS", os.path.join(HERE, "build"))
+QUICK = os.environ.get("BENCH_QUICK", "0") not in ("", "0")
+CASES = int(os.environ.get("BENCH_CASES", "100000" if QUICK else "1000000"))
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "10" if QUICK else "20"))
+CONNS = int(os.environ.get("BENCH_CONNS", "64"))
+DIAG = os.environ.get("BENCH_DIAG", "1") not in ("", "0")
+KEEP = os.environ.get("BENCH_KEEP", "0") not in ("", "0")
+ONLY = set(filter(None, os.environ.get("BENCH_ONLY", "").split(",")))
+PASSWORD = "Bench-admin-2026!"  # meets the password policy (three character classes)
+PGBIN = "/usr/lib/postgresql/15/bin"
+
+rows = []      # the table
+details = {}   # everything measured, for the JSON
+failures = []
+
+
+def log(msg):
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def run(args, timeout=900, input=None, env=None):
+    p = subprocess.run(args, input=input, capture_output=True, text=True, timeout=timeout, env=env)
+    if p.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, args[:3]))} failed ({p.returncode}): {p.stderr[-2000:]}")
+    return p.stdout
+
+
+def run_json(args, timeout=900):
+    out = run(args, timeout=timeout)
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def median(values):
+    return statistics.median(values) if values else None
+
+
+def row(figure, value, beside="", ratio="", target="", met=None, note=""):
+    rows.append({"figure": figure, "civicgrid": value, "beside": beside, "ratio": ratio, "target": target,
+                 "met": met, "note": note})
+
+
+def fmt_rate(x):
+    if x is None:
+        return "—"
+    if x >= 1e6:
+        return f"{x / 1e6:.2f} M/s"
+    if x >= 1e4:
+        return f"{x / 1e3:.1f} k/s"
+    return f"{x:,.0f}/s"
+
+
+def machine():
+    info = {"nproc": os.cpu_count(), "kernel": platform.release()}
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemTotal"):
+                info["memory_gib"] = round(int(line.split()[1]) / 1024 / 1024, 1)
+    try:
+        info["os"] = open("/etc/debian_version").read().strip()
+    except OSError:
+        pass
+    info["sqlite"] = sqlite3.sqlite_version
+    try:
+        rev = run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"]).strip()
+        dirty = run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no", "--", "src", "CMakeLists.txt"]).strip()
+        info["civicgrid"] = rev + ("+local changes" if dirty else "")
+    except Exception:
+        pass
+    return info
+
+
+def busy_cores(seconds=2.0):
+    """Cores kept busy by everything on the machine over a short interval (before a section starts: other
+    people's builds and tests make every figure here worse, so the table says how quiet the machine was)."""
+    def read():
+        with open("/proc/stat") as f:
+            v = [float(x) for x in f.readline().split()[1:]]
+        return sum(v) - v[3] - v[4], sum(v)
+    b0, t0 = read()
+    time.sleep(seconds)
+    b1, t1 = read()
+    return round((b1 - b0) / (t1 - t0) * (os.cpu_count() or 1), 2) if t1 > t0 else 0.0
+
+
+def quiet_check(section):
+    load = busy_cores()
+    details.setdefault("background_cores", {})[section] = load
+    if load > 0.3:
+        log(f"warning: before {section}, other processes kept {load} cores busy; figures will be low")
+    return load
+
+
+def fs_of(path):
+    try:
+        return " ".join(run(["findmnt", "-no", "FSTYPE,SOURCE", "-T", path]).split())
+    except Exception:
+        try:
+            return run(["stat", "-f", "-c", "%T", path]).strip()
+        except Exception:
+            return "?"
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def rss_kib(pid):
+    out = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(("VmRSS", "VmHWM")):
+                k, v = line.split(":")
+                out[k] = int(v.split()[0])
+    return out
+
+
+_serve_options = None
+
+
+def serve_options():
+    """The load generator is one caller with one token, so a per-caller intake limit (`--intake-rate`, where the
+    binary has one) is lifted: the bench measures what the intake path can carry, not the limit."""
+    global _serve_options
+    if _serve_options is None:
+        help_text = subprocess.run([BIN, "serve", "--help"], capture_output=True, text=True, timeout=30).stdout
+        _serve_options = ["--intake-rate", "0"] if "--intake-rate" in help_text else []
+        details["serve_options"] = _serve_options
+    return _serve_options
+
+
+class Server:
+    """`civicgrid serve` on a store; stdout gives the port, stderr goes to a file (never a full pipe)."""
+
+    def __init__(self, data, workers=None):
+        self.data = data
+        args = [BIN, "serve", "--data", data, "--listen", "127.0.0.1:0"] + serve_options()
+        if workers:
+            args += ["--workers", str(workers)]
+        self.log = open(os.path.join(os.path.dirname(data), "serve.log"), "a")
+        self.t0 = time.monotonic()
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.log, text=True)
+        line = self.proc.stdout.readline()
+        self.startup = time.monotonic() - self.t0
+        if "listening on" not in line:
+            self.proc.kill()
+            raise RuntimeError("server did not start: " + line)
+        self.port = int(line.rsplit(":", 1)[1])
+        # Ready means answering: the first request, timed too.
+        t = time.monotonic()
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        c.request("GET", "/healthz")
+        r = c.getresponse()
+        r.read()
+        c.close()
+        self.first_request = time.monotonic() - t
+        self.ready = time.monotonic() - self.t0
+        if r.status != 200:
+            raise RuntimeError(f"/healthz answered {r.status}")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc.stdout.close()
+        self.log.close()
+
+
+def max_case_id(db):
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+    try:
+        return con.execute("SELECT COALESCE(MAX(id),0) FROM cases").fetchone()[0]
+    finally:
+        con.close()
+
+
+# ---------------------------------------------------------------------------------------------------------
+def prepare_store(tmp):
+    data = os.path.join(tmp, "store", "data")
+    os.makedirs(os.path.dirname(data), exist_ok=True)
+    quiet_check("preload")
+    t = time.monotonic()
+    run([BIN, "init", "--data", data, "--demo", "--demo-cases", "0", "--admin-password-stdin"], input=PASSWORD + "\n")
+    init_s = time.monotonic() - t
+    points = os.path.join(tmp, "points.txt")
+    log(f"preloading {CASES:,} cases (civicgrid's own intake and store, non-durable bulk mode)")
+    pre = run_json([os.path.join(TOOLS, "preload"), "--data", data, "--cases", str(CASES), "--points-out", points],
+                   timeout=3600)
+    db = os.path.join(data, "civicgrid.db")
+    # Fold the result into one file, as a server would find it after a restart.
+    con = sqlite3.connect(db, timeout=60)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    os.sync()
+    pre["init_seconds"] = init_s
+    pre["db_bytes"] = os.path.getsize(db)
+    details["preload"] = pre
+    log(f"preloaded {pre['store_cases']:,} cases in {pre['seconds']:.0f} s ({pre['rate']:,.0f}/s), "
+        f"{pre['db_bytes'] / 2**20:,.0f} MiB")
+    return data, db, points, pre["categories"]
+
+
+def bench_startup(data):
+    starts, readies, rss, hwm = [], [], [], []
+    for _ in range(RUNS):
+        s = Server(data)
+        try:
+            time.sleep(0.2)
+            m = rss_kib(s.proc.pid)
+            starts.append(s.startup)
+            readies.append(s.ready)
+            rss.append(m["VmRSS"])
+            hwm.append(m["VmHWM"])
+        finally:
+            s.stop()
+    d = {"startup_s": starts, "ready_s": readies, "rss_kib": rss, "hwm_kib": hwm}
+    details["startup"] = d
+    cases = details.get("preload", {}).get("store_cases", CASES)
+    row(f"start-up with {cases:,} cases (warm page cache)", f"{median(readies) * 1e3:.0f} ms", "", "",
+        "≤ 10 s at 10 M", median(readies) <= 10 if cases >= 10_000_000 else None,
+        "exec → first /healthz answered" + ("" if cases >= 10_000_000 else "; the target is for 10 M cases"))
+    row(f"resident memory after start, {cases:,} cases", f"{median(rss) / 1024:.0f} MiB", "", "", "", None,
+        f"peak {median(hwm) / 1024:.0f} MiB")
+
+
+def loadgen(port, token, pid, points, categories, tag, seconds=None, rate=0, warmup=3):
+    args = [os.path.join(TOOLS, "loadgen"), "--port", str(port), "--token", token, "--points", points,
+            "--categories", categories, "--conns", str(CONNS), "--seconds", str(seconds or SECONDS),
+            "--warmup", str(warmup), "--tag", tag, "--server-pid", str(pid)]
+    if rate:
+        args += ["--rate", str(rate)]
+    return run_json(args, timeout=int((seconds or SECONDS) + warmup + 120))
+
+
+def start_perf(pid, seconds, name):
+    """With BENCH_PERF=1 and perf installed: samples the server (call graphs) while a run goes on."""
+    if os.environ.get("BENCH_PERF", "0") in ("", "0") or not shutil.which("perf"):
+        return None
+    out = os.path.join(HERE, "results", f"perf-{name}.data")
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    p = subprocess.Popen(["perf", "record", "-F", "499", "-g", "-p", str(pid), "-o", out, "--", "sleep",
+                          str(seconds)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return p, out, name
+
+
+def finish_perf(prof):
+    p, out, name = prof
+    p.wait(timeout=120)
+    for sort, suffix in (("comm,dso", "threads"), ("sym", "symbols")):
+        text = subprocess.run(["perf", "report", "-i", out, "--no-children", "--sort", sort, "--stdio", "-g", "none",
+                               "--percent-limit", "0.5"], capture_output=True, text=True, timeout=300).stdout
+        with open(os.path.join(HERE, "results", f"perf-{name}-{suffix}.txt"), "w") as f:
+            f.write(text)
+    log(f"perf profile: bench/results/perf-{name}-*.txt")
+
+
+def settle():
+    """Between runs: flush what the previous run left dirty in the page cache, so its writeback does not compete
+    with the next run's fsyncs (the raw and the HTTP runs alternate on one disk)."""
+    os.sync()
+    time.sleep(1)
+
+
+def drift_note(check):
+    if check.get("same"):
+        return "; raw schema = server's"
+    extra = [k.split(" ", 1)[1] for k in check.get("only_in_server", [])]
+    missing = [k.split(" ", 1)[1] for k in check.get("only_in_copied_schema", [])]
+    note = "; server schema beyond migration 1: " + (", ".join(extra) or "none")
+    if missing:
+        note += "; missing from server: " + ", ".join(missing)
+    return note
+
+
+def bench_intake(tmp, data, db, points, categories):
+    token = run([BIN, "token", "--data", data, "--user", "admin"]).strip()
+    raw_db = os.path.join(tmp, "raw", "raw.db")
+    os.makedirs(os.path.dirname(raw_db), exist_ok=True)
+    check = run_json([os.path.join(TOOLS, "raw_sqlite"), "check", "--source", db])
+    details["raw_schema_check"] = check
+    if not check["same"]:
+        log(f"note: the server's case tables differ from the copied migration-1 schema: {check}")
+    log("raw SQLite: copying the preloaded cases into a store with the copied schema")
+    fill = run_json([os.path.join(TOOLS, "raw_sqlite"), "fill", "--db", raw_db, "--source", db], timeout=3600)
+    details["raw_fill"] = fill
+    os.sync()  # the bulk copy's writeback is not part of any figure
+    log(f"raw store holds {fill['cases']:,} cases ({fill['seconds']:.0f} s)")
+
+    def raw_run(batch=100, seconds=None):
+        return run_json([os.path.join(TOOLS, "raw_sqlite"), "run", "--db", raw_db, "--source", db,
+                         "--templates-after", str(preloaded_max), "--batch", str(batch),
+                         "--seconds", str(seconds or min(SECONDS, 10))])
+
+    preloaded_max = max_case_id(db)
+    quiet_check("intake")
+    server = Server(data)
+    http_runs, raw_runs = [], []
+    try:
+        log("intake: warm-up (its cases are the raw side's template rows)")
+        details["intake_warmup"] = loadgen(server.port, token, server.proc.pid, points, categories, "warm", seconds=5,
+                                           warmup=1)
+        for i in range(RUNS):
+            settle()
+            r = raw_run()
+            raw_runs.append(r)
+            log(f"raw SQLite run {i + 1}: {r['rate']:,.0f} rows/s")
+            settle()
+            prof = start_perf(server.proc.pid, SECONDS + 3, "intake") if i == 0 else None
+            h = loadgen(server.port, token, server.proc.pid, points, categories, f"r{i}")
+            if prof:
+                finish_perf(prof)
+            http_runs.append(h)
+            log(f"HTTP run {i + 1}: {h['rate']:,.0f}/s p50 {h['p50_ms']:.1f} p99 {h['p99_ms']:.1f} ms, "
+                f"server {h['server_cpu_cores']:.2f} cores, loadgen {h['client_cpu_cores']:.2f} cores, "
+                f"statuses {h['statuses']}")
+        details["server_rss_after_load_kib"] = rss_kib(server.proc.pid)
+    finally:
+        server.stop()
+    details["intake_http"] = http_runs
+    details["intake_raw"] = raw_runs
+    http_rate = median([h["rate"] for h in http_runs])
+    raw_rate = median([r["rate"] for r in raw_runs])
+    ratio = http_rate / raw_rate if raw_rate else 0
+    p = lambda k: median([h[k] for h in http_runs])
+    bad = sum(sum(v for k, v in h["statuses"].items() if not k.startswith("2")) for h in http_runs)
+    cases_then = fill["cases"]
+    row(f"intake over HTTP, {CONNS} keep-alive conns, durable, store of {cases_then:,}",
+        fmt_rate(http_rate), f"raw SQLite 100/txn FULL: {fmt_rate(raw_rate)}", f"{ratio:.1%}", "≥ 50%",
+        ratio >= 0.5, f"non-2xx answers: {bad}" + drift_note(check))
+    row("  intake latency p50 / p99 / p99.9 at peak", f"{p('p50_ms'):.1f} / {p('p99_ms'):.1f} / {p('p999_ms'):.1f} ms",
+        "", "", "", None, f"slowest second {median([h['per_second_min'] for h in http_runs]):,.0f}/s")
+    other = p('machine_busy_cores') - p('server_cpu_cores') - p('client_cpu_cores')
+    row("  CPU at peak: server / load generator / rest of machine",
+        f"{p('server_cpu_cores'):.2f} / {p('client_cpu_cores'):.2f} / {other:.2f} cores", "", "", "",
+        None, f"per intake: server {p('server_cpu_us_per_request'):.0f} µs, loadgen {p('client_cpu_us_per_request'):.0f} µs "
+              f"CPU; rest = kernel I/O threads and other processes")
+
+    if not DIAG:
+        return
+    # Diagnostics: what bounds the figure above.
+    server = Server(data)
+    try:
+        rate = round(0.7 * http_rate)
+        settle()
+        log(f"intake: open loop at 70% of peak ({rate}/s)")
+        o = loadgen(server.port, token, server.proc.pid, points, categories, "open70", rate=rate)
+        details["intake_open70"] = o
+        row("  open loop at 70% of peak: p50 / p99 / p99.9", f"{o['p50_ms']:.1f} / {o['p99_ms']:.1f} / {o['p999_ms']:.1f} ms",
+            f"offered {rate:,}/s, done {fmt_rate(o['rate'])}", "", "p99 ≤ 20 ms", o["p99_ms"] <= 20,
+            "latency from each request's due time")
+    finally:
+        server.stop()
+    server = Server(data, workers=CONNS)
+    try:
+        settle()
+        log(f"intake: server with --workers {CONNS} (as many handler threads as connections)")
+        w = loadgen(server.port, token, server.proc.pid, points, categories, "w64")
+        details["intake_workers64"] = w
+        row(f"  diagnostic: serve --workers {CONNS}", fmt_rate(w["rate"]), "", f"{w['rate'] / raw_rate:.1%}", "", None,
+            f"p99 {w['p99_ms']:.1f} ms, server {w['server_cpu_cores']:.2f} cores (default --workers 8)")
+    finally:
+        server.stop()
+    settle()
+    r1 = raw_run(batch=1, seconds=5)
+    details["raw_one_per_txn"] = r1
+    row("  raw SQLite, one row a transaction (no group commit)", fmt_rate(r1["rate"]), "", "", "", None,
+        f"txn p50 {r1['txn_p50_ms']:.2f} ms")
+
+
+# ---------------------------------------------------------------------------------------------------------
+class Postgres:
+    """A throwaway PostgreSQL 15 cluster with PostGIS in a temp dir: unix socket only, pinned to the last core."""
+
+    def __init__(self, cpu):
+        self.dir = tempfile.mkdtemp(prefix="civicgrid-pg-")
+        os.chmod(self.dir, 0o755)
+        self.data = os.path.join(self.dir, "data")
+        self.as_pg = []
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres", "postgres")
+            self.as_pg = ["runuser", "-u", "postgres", "--"]
+        self.port = free_port()
+        try:
+            run(self.as_pg + [f"{PGBIN}/initdb", "-D", self.data, "-A", "trust", "-U", "postgres", "-E", "UTF8",
+                              "--locale=C", "--no-sync"], timeout=300)
+            opts = (f"-p {self.port} -k {self.dir} -c listen_addresses='' -c shared_buffers=256MB -c fsync=off "
+                    f"-c max_parallel_workers_per_gather=0 -c jit=off")
+            run(["taskset", "-c", str(cpu)] + self.as_pg +
+                [f"{PGBIN}/pg_ctl", "-D", self.data, "-l", os.path.join(self.dir, "log"), "-w", "-t", "120", "-o", opts,
+                 "start"], timeout=180)
+        except Exception:
+            self.stop()
+            raise
+        self.conninfo = f"host={self.dir} port={self.port} dbname=postgres user=postgres"
+
+    def stop(self):
+        try:
+            if os.path.exists(os.path.join(self.data, "postmaster.pid")):
+                run(self.as_pg + [f"{PGBIN}/pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop"], timeout=120)
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def bench_locate():
+    ncpu = os.cpu_count() or 1
+    quiet_check("locate")
+    pg = Postgres(cpu=ncpu - 1)
+    try:
+        log("point → grid: GridIndex and PostGIS (ST_Subdivide, GiST, ST_Covers)")
+        points = 300000 if QUICK else 1000000
+        r = run_json(["taskset", "-c", "0", os.path.join(TOOLS, "locate_bench"), "--grids", "10000", "--points",
+                      str(points), "--runs", str(RUNS), "--pg", pg.conninfo, "--pg-seconds", "3" if QUICK else "5",
+                      "--pg-bulk-points", "100000" if QUICK else "200000"], timeout=1800)
+    finally:
+        pg.stop()
+    details["locate"] = r
+    gi = r["gridindex_per_core"]
+    pt_core = r["postgis_point_per_backend_core"]
+    bulk = r["postgis_bulk_per_backend_core"]
+    mism = r["gridindex_bruteforce_mismatches"] + r["postgis_point_mismatches"] + r["postgis_bulk_mismatches"]
+    shape = f"{r['grids']:,} grids of {r['vertices_min']}–{r['vertices_max']} vertices"
+    row(f"point → grid per core, {shape}", fmt_rate(gi), f"PostGIS per point: {fmt_rate(pt_core)}", f"{gi / pt_core:,.0f}×",
+        "≥ 100×, ≥ 2 M/s", gi / pt_core >= 100 and gi >= 2e6,
+        f"PostGIS per backend core; over one connection {fmt_rate(r['postgis_point_per_s'])}, "
+        f"{r['postgis_point_ms']:.3f} ms/point")
+    row("  beside PostGIS bulk join (one query, all points)", fmt_rate(gi), f"PostGIS bulk: {fmt_rate(bulk)}",
+        f"{gi / bulk:,.0f}×", "", None,
+        f"answers compared (brute force, PostGIS): {mism} differ")
+
+
+# ---------------------------------------------------------------------------------------------------------
+def todo_rows():
+    row("cockpit summary, county / town / grid, 10 M cases", "TODO", "plain SQL GROUP BY", "", "≤ 10 ms, ≥ 100×", None,
+        "needs the cockpit aggregates (issue 3)")
+    row("search p50 / p99, Chinese full text, 1 M cases", "TODO", "", "", "p99 ≤ 50 ms", None,
+        "needs full-text search (issue 3)")
+    row("start-up and memory with 10 M cases", "TODO", "", "", "≤ 10 s", None,
+        "measured above for the preloaded size; run BENCH_CASES=10000000 once the 10 M preload fits the time budget")
+    row("crash safety under load (kill -9), disk full", "TODO", "", "", "nothing acknowledged lost", None,
+        "issue 6 part 3")
+
+
+def print_table(info):
+    head = ["figure", "civicgrid", "beside it", "ratio", "target", "met", "note"]
+    body = []
+    for r in rows:
+        met = "" if r["met"] is None else ("yes" if r["met"] else "NO")
+        body.append([r["figure"], r["civicgrid"], r["beside"], r["ratio"], r["target"], met, r["note"]])
+    widths = [max(len(h), *(len(b[i]) for b in body)) for i, h in enumerate(head)]
+    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+    print()
+    print(f"civicgrid bench, {info['date']}, {'quick' if QUICK else 'full'} mode, medians of {RUNS} runs")
+    print(f"machine: {info['cpu']}, {info['nproc']} cores, {info['memory_gib']} GiB, Debian {info.get('os', '?')}, "
+          f"kernel {info['kernel']}, store on {info['store_fs']}, SQLite {info['sqlite']}, "
+          f"civicgrid {info.get('civicgrid', '?')}")
+    bg = details.get("background_cores", {})
+    if bg:
+        print("background load before each section (cores busy with other work): " +
+              ", ".join(f"{k} {v}" for k, v in bg.items()) + ("  <- not quiet: figures are low" if max(bg.values()) > 0.3 else ""))
+    print(line(head))
+    print(line(["-" * w for w in widths]))
+    for b in body:
+        print(line(b))
+    print()
+
+
+def main():
+    for tool in ("preload", "loadgen", "raw_sqlite", "locate_bench"):
+        if not os.access(os.path.join(TOOLS, tool), os.X_OK):
+            sys.exit(f"missing {TOOLS}/{tool}: build with `make bench`")
+    base = os.environ.get("BENCH_TMP", os.path.join(HERE, "build", "tmp"))
+    os.makedirs(base, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix="run-", dir=base)
+    info = machine()
+    info["date"] = datetime.datetime.now().astimezone().isoformat(timespec="seconds")
+    info["store_fs"] = fs_of(tmp)
+    info["mode"] = "quick" if QUICK else "full"
+    info["cases"] = CASES
+    info["runs"] = RUNS
+    info["conns"] = CONNS
+    info["seconds"] = SECONDS
+    t0 = time.monotonic()
+    want = lambda s: not ONLY or s in ONLY
+    try:
+        store = None
+        if want("intake") or want("startup"):
+            try:
+                store = prepare_store(tmp)
+            except Exception as e:
+                failures.append(f"preload: {e}")
+                row("preloaded store", "ERROR", note=str(e)[:200])
+        if store:
+            data, db, points, categories = store
+            if want("startup"):
+                try:
+                    bench_startup(data)
+                except Exception as e:
+                    failures.append(f"startup: {e}")
+                    row("start-up", "ERROR", note=str(e)[:200])
+            if want("intake"):
+                try:
+                    bench_intake(tmp, data, db, points, categories)
+                except Exception as e:
+                    failures.append(f"intake: {e}")
+                    row("intake", "ERROR", note=str(e)[:200])
+        if want("locate"):
+            try:
+                bench_locate()
+            except Exception as e:
+                failures.append(f"locate: {e}")
+                row("point → grid", "ERROR", note=str(e)[:200])
+        todo_rows()
+    finally:
+        if not KEEP:
+            shutil.rmtree(tmp, ignore_errors=True)
+    info["total_seconds"] = round(time.monotonic() - t0)
+    print_table(info)
+    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
+    result = {"machine": info, "table": rows, "details": details, "failures": failures}
+    with open(os.path.join(HERE, "results", "latest.json"), "w") as f:
+        json.dump(result, f, indent=2, ensure_ascii=False)
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    shutil.copy(os.path.join(HERE, "results", "latest.json"), os.path.join(HERE, "results", f"{stamp}.json"))
+    print(f"written: bench/results/latest.json ({info['total_seconds']} s)")
+    if failures:
+        for f in failures:
+            print("FAILED:", f, file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
