@@ -104,11 +104,6 @@ json EventJson(const model::CaseEvent& e) {
           {"at", FormatTime(e.at)}, {"payload", payload}};
 }
 
-#define TRY_ASSIGN(var, expr)                                   \
-  auto var##_r = (expr);                                        \
-  if (!var##_r.ok()) return ProblemResponse(var##_r.error());   \
-  auto var = std::move(var##_r.value())
-
 Result<model::CaseId> ParseId(const std::string& text) {
   model::CaseId id = 0;
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);

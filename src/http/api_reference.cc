@@ -11,11 +11,6 @@
 namespace civicgrid::http {
 namespace {
 
-#define TRY_ASSIGN(var, expr)                                 \
-  auto var##_r = (expr);                                      \
-  if (!var##_r.ok()) return ProblemResponse(var##_r.error()); \
-  auto var = std::move(var##_r.value())
-
 json RegionRef(const model::Region& r) {
   return {{"code", r.code}, {"name", r.name}, {"kind", std::string(model::Name(r.kind))}};
 }
