@@ -31,6 +31,25 @@ Result<IntakeResult> CaseService::Existing(model::CaseId id, const Guard& guard)
   return IntakeResult{std::move(c.value()), false};
 }
 
+void CaseService::Publish(const Case* before, const Case& after, const std::vector<CaseEvent>& events) {
+  for (const auto& l : listeners_) l(before, after, events);
+}
+
+std::vector<model::CaseId> CaseService::FindDuplicates(const model::CaseOrigin& origin, TimePoint now) {
+  std::vector<model::CaseId> out;
+  if (!nearby_ || !origin.location) return out;
+  const auto since = now - milliseconds{std::llround(rules_.duplicate_window_days * 86400e3)};
+  const std::string text = origin.title + " " + origin.description;
+  for (const auto& hit : nearby_->Near(*origin.location, rules_.duplicate_radius_m, origin.category, since, 20)) {
+    auto c = store_.GetCase(hit.id);
+    if (!c.ok() || !*c) continue;
+    const auto& o = (*c)->origin;
+    if (TextSimilarity(text, o.title + " " + o.description) >= rules_.duplicate_min_similarity) out.push_back(hit.id);
+    if (out.size() == 5) break;
+  }
+  return out;
+}
+
 Result<IntakeResult> CaseService::Intake(const IntakeRequest& req, const std::string& actor, const Guard& guard) {
   const auto dir = directory_.Get();
   // Validation first, so a refused intake writes nothing.
@@ -107,6 +126,11 @@ Result<IntakeResult> CaseService::Intake(const IntakeRequest& req, const std::st
   ctx.category = category;
   ctx.calendar = &dir->calendar();
   ctx.rules = rules_;
+  ctx.duplicates = FindDuplicates(origin, ctx.now);
+  ctx.town_org = [&] {
+    const auto* o = dir->TownOrgOf(origin.region_path);
+    return o ? o->code : std::string();
+  }();
   const model::CaseId id = store_.NextCaseId();
   origin.number = CaseNumber(ctx.now, id);
   const CaseEvent received = Receive(id, std::move(origin), ctx);
@@ -114,6 +138,33 @@ Result<IntakeResult> CaseService::Intake(const IntakeRequest& req, const std::st
   write.after = Evolve(Case{}, received);
   write.events = {received};
   write.idempotency_key = idem_key;
+  // Routing: a matching rule dispatches at once, in the same commit; otherwise the case waits for a dispatcher.
+  if (routing_) {
+    const auto table = routing_->Get();
+    const auto& o = write.after.origin;
+    if (auto choice = table->Route(o.category, o.region_path)) {
+      const auto& rule = *choice->rule;
+      if (const auto* org = dir->FindOrg(rule.org)) {
+        auto name_of_region = [&](const std::string& code) {
+          const auto* r = dir->FindRegion(code);
+          return code.empty() ? std::string("anywhere") : code + (r ? " " + r->name : "");
+        };
+        const auto* cat = dir->FindCategory(rule.category);
+        const std::string reason =
+            "rule " + std::to_string(rule.id) + ": category " +
+            (rule.category.empty() ? std::string("any") : rule.category + (cat ? " " + cat->name_zh : "")) +
+            " in " + name_of_region(rule.region) + " → " + org->code + " " + org->name + " (the most specific of " +
+            std::to_string(choice->candidates) + " matching rule" + (choice->candidates == 1 ? "" : "s") + ")";
+        auto more = Decide(write.after, Dispatch{org->code, rule.id, reason}, ctx);
+        if (more.ok())
+          for (auto& e : *more) {
+            write.after = Evolve(write.after, e);
+            write.events.push_back(std::move(e));
+          }
+      }
+    }
+  }
+  std::lock_guard order(StripeOf(id));
   if (auto st = store_.CommitCase(write); !st) {
     const auto& e = st.error();
     // A concurrent repeat of the same intake won the race: answer with its case.
@@ -127,11 +178,22 @@ Result<IntakeResult> CaseService::Intake(const IntakeRequest& req, const std::st
     }
     return e;
   }
+  Publish(nullptr, write.after, write.events);
   return IntakeResult{std::move(write.after), true};
 }
 
 Result<Case> CaseService::Act(model::CaseId id, const Command& command, const std::string& actor,
                               const Guard& guard) {
+  const auto* merge = std::get_if<Merge>(&command);
+  // Lock order: by stripe index, so that two merges in opposite directions cannot deadlock.
+  std::mutex* first = &StripeOf(id);
+  std::mutex* second = merge && merge->into != id ? &StripeOf(merge->into) : nullptr;
+  if (second == first) second = nullptr;
+  if (second && second < first) std::swap(first, second);
+  std::unique_lock lock1(*first);
+  std::unique_lock<std::mutex> lock2;
+  if (second) lock2 = std::unique_lock(*second);
+
   for (int attempt = 0;; ++attempt) {
     auto loaded = store_.GetCase(id);
     if (!loaded.ok()) return loaded.error();
@@ -140,11 +202,22 @@ Result<Case> CaseService::Act(model::CaseId id, const Command& command, const st
     if (guard)
       if (auto st = guard(state); !st) return st.error();
     const auto dir = directory_.Get();
-    if (const auto* d = std::get_if<Dispatch>(&command); d && !d->org.empty() && !dir->FindOrg(d->org))
-      return Invalid("org", "unknown organisation '" + d->org + "'");
+    auto org_exists = [&](const std::string& field, const std::string& code) -> Status {
+      if (!code.empty() && !dir->FindOrg(code)) return Invalid(field, "unknown organisation '" + code + "'");
+      return OkStatus();
+    };
+    if (const auto* d = std::get_if<Dispatch>(&command))
+      if (auto st = org_exists("org", d->org); !st) return st.error();
+    if (const auto* w = std::get_if<BlowWhistle>(&command)) {
+      if (auto st = org_exists("lead", w->lead); !st) return st.error();
+      for (const auto& o : w->co)
+        if (auto st = org_exists("co", o); !st) return st.error();
+    }
+    if (const auto* r = std::get_if<DecideReturn>(&command))
+      if (auto st = org_exists("org", r->org); !st) return st.error();
     std::optional<Case> target;
-    if (const auto* m = std::get_if<Merge>(&command); m && m->into != id) {
-      auto t = store_.GetCase(m->into);
+    if (merge && merge->into != id) {
+      auto t = store_.GetCase(merge->into);
       if (!t.ok()) return t.error();
       target = std::move(t.value());
       if (target && guard && !guard(*target).ok()) target.reset();  // a case one cannot see does not exist
@@ -156,15 +229,41 @@ Result<Case> CaseService::Act(model::CaseId id, const Command& command, const st
     ctx.calendar = &dir->calendar();
     ctx.rules = rules_;
     ctx.merge_target = target ? &*target : nullptr;
+    if (const auto* o = dir->TownOrgOf(state.origin.region_path)) ctx.town_org = o->code;
     auto events = Decide(state, command, ctx);
     if (!events.ok()) return events.error();
-    store::CaseWrite write;
+    if (events->empty()) return state;  // nothing to write (an alert not yet due)
+    std::vector<store::CaseWrite> writes(1);
+    store::CaseWrite& write = writes[0];
     write.after = state;
     for (const auto& e : *events) write.after = Evolve(write.after, e);
     write.events = std::move(events.value());
     write.expected_version = state.version;
-    auto st = store_.CommitCase(write);
-    if (st.ok()) return std::move(write.after);
+    if (merge) {
+      // The merged case's reporters join the case it merges into, so each is asked when it is resolved.
+      std::vector<std::pair<model::Reporter, model::CaseId>> reporters{{state.origin.reporter, state.id}};
+      for (const auto& j : state.joined) reporters.emplace_back(j.reporter, j.from ? j.from : state.id);
+      store::CaseWrite tw;
+      tw.after = *target;
+      tw.expected_version = target->version;
+      Context tctx = ctx;
+      tctx.merge_target = nullptr;
+      for (const auto& [reporter, from] : reporters) {
+        auto joined = Decide(tw.after, Join{reporter, from}, tctx);
+        if (!joined.ok()) return joined.error();
+        for (auto& e : *joined) {
+          tw.after = Evolve(tw.after, e);
+          tw.events.push_back(std::move(e));
+        }
+      }
+      writes.push_back(std::move(tw));
+    }
+    auto st = writes.size() == 1 ? store_.CommitCase(writes[0]) : store_.CommitCases(writes);
+    if (st.ok()) {
+      Publish(&state, writes[0].after, writes[0].events);
+      if (writes.size() > 1) Publish(&*target, writes[1].after, writes[1].events);
+      return std::move(writes[0].after);
+    }
     // Lost a race with another command on this case: decide again on the new state.
     if (st.error().code == ErrorCode::kConflict && st.error().field == store::kVersionMismatch && attempt < 4) continue;
     return st.error();

@@ -7,7 +7,12 @@
 #include <string>
 #include <vector>
 
+#include <array>
+#include <mutex>
+
 #include "cases/lifecycle.h"
+#include "cases/nearby.h"
+#include "dispatch/routing.h"
 #include "common/result.h"
 #include "common/time.h"
 #include <functional>
@@ -55,6 +60,12 @@ struct IntakeResult {
   bool created = false;  // false: a repeat of an earlier intake, answered with that case
 };
 
+// Told of every committed change once it is durable, on the committing thread: `before` (null for a new
+// case), `after` and the events. Listeners (cockpit, scheduler, duplicate index, stream) must be quick and
+// thread-safe; changes to different cases may arrive in any order, changes to one case carry its version.
+using Listener =
+    std::function<void(const Case* before, const Case& after, const std::vector<CaseEvent>& events)>;
+
 class CaseService {
  public:
   // `vault` seals phone and ID numbers; it must outlive the service.
@@ -67,17 +78,35 @@ class CaseService {
   Result<Case> Get(model::CaseId id, const Guard& guard = {});
   Result<std::vector<CaseEvent>> Events(model::CaseId id, const Guard& guard = {});
   Result<store::CasePage> List(const store::CaseQuery& query);
+  // Register before serving (not synchronised with Publish).
+  void Subscribe(Listener listener) { listeners_.push_back(std::move(listener)); }
+  // Optional collaborators, set before serving: routing rules (intake dispatches by them) and the open-case
+  // index (intake proposes duplicates from it).
+  void SetRouting(const dispatch::RoutingHolder* routing) { routing_ = routing; }
+  void SetOpenCaseIndex(const OpenCaseIndex* index) { nearby_ = index; }
+  const Rules& rules() const { return rules_; }
+  // The scheduler's command: writes every alert now due on the case (nothing when none is).
+  Result<Case> FireAlerts(model::CaseId id) { return Act(id, cases::FireAlerts{}, "system"); }
   // The reporter's full name, phone and ID number, decrypted. The caller audits the reveal.
   Result<RevealedReporter> Reveal(model::CaseId id, const Guard& guard);
 
  private:
   Result<IntakeResult> Existing(model::CaseId id, const Guard& guard);
+  void Publish(const Case* before, const Case& after, const std::vector<CaseEvent>& events);
+  std::vector<model::CaseId> FindDuplicates(const model::CaseOrigin& origin, TimePoint now);
+  // Changes to one case are committed and published in order: one of these locks is held from loading a
+  // case to publishing its change (commands on one case would conflict anyway).
+  std::mutex& StripeOf(model::CaseId id) { return stripes_[size_t(id) % stripes_.size()]; }
 
   store::Store& store_;
   const Clock& clock_;
   const regions::DirectoryHolder& directory_;
   const privacy::Vault& vault_;
   Rules rules_;
+  std::vector<Listener> listeners_;
+  const dispatch::RoutingHolder* routing_ = nullptr;
+  const OpenCaseIndex* nearby_ = nullptr;
+  std::array<std::mutex, 256> stripes_;
 };
 
 // Human case number: "GD" + date of intake (Asia/Shanghai) + "-" + the id, zero-padded.

@@ -3,6 +3,8 @@
 // come in as values — so every transition is tested without a database, a clock or a socket.
 #pragma once
 
+#include <optional>
+#include <set>
 #include <string>
 #include <variant>
 #include <vector>
@@ -16,7 +18,11 @@ namespace civicgrid::cases {
 using model::Case;
 using model::CaseEvent;
 
-struct Dispatch { std::string org; };
+struct Dispatch {
+  std::string org;
+  std::optional<std::int64_t> rule;  // set when a routing rule chose the org (intake)
+  std::string reason;                // the rule's explanation
+};
 struct Accept {};
 struct Contact { std::string note; };
 struct Return { std::string reason; };
@@ -24,14 +30,39 @@ struct RequestExtension { double days = 0; std::string reason; };
 struct DecideExtension { bool approve = false; std::string note; };
 struct Resolve { std::string note; };
 struct Review { bool approve = false; std::string note; };
-struct Rate { model::Rating rating; bool solved = false; std::string comment; };
+struct Rate {
+  model::Rating rating;
+  bool solved = false;
+  std::string comment;
+  int reporter = 0;  // 0: the first reporter; n: the n-th joined reporter
+};
 struct Close {};
 struct Reopen { std::string reason; };
 struct MarkInvalid { std::string reason; };
 struct Merge { model::CaseId into = 0; };
+// The scheduler: write every alert of the case's timers that is due at ctx.now (never offered to callers).
+struct FireAlerts {};
+struct Escalate { std::string reason; };
+// 吹哨: the lead department and co-departments must check in within check_in_hours (on the clock).
+struct BlowWhistle {
+  std::string lead;
+  std::vector<std::string> co;
+  std::optional<double> check_in_hours;
+  std::string note;
+};
+struct CheckIn { std::string org; };
+struct ReportPart { std::string org; std::string note; };
+// 督办: a note and a new deadline; `escalate` is the supervisor's flag (a configurable escalation trigger).
+struct Supervise { std::string note; TimePoint due{}; bool escalate = false; };
+// The centre decides a disputed return (派单异议): uphold it and re-dispatch to `org` (改派), or refuse it and
+// send the case back to the organisation that returned it.
+struct DecideReturn { bool uphold = false; std::string org; std::string note; };
+// Another reporter of the same problem (a resident joining from nearby, or a merged case's reporter).
+struct Join { model::Reporter reporter; model::CaseId from = 0; };
 
 using Command = std::variant<Dispatch, Accept, Contact, Return, RequestExtension, DecideExtension, Resolve,
-                             Review, Rate, Close, Reopen, MarkInvalid, Merge>;
+                             Review, Rate, Close, Reopen, MarkInvalid, Merge, FireAlerts, Escalate, BlowWhistle,
+                             CheckIn, ReportPart, Supervise, DecideReturn, Join>;
 
 // The action's name as the API spells it (the sub-resource under /cases/{id}/).
 std::string ActionName(const Command& command);
@@ -44,6 +75,17 @@ struct Rules {
   // Resolve limits of this many days or fewer are urgent matters (outages, hazards) and run on the clock,
   // 7×24, like the hotline; longer ones count working days only.
   double clock_days_up_to = 1.0;
+  double warn_share = 0.8;       // a deadline's reminder (yellow) fires at this share of its time
+  double follow_up_days = 3;     // working days to ask every reporter once the centre approves a resolution
+  double check_in_hours = 0.5;   // whistle check-in limit when none is given (as where 吹哨报到 began)
+  // Escalation triggers: overdue (resolve or supervision deadline passed), returned_twice, dissatisfied,
+  // supervisor_flag, check_in_missed. `escalate` by hand always works.
+  std::set<std::string> escalate_on = {"overdue", "returned_twice", "dissatisfied", "supervisor_flag",
+                                       "check_in_missed"};
+  // Duplicates proposed at intake: open cases of the same category this near, this recent, this similar.
+  double duplicate_radius_m = 200;
+  double duplicate_window_days = 7;
+  double duplicate_min_similarity = 0.3;
 };
 
 // Everything Decide needs besides the state and the command, resolved by the service beforehand.
@@ -54,6 +96,8 @@ struct Context {
   const calendar::WorkCalendar* calendar = nullptr;
   Rules rules;
   const Case* merge_target = nullptr;  // for Merge: the case named by `into`, if it exists
+  std::string town_org;  // the organisation of the case's town: where escalation to `town` sends it
+  std::vector<model::CaseId> duplicates;  // for Receive: suspected duplicates found by the service
 };
 
 // Intake: the first event of a new case. Deadlines start now.
@@ -62,6 +106,22 @@ CaseEvent Receive(model::CaseId id, model::CaseOrigin origin, const Context& ctx
 Result<std::vector<CaseEvent>> Decide(const Case& state, const Command& command, const Context& ctx);
 
 Case Evolve(Case state, const CaseEvent& event);
+
+// ---- Timers and alerts ----
+bool IsOpen(const Case& c);  // not closed, invalid or merged
+// Whether a timer counts in this state (accept while dispatched; resolve and supervision until resolved;
+// follow_up while reporters are to be asked; check_in:ORG until that department checks in).
+bool IsTimerActive(const Case& c, const std::string& timer);
+struct Alert {
+  TimePoint at{};
+  std::string timer;
+  int stage = 0;  // the stage this alert reaches (1 reminder, 2 overdue, 3 supervision notice)
+};
+// The earliest alert still to fire on an active timer; none when nothing is pending.
+std::optional<Alert> NextAlert(const Case& c, const Rules& rules);
+// The cockpit's lights: red when an active timer is overdue, yellow when one has had its reminder.
+enum class Light { kNone, kYellow, kRed };
+Light LightOf(const Case& c);
 
 // The actions allowed in this state, as the API names them; a 409 lists them.
 std::vector<std::string> AllowedActions(const Case& state);

@@ -211,4 +211,191 @@ TEST(Lifecycle, TextLimits) {
 }
 
 }  // namespace
+
+// ---- the command centre (issue 3) ----
+
+std::vector<EventType> Types(const std::vector<CaseEvent>& events) {
+  std::vector<EventType> out;
+  for (const auto& e : events) out.push_back(e.type);
+  return out;
+}
+
+TEST(Alerts, ReminderThenOverdueThenNoticeEachOnce) {
+  Fixture f;  // category: accept 2 h, resolve 5 working days
+  Case c = *f.Apply(f.NewCase(), Dispatch{"cgj"});
+  Rules rules;
+  auto next = NextAlert(c, rules);
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->timer, "accept");
+  EXPECT_EQ(next->stage, 1);
+  EXPECT_EQ(next->at, f.now + std::chrono::minutes(96)) << "80% of two hours";
+  // Not yet due: nothing to write.
+  EXPECT_TRUE(Decide(c, FireAlerts{}, f.Ctx())->empty());
+  Fixture later = f;
+  later.now = f.now + std::chrono::minutes(97);
+  auto events = Decide(c, FireAlerts{}, later.Ctx());
+  ASSERT_EQ(Types(*events), std::vector{EventType::kReminded});
+  EXPECT_EQ((*events)[0].deadline, "accept");
+  for (const auto& e : *events) c = Evolve(c, e);
+  EXPECT_EQ(LightOf(c), Light::kYellow);
+  EXPECT_TRUE(Decide(c, FireAlerts{}, later.Ctx())->empty()) << "a reminder fires once";
+  later.now = f.now + std::chrono::hours(3);
+  events = Decide(c, FireAlerts{}, later.Ctx());
+  ASSERT_EQ(Types(*events), std::vector{EventType::kOverdue});
+  for (const auto& e : *events) c = Evolve(c, e);
+  EXPECT_EQ(LightOf(c), Light::kRed);
+  // Accepting ends the accept timer; the light follows the active timers only.
+  c = *later.Apply(c, Accept{});
+  EXPECT_EQ(LightOf(c), Light::kNone);
+  EXPECT_EQ(NextAlert(c, rules)->timer, "resolve");
+}
+
+TEST(Alerts, ADownedServerCatchesUpInOneCommandAndEscalatesOnce) {
+  Fixture f;
+  Case c = *f.Apply(*f.Apply(f.NewCase(), Dispatch{"community-1"}), Accept{});
+  Fixture later = f;
+  later.now = f.now + std::chrono::days(30);  // every stage of resolve has passed
+  Context ctx = later.Ctx();
+  ctx.town_org = "town-1";
+  auto events = Decide(c, FireAlerts{}, ctx);
+  ASSERT_TRUE(events.ok());
+  EXPECT_EQ(Types(*events), (std::vector{EventType::kReminded, EventType::kOverdue, EventType::kSupervisionNotice,
+                                         EventType::kEscalated}));
+  for (const auto& e : *events) c = Evolve(c, e);
+  EXPECT_EQ(c.level, model::Level::kTown);
+  EXPECT_EQ(c.org, "town-1");
+  EXPECT_EQ(c.status, CaseStatus::kDispatched);
+  EXPECT_EQ(events->back().trigger, "overdue");
+  EXPECT_GT(*c.resolve_by, later.now) << "the town gets fresh limits";
+  // Nothing more is due right now.
+  EXPECT_TRUE(Decide(c, FireAlerts{}, ctx)->empty());
+}
+
+TEST(Escalation, ReturnedTwiceClimbsToTownThenJoint) {
+  Fixture f;
+  Context ctx = f.Ctx();
+  ctx.town_org = "town-1";
+  auto apply = [&](Case s, const Command& cmd) {
+    auto events = Decide(s, cmd, ctx);
+    EXPECT_TRUE(events.ok()) << (events.ok() ? "" : events.error().message);
+    for (const auto& e : *events) s = Evolve(s, e);
+    return s;
+  };
+  Case c = apply(f.NewCase(), Dispatch{"community-1"});
+  c = apply(c, Return{"不属于本社区"});
+  EXPECT_EQ(c.level, model::Level::kCommunity);
+  EXPECT_EQ(c.returned_by, "community-1");
+  c = apply(c, Dispatch{"community-2"});
+  c = apply(c, Return{"也不属于我们"});
+  EXPECT_EQ(c.level, model::Level::kTown) << "returned twice";
+  EXPECT_EQ(c.org, "town-1");
+  EXPECT_EQ(c.status, CaseStatus::kDispatched);
+  c = apply(c, Escalate{"条块都要参与"});
+  EXPECT_EQ(c.level, model::Level::kJoint);
+  auto again = Decide(c, Escalate{"x"}, ctx);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::kConflict);
+}
+
+TEST(Escalation, TriggersAreConfigurable) {
+  Fixture f;
+  Context ctx = f.Ctx();
+  ctx.rules.escalate_on = {};
+  Case c = *f.Apply(f.NewCase(), Dispatch{"a"});
+  auto first = Decide(c, Return{"x"}, ctx);
+  ASSERT_TRUE(first.ok());
+  for (const auto& e : *first) c = Evolve(c, e);
+  c = *f.Apply(c, Dispatch{"b"});
+  auto events = Decide(c, Return{"y"}, ctx);
+  EXPECT_EQ(Types(*events), std::vector{EventType::kReturned});
+}
+
+TEST(Whistle, DepartmentsCheckInReportAndTheLeadResolves) {
+  Fixture f;
+  Case c = *f.Apply(f.NewCase(), Dispatch{"town-1"});
+  c = *f.Apply(c, Accept{});
+  c = *f.Apply(c, BlowWhistle{"cgj", {"zjj", "scjgj"}, std::nullopt, "占道经营反复"});
+  ASSERT_TRUE(c.whistle);
+  EXPECT_EQ(c.org, "cgj");
+  EXPECT_EQ(c.level, model::Level::kTown);
+  ASSERT_EQ(c.whistle->parts.size(), 3u);
+  EXPECT_EQ(c.whistle->parts[0].check_in_by, f.now + std::chrono::minutes(30)) << "half an hour by default";
+  EXPECT_FALSE(f.Apply(c, BlowWhistle{"cgj", {}, 1.0, ""}).ok()) << "one whistle";
+  EXPECT_FALSE(f.Apply(c, ReportPart{"zjj", "x"}).ok()) << "check in first";
+  EXPECT_FALSE(f.Apply(c, CheckIn{"gaj"}).ok()) << "not a department of this whistle";
+  c = *f.Apply(c, CheckIn{"cgj"});
+  c = *f.Apply(c, CheckIn{"zjj"});
+  // scjgj misses its check-in: an event against it, and the case climbs to joint handling.
+  Fixture later = f;
+  later.now = f.now + std::chrono::minutes(31);
+  auto events = Decide(c, FireAlerts{}, later.Ctx());
+  ASSERT_TRUE(events.ok());
+  EXPECT_EQ(Types(*events), (std::vector{EventType::kReminded, EventType::kCheckInMissed, EventType::kEscalated}));
+  EXPECT_EQ((*events)[1].org, "scjgj");
+  for (const auto& e : *events) c = Evolve(c, e);
+  EXPECT_TRUE(c.whistle->parts[2].missed);
+  EXPECT_EQ(c.level, model::Level::kJoint);
+  c = *later.Apply(c, CheckIn{"scjgj"});  // late, but still counted as missed
+  EXPECT_TRUE(c.whistle->parts[2].missed);
+  c = *later.Apply(c, ReportPart{"zjj", "已拆除违建"});
+  auto early = later.Apply(c, Resolve{"已处理"});
+  ASSERT_FALSE(early.ok());
+  EXPECT_NE(early.error().message.find("cgj, scjgj"), std::string::npos) << early.error().message;
+  c = *later.Apply(c, ReportPart{"scjgj", "已查处"});
+  c = *later.Apply(c, ReportPart{"cgj", "已清理"});
+  c = *later.Apply(c, Resolve{"三部门联合处置完毕"});
+  EXPECT_EQ(c.status, CaseStatus::kResolved);
+}
+
+TEST(Supervision, FlagWithNewDeadlineAndNotice) {
+  Fixture f;
+  Case c = *f.Apply(*f.Apply(f.NewCase(), Dispatch{"cgj"}), Accept{});
+  EXPECT_FALSE(f.Apply(c, Supervise{"尽快处理", f.now - std::chrono::hours(1)}).ok()) << "past deadline";
+  c = *f.Apply(c, Supervise{"尽快处理", f.now + std::chrono::hours(10)});
+  ASSERT_EQ(c.supervisions.size(), 1u);
+  EXPECT_EQ(c.timers.at("supervision").due, f.now + std::chrono::hours(10));
+  auto next = NextAlert(c, Rules{});
+  EXPECT_EQ(next->timer, "supervision");
+  EXPECT_EQ(next->at, f.now + std::chrono::hours(8));
+}
+
+TEST(Returns, TheCentreDecidesADisputedReturn) {
+  Fixture f;
+  Case c = *f.Apply(*f.Apply(f.NewCase(), Dispatch{"cgj"}), Return{"应由住建处理"});
+  EXPECT_EQ(c.returned_by, "cgj");
+  EXPECT_FALSE(f.Apply(c, DecideReturn{true, "cgj", ""}).ok()) << "upheld: another org";
+  EXPECT_FALSE(f.Apply(c, DecideReturn{false, "", ""}).ok()) << "refusal needs a note";
+  Case upheld = *f.Apply(c, DecideReturn{true, "zjj", "改派住建"});
+  EXPECT_EQ(upheld.org, "zjj");
+  EXPECT_EQ(upheld.status, CaseStatus::kDispatched);
+  Case refused = *f.Apply(c, DecideReturn{false, "", "属城管职责"});
+  EXPECT_EQ(refused.org, "cgj");
+  EXPECT_TRUE(refused.returned_by.empty());
+}
+
+TEST(Reporters, EveryReporterIsAskedAndRates) {
+  Fixture f;
+  Case c = *f.Apply(*f.Apply(f.NewCase(), Dispatch{"cgj"}), Accept{});
+  model::Reporter other;
+  other.name = "李四";
+  c = *f.Apply(c, Join{other, 12});
+  c = *f.Apply(*f.Apply(c, Resolve{"已修复"}), Review{true, ""});
+  EXPECT_TRUE(IsTimerActive(c, "follow_up"));
+  c = *f.Apply(c, Rate{model::Rating::kSatisfied, true, "", 0});
+  EXPECT_TRUE(IsTimerActive(c, "follow_up")) << "the joined reporter is still to be asked";
+  EXPECT_FALSE(f.Apply(c, Rate{model::Rating::kSatisfied, true, "", 0}).ok());
+  EXPECT_FALSE(f.Apply(c, Rate{model::Rating::kSatisfied, true, "", 2}).ok());
+  c = *f.Apply(c, Rate{model::Rating::kBasicallySatisfied, true, "", 1});
+  EXPECT_EQ(c.joined[0].rating, model::Rating::kBasicallySatisfied);
+  EXPECT_FALSE(IsTimerActive(c, "follow_up"));
+}
+
+TEST(Routing, DispatchByRuleIsExplained) {
+  Fixture f;
+  Case c = *f.Apply(f.NewCase(), Dispatch{"cgj", 12, "rule 12: category 06 → cgj"});
+  ASSERT_TRUE(c.routing);
+  EXPECT_EQ(c.routing->rule, 12);
+  EXPECT_EQ(c.routing->reason, "rule 12: category 06 → cgj");
+}
+
 }  // namespace civicgrid::cases

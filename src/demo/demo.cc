@@ -1371,6 +1371,7 @@ Status Historian::PlayCase(const Planned& plan) {
       auto merged = Do(d, d_last, at + rng_.Duration(minutes{5}, minutes{90}), cases::Merge{c.id}, Centre(g));
       if (!merged.ok()) return merged.error();
       close_not_before = d_last;
+      last = std::max(last, d_last);  // the merge added its reporter to this case's trail
     }
   }
 
@@ -1461,6 +1462,8 @@ Status Historian::Work(Case& c, TimePoint& last, const GridInfo& g, const std::s
         rate = {model::Rating::kBasicallySatisfied, rng_.Chance(0.9), rng_.Pick(kFairComments)};
       bad = rate.rating == model::Rating::kDissatisfied || !rate.solved;
       DEMO_STEP(Do(c, last, last + rng_.Duration(hours{1}, hours{48}), rate, follow_up));
+      // A dissatisfied rating climbs the ladder: the town takes the case over with fresh limits.
+      if (c.status == model::CaseStatus::kDispatched) return Work(c, last, g, c.org, close_not_before);
     }
     if (bad && round == 1 && rng_.Chance(0.5)) {
       const TimePoint reopened = last + rng_.Duration(minutes{30}, hours{24});

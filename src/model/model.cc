@@ -17,10 +17,13 @@ constexpr std::array<std::string_view, 8> kRegionKinds = {"county", "town",  "st
 constexpr std::array<std::string_view, 7> kStatuses = {"received", "dispatched", "accepted", "resolved",
                                                        "closed",   "invalid",    "merged"};
 constexpr std::array<std::string_view, 3> kRatings = {"satisfied", "basically_satisfied", "dissatisfied"};
-constexpr std::array<std::string_view, 14> kEventTypes = {
-    "received", "dispatched",        "accepted", "contacted", "returned", "extension_requested",
-    "extension_decided", "resolved", "reviewed", "rated",     "closed",   "reopened",
-    "invalidated",       "merged"};
+constexpr std::array<std::string_view, 25> kEventTypes = {
+    "received",    "dispatched",       "accepted",  "contacted",          "returned",
+    "extension_requested", "extension_decided", "resolved", "reviewed",   "rated",
+    "closed",      "reopened",         "invalidated", "merged",           "reminded",
+    "overdue",     "supervision_notice", "check_in_missed", "escalated",  "whistled",
+    "checked_in",  "part_reported",    "supervised", "return_decided",    "joined"};
+constexpr std::array<std::string_view, 3> kLevels = {"community", "town", "joint"};
 
 }  // namespace
 
@@ -32,5 +35,7 @@ std::optional<Rating> ParseRating(std::string_view s) { return Lookup<Rating>(kR
 std::string_view Name(Rating r) { return kRatings[size_t(r)]; }
 std::optional<EventType> ParseEventType(std::string_view s) { return Lookup<EventType>(kEventTypes, s); }
 std::string_view Name(EventType t) { return kEventTypes[size_t(t)]; }
+std::optional<Level> ParseLevel(std::string_view s) { return Lookup<Level>(kLevels, s); }
+std::string_view Name(Level l) { return kLevels[size_t(l)]; }
 
 }  // namespace civicgrid::model

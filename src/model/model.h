@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -84,6 +85,68 @@ struct CaseOrigin {
   bool operator==(const CaseOrigin&) const = default;
 };
 
+// The escalation ladder (升级): 小事不出社区、大事不出镇街、难事条块一起办. `joint` cases sit in the difficult-matters
+// queue (滨不难 window) until departments and towns handle them together.
+enum class Level { kCommunity, kTown, kJoint };
+std::string_view Name(Level l);
+std::optional<Level> ParseLevel(std::string_view s);
+
+// A deadline and how far its alerts have gone. Stage: 0 none yet, 1 reminder (yellow, 催办), 2 overdue (red),
+// 3 supervision notice (the day after). Which timers are active depends on the case's status
+// (cases::IsTimerActive); a timer whose `due` moves starts again at stage 0.
+struct Timer {
+  TimePoint from{};
+  TimePoint due{};
+  int stage = 0;
+  bool operator==(const Timer&) const = default;
+};
+
+// One department's part in a whistle (一哨联办).
+struct WhistlePart {
+  std::string org;
+  bool lead = false;
+  TimePoint check_in_by{};
+  std::optional<TimePoint> checked_in_at;
+  bool missed = false;  // the check-in deadline passed first (counted against the department)
+  std::optional<TimePoint> reported_at;
+  std::string note;
+  bool operator==(const WhistlePart&) const = default;
+};
+
+struct Whistle {
+  std::string by;  // who blew it
+  TimePoint at{};
+  std::vector<WhistlePart> parts;  // the lead first
+  bool operator==(const Whistle&) const = default;
+};
+
+// A superior's flag (督办): a note and a new deadline, shown to the handler.
+struct Supervision {
+  std::string by;
+  TimePoint at{};
+  std::string note;
+  TimePoint due{};
+  bool operator==(const Supervision&) const = default;
+};
+
+// A further reporter of the same problem: joined before filing (nearby) or brought by a merge. Each is asked
+// for a rating when the case is resolved.
+struct JoinedReporter {
+  Reporter reporter;
+  CaseId from = 0;  // the merged case it came from; 0 when the resident joined directly
+  std::string by;   // who joined (login or key)
+  std::optional<Rating> rating;
+  std::optional<bool> solved;
+  bool operator==(const JoinedReporter&) const = default;
+};
+
+// Why a case went where it went when a routing rule dispatched it.
+struct Routing {
+  std::int64_t rule = 0;
+  std::string reason;
+  bool operator==(const Routing&) const = default;
+};
+
 // The state of a case: the fold of its events (cases::Evolve) and the row of the `cases` projection.
 struct Case {
   CaseId id = 0;
@@ -106,6 +169,14 @@ struct Case {
   std::string resolution;  // the handler's note on resolving
   std::optional<CaseId> merged_into;
   std::string taken_by;  // login of the user or channel key that took the case in (their own cases)
+  Level level = Level::kCommunity;
+  std::map<std::string, Timer> timers;  // accept, resolve, follow_up, supervision, check_in:ORG
+  std::optional<Routing> routing;
+  std::vector<CaseId> duplicates;  // suspected duplicates proposed at intake
+  std::vector<JoinedReporter> joined;
+  std::optional<Whistle> whistle;
+  std::vector<Supervision> supervisions;
+  std::string returned_by;  // the organisation whose return awaits the centre's decision (派单异议)
   TimePoint created_at{};
   TimePoint updated_at{};
   std::int64_t version = 0;  // number of events folded
@@ -127,6 +198,17 @@ enum class EventType {
   kReopened,
   kInvalidated,
   kMerged,
+  kReminded,           // a deadline's yellow stage (催办)
+  kOverdue,            // red: the deadline passed
+  kSupervisionNotice,  // the day after an overdue resolve or supervision deadline
+  kCheckInMissed,      // a whistled department did not check in in time
+  kEscalated,
+  kWhistled,
+  kCheckedIn,
+  kPartReported,
+  kSupervised,
+  kReturnDecided,
+  kJoined,
 };
 std::string_view Name(EventType t);
 std::optional<EventType> ParseEventType(std::string_view s);
@@ -148,6 +230,16 @@ struct CaseEvent {
   std::optional<CaseId> into;        // merged
   std::optional<TimePoint> accept_by;   // deadlines this event set
   std::optional<TimePoint> resolve_by;
+  std::optional<TimePoint> due;        // supervised, reviewed (follow-up), whistled (check-in)
+  std::string deadline;                // reminded/overdue/…: the timer (accept, resolve, check_in:ORG …)
+  std::optional<Level> level;          // escalated
+  std::string trigger;                 // escalated: overdue, returned_twice, dissatisfied, supervised, …
+  std::vector<std::string> orgs;       // whistled: the co-departments (org is the lead)
+  std::optional<std::int64_t> rule;    // dispatched by a routing rule (text is the reason)
+  std::vector<CaseId> duplicates;      // received: suspected duplicates
+  std::optional<Reporter> reporter;    // joined
+  std::optional<CaseId> from;          // joined: the merged case
+  std::optional<int> reporter_index;   // rated: 0 the first reporter, n the n-th joined one
   bool operator==(const CaseEvent&) const = default;
 };
 

@@ -36,7 +36,10 @@ Result<std::shared_ptr<const Directory>> Directory::Build(std::vector<model::Reg
   }
   d->grid_index_ = std::make_unique<geo::GridIndex>(std::move(entries));
   d->orgs_ = std::move(orgs);
-  for (size_t i = 0; i < d->orgs_.size(); ++i) d->org_by_code_[d->orgs_[i].code] = i;
+  for (size_t i = 0; i < d->orgs_.size(); ++i) {
+    d->org_by_code_[d->orgs_[i].code] = i;
+    d->orgs_by_region_.emplace(d->orgs_[i].region, i);
+  }
   d->categories_ = std::move(categories);
   for (size_t i = 0; i < d->categories_.size(); ++i) d->category_by_code_[d->categories_[i].code] = i;
   d->calendar_ = std::move(calendar);
@@ -85,6 +88,23 @@ size_t Directory::grid_count() const { return grid_codes_.size(); }
 const model::Org* Directory::FindOrg(const std::string& code) const {
   auto it = org_by_code_.find(code);
   return it == org_by_code_.end() ? nullptr : &orgs_[it->second];
+}
+
+const model::Org* Directory::TownOrgOf(const std::string& region_path) const {
+  size_t start = 1;
+  while (start < region_path.size()) {
+    const size_t end = region_path.find('/', start);
+    if (end == std::string::npos) break;
+    const std::string code = region_path.substr(start, end - start);
+    start = end + 1;
+    const auto* r = FindRegion(code);
+    if (!r || (r->kind != model::RegionKind::kTown && r->kind != model::RegionKind::kStreet)) continue;
+    auto [lo, hi] = orgs_by_region_.equal_range(code);
+    for (auto it = lo; it != hi; ++it)
+      if (orgs_[it->second].kind == "town" || orgs_[it->second].kind == "street") return &orgs_[it->second];
+    return nullptr;
+  }
+  return nullptr;
 }
 
 const model::Category* Directory::FindCategory(const std::string& code) const {

@@ -42,6 +42,8 @@ class Directory {
   const model::Region* LocateGrid(geo::LonLat wgs84) const;
 
   const model::Org* FindOrg(const std::string& code) const;
+  // The town or street organisation responsible for the town on this path: where escalation sends a case.
+  const model::Org* TownOrgOf(const std::string& region_path) const;
   const std::vector<model::Org>& orgs() const { return orgs_; }
   const model::Category* FindCategory(const std::string& code) const;
   const std::vector<model::Category>& categories() const { return categories_; }
@@ -58,6 +60,7 @@ class Directory {
   std::unique_ptr<geo::GridIndex> grid_index_;
   std::vector<model::Org> orgs_;
   std::map<std::string, size_t> org_by_code_;
+  std::multimap<std::string, size_t> orgs_by_region_;
   std::vector<model::Category> categories_;
   std::map<std::string, size_t> category_by_code_;
   calendar::WorkCalendar calendar_;

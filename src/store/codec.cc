@@ -70,9 +70,23 @@ CaseOrigin DecodeOrigin(const json& j) {
     o.reporter.name = GetStr(*it, "name");
     o.reporter.phone = DecodeSealed(*it, "phone");
     o.reporter.id_number = DecodeSealed(*it, "id_number");
-    o.reporter.anonymous = it->value("anonymous", false);
+    o.reporter.anonymous = it->value("anonymous", false);  // (same shape as DecodeReporter below)
   }
   return o;
+}
+
+json EncodeReporter(const Reporter& r) {
+  return {{"name", r.name}, {"phone", EncodeSealed(r.phone)}, {"id_number", EncodeSealed(r.id_number)},
+          {"anonymous", r.anonymous}};
+}
+
+Reporter DecodeReporter(const json& j) {
+  Reporter r;
+  r.name = GetStr(j, "name");
+  r.phone = DecodeSealed(j, "phone");
+  r.id_number = DecodeSealed(j, "id_number");
+  r.anonymous = j.value("anonymous", false);
+  return r;
 }
 
 }  // namespace
@@ -89,6 +103,16 @@ std::string EncodeEventPayload(const CaseEvent& e) {
   if (e.into) j["into"] = *e.into;
   PutTime(j, "accept_by", e.accept_by);
   PutTime(j, "resolve_by", e.resolve_by);
+  PutTime(j, "due", e.due);
+  if (!e.deadline.empty()) j["deadline"] = e.deadline;
+  if (e.level) j["level"] = std::string(Name(*e.level));
+  if (!e.trigger.empty()) j["trigger"] = e.trigger;
+  if (!e.orgs.empty()) j["orgs"] = e.orgs;
+  if (e.rule) j["rule"] = *e.rule;
+  if (!e.duplicates.empty()) j["duplicates"] = e.duplicates;
+  if (e.reporter) j["reporter"] = EncodeReporter(*e.reporter);
+  if (e.from) j["from"] = *e.from;
+  if (e.reporter_index) j["reporter_index"] = *e.reporter_index;
   return j.dump();
 }
 
@@ -105,6 +129,16 @@ Status DecodeEventPayload(const std::string& text, CaseEvent& e) {
     e.into = GetOpt<CaseId>(j, "into");
     e.accept_by = GetTime(j, "accept_by");
     e.resolve_by = GetTime(j, "resolve_by");
+    e.due = GetTime(j, "due");
+    e.deadline = GetStr(j, "deadline");
+    if (auto l = GetOpt<std::string>(j, "level")) e.level = ParseLevel(*l);
+    e.trigger = GetStr(j, "trigger");
+    if (auto it = j.find("orgs"); it != j.end()) e.orgs = it->get<std::vector<std::string>>();
+    e.rule = GetOpt<std::int64_t>(j, "rule");
+    if (auto it = j.find("duplicates"); it != j.end()) e.duplicates = it->get<std::vector<CaseId>>();
+    if (auto it = j.find("reporter"); it != j.end() && it->is_object()) e.reporter = DecodeReporter(*it);
+    e.from = GetOpt<CaseId>(j, "from");
+    e.reporter_index = GetOpt<int>(j, "reporter_index");
     return OkStatus();
   } catch (const json::exception& ex) {
     return Internal(std::string("corrupt event payload: ") + ex.what());
@@ -135,6 +169,42 @@ std::string EncodeCase(const Case& c) {
   if (c.rating) j["rating"] = std::string(Name(*c.rating));
   if (c.solved) j["solved"] = *c.solved;
   if (c.merged_into) j["merged_into"] = *c.merged_into;
+  if (c.level != Level::kCommunity) j["level"] = std::string(Name(c.level));
+  if (!c.timers.empty()) {
+    json t = json::object();
+    for (const auto& [k, v] : c.timers) t[k] = {ToMillis(v.from), ToMillis(v.due), v.stage};
+    j["timers"] = std::move(t);
+  }
+  if (c.routing) j["routing"] = {{"rule", c.routing->rule}, {"reason", c.routing->reason}};
+  if (!c.duplicates.empty()) j["duplicates"] = c.duplicates;
+  if (!c.joined.empty()) {
+    json a = json::array();
+    for (const auto& r : c.joined) {
+      json x = {{"reporter", EncodeReporter(r.reporter)}, {"from", r.from}, {"by", r.by}};
+      if (r.rating) x["rating"] = std::string(Name(*r.rating));
+      if (r.solved) x["solved"] = *r.solved;
+      a.push_back(std::move(x));
+    }
+    j["joined"] = std::move(a);
+  }
+  if (c.whistle) {
+    json parts = json::array();
+    for (const auto& p : c.whistle->parts) {
+      json x = {{"org", p.org}, {"lead", p.lead}, {"check_in_by", ToMillis(p.check_in_by)}, {"missed", p.missed},
+                {"note", p.note}};
+      PutTime(x, "checked_in_at", p.checked_in_at);
+      PutTime(x, "reported_at", p.reported_at);
+      parts.push_back(std::move(x));
+    }
+    j["whistle"] = {{"by", c.whistle->by}, {"at", ToMillis(c.whistle->at)}, {"parts", std::move(parts)}};
+  }
+  if (!c.supervisions.empty()) {
+    json a = json::array();
+    for (const auto& v : c.supervisions)
+      a.push_back({{"by", v.by}, {"at", ToMillis(v.at)}, {"note", v.note}, {"due", ToMillis(v.due)}});
+    j["supervisions"] = std::move(a);
+  }
+  if (!c.returned_by.empty()) j["returned_by"] = c.returned_by;
   return j.dump();
 }
 
@@ -167,6 +237,46 @@ Result<Case> DecodeCase(const std::string& text) {
     if (auto r = GetOpt<std::string>(j, "rating")) c.rating = ParseRating(*r);
     c.solved = GetOpt<bool>(j, "solved");
     c.merged_into = GetOpt<CaseId>(j, "merged_into");
+    if (auto l = GetOpt<std::string>(j, "level")) c.level = ParseLevel(*l).value_or(Level::kCommunity);
+    if (auto it = j.find("timers"); it != j.end() && it->is_object())
+      for (const auto& [k, v] : it->items())
+        c.timers[k] = {FromMillis(v.at(0).get<std::int64_t>()), FromMillis(v.at(1).get<std::int64_t>()),
+                       v.at(2).get<int>()};
+    if (auto it = j.find("routing"); it != j.end() && it->is_object())
+      c.routing = Routing{it->value("rule", std::int64_t{0}), GetStr(*it, "reason")};
+    if (auto it = j.find("duplicates"); it != j.end()) c.duplicates = it->get<std::vector<CaseId>>();
+    if (auto it = j.find("joined"); it != j.end())
+      for (const auto& x : *it) {
+        JoinedReporter r;
+        r.reporter = DecodeReporter(x.at("reporter"));
+        r.from = x.value("from", CaseId{0});
+        r.by = GetStr(x, "by");
+        if (auto v = GetOpt<std::string>(x, "rating")) r.rating = ParseRating(*v);
+        r.solved = GetOpt<bool>(x, "solved");
+        c.joined.push_back(std::move(r));
+      }
+    if (auto it = j.find("whistle"); it != j.end() && it->is_object()) {
+      Whistle w;
+      w.by = GetStr(*it, "by");
+      w.at = FromMillis(it->at("at").get<std::int64_t>());
+      for (const auto& x : it->at("parts")) {
+        WhistlePart p;
+        p.org = GetStr(x, "org");
+        p.lead = x.value("lead", false);
+        p.check_in_by = FromMillis(x.at("check_in_by").get<std::int64_t>());
+        p.checked_in_at = GetTime(x, "checked_in_at");
+        p.missed = x.value("missed", false);
+        p.reported_at = GetTime(x, "reported_at");
+        p.note = GetStr(x, "note");
+        w.parts.push_back(std::move(p));
+      }
+      c.whistle = std::move(w);
+    }
+    if (auto it = j.find("supervisions"); it != j.end())
+      for (const auto& x : *it)
+        c.supervisions.push_back({GetStr(x, "by"), FromMillis(x.at("at").get<std::int64_t>()), GetStr(x, "note"),
+                                  FromMillis(x.at("due").get<std::int64_t>())});
+    c.returned_by = GetStr(j, "returned_by");
     return c;
   } catch (const json::exception& ex) {
     return Internal(std::string("corrupt case row: ") + ex.what());

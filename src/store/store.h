@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,6 +44,11 @@ struct Visibility {
 
 struct CaseQuery {
   Visibility visibility{true, {}, {}, {}};
+  // Full-text (q): words of two Chinese characters or more, or English words, all required; results ranked
+  // by relevance and paged by `offset` instead of `before`. Nothing searchable in it: kInvalid on "q".
+  std::string text;
+  int offset = 0;
+  std::optional<model::Level> level;
   std::optional<model::CaseStatus> status;
   std::string region_path;   // subtree: cases whose region_path starts with this
   std::string category;      // subtree: this code and every code under it (codes are prefixes)
@@ -56,6 +62,19 @@ struct CaseQuery {
 struct CasePage {
   std::vector<Case> items;
   std::optional<CaseId> next_before;
+  std::optional<int> next_offset;  // ranked (full-text) lists
+};
+
+// Routing (M11 unified command): cases of this category subtree in this region subtree go to this
+// organisation. Empty category or region: any.
+struct RoutingRule {
+  std::int64_t id = 0;
+  std::string category;
+  std::string region;
+  std::string org;
+  std::string created_by;
+  TimePoint created_at{};
+  bool operator==(const RoutingRule&) const = default;
 };
 
 struct User {
@@ -108,12 +127,22 @@ class Store {
   // Cases. CommitCase returns only once the write is durable.
   virtual CaseId NextCaseId() = 0;
   virtual Status CommitCase(const CaseWrite& write) = 0;
+  // Several cases in one transaction (a merge: the merged case and the case that takes its reporters).
+  virtual Status CommitCases(const std::vector<CaseWrite>& writes) = 0;
+  // Every case (or every open one: received, dispatched, accepted, resolved), for rebuilding in-memory
+  // structures at start. Not for request paths.
+  virtual Status ScanCases(bool open_only, const std::function<void(Case&&)>& fn) = 0;
   virtual Result<std::optional<Case>> GetCase(CaseId id) = 0;
   virtual Result<std::optional<CaseId>> FindByExternalId(const std::string& channel, const std::string& external_id) = 0;
   virtual Result<std::optional<CaseId>> FindByIdempotencyKey(const std::string& key) = 0;
   virtual Result<std::vector<CaseEvent>> LoadEvents(CaseId id) = 0;
   virtual Result<CasePage> ListCases(const CaseQuery& query) = 0;
   virtual Result<std::int64_t> CountCases() = 0;
+
+  // Routing rules (reference data: changes bump ReferenceVersion).
+  virtual Result<std::vector<RoutingRule>> ListRoutingRules() = 0;
+  virtual Result<std::int64_t> AddRoutingRule(const RoutingRule& rule) = 0;
+  virtual Status DeleteRoutingRule(std::int64_t id) = 0;  // kNotFound when there is none
 
   // Accounts.
   virtual Result<std::int64_t> AddUser(const User& user) = 0;

@@ -15,6 +15,7 @@
 
 #include "common/log.h"
 #include "store/codec.h"
+#include "store/sqlite/cjk_tokenizer.h"
 #include "store/store.h"
 
 namespace civicgrid::store {
@@ -85,6 +86,8 @@ class Connection {
     sqlite3_busy_timeout(raw, 10000);
     sqlite3_extended_result_codes(raw, 1);
     auto conn = std::unique_ptr<Connection>(new Connection(std::move(db)));
+    // Full-text search needs the tokenizer on every connection that touches cases_fts.
+    if (int trc = RegisterCjkTokenizer(raw); trc != SQLITE_OK) return DbError(raw, trc, "cannot register tokenizer");
     if (write) {
       for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON"})
         if (auto st = conn->Exec(pragma); !st) return st.error();
@@ -204,6 +207,18 @@ ALTER TABLE users ADD COLUMN locked_until INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE users ADD COLUMN password_changed_at INTEGER NOT NULL DEFAULT 0;
 UPDATE users SET password_changed_at = CAST(strftime('%s','now') AS INTEGER) * 1000;  -- the expiry clock starts now
 ALTER TABLE users ADD COLUMN totp_secret TEXT NOT NULL DEFAULT '';
+)",
+    // 4: the command centre: escalation level (the difficult-matters queue), routing rules, full-text search
+    R"(
+ALTER TABLE cases ADD COLUMN level TEXT NOT NULL DEFAULT 'community';
+CREATE INDEX cases_level ON cases(level, id) WHERE level<>'community';
+CREATE TABLE routing_rules(id INTEGER PRIMARY KEY, category TEXT NOT NULL, region TEXT NOT NULL,
+                           org TEXT NOT NULL, created_by TEXT NOT NULL, created_at INTEGER NOT NULL);
+-- Contentless: the text lives in cases.doc and never changes after intake; rowid is the case id.
+CREATE VIRTUAL TABLE cases_fts USING fts5(title, description, address, content='', tokenize='civicgrid');
+INSERT INTO cases_fts(rowid, title, description, address)
+  SELECT id, json_extract(doc, '$.origin.title'), json_extract(doc, '$.origin.description'),
+         json_extract(doc, '$.origin.address') FROM cases;
 )",
 };
 
@@ -358,6 +373,66 @@ class SqliteStore final : public Store {
     return Write([&](Connection& c) -> Status { return ApplyCaseWrite(c, w); });
   }
 
+  Status CommitCases(const std::vector<CaseWrite>& writes) override {
+    return Write([&](Connection& c) -> Status {
+      for (const auto& w : writes)
+        if (auto st = ApplyCaseWrite(c, w); !st) return st;  // the job's savepoint undoes the others
+      return OkStatus();
+    });
+  }
+
+  Status ScanCases(bool open_only, const std::function<void(Case&&)>& fn) override {
+    auto st = Read<bool>([&](Connection& c) -> Result<bool> {
+      auto s = c.Prepare(open_only ? "SELECT doc FROM cases WHERE status IN ('received','dispatched','accepted',"
+                                     "'resolved')"
+                                   : "SELECT doc FROM cases");
+      int rc;
+      while ((rc = s.Step()) == SQLITE_ROW) {
+        auto decoded = DecodeCase(s.Text(0));
+        if (!decoded.ok()) return decoded.error();
+        fn(std::move(decoded.value()));
+      }
+      if (rc != SQLITE_DONE) return DbError(c.db(), rc, "scan cases");
+      return true;
+    });
+    if (!st.ok()) return st.error();
+    return OkStatus();
+  }
+
+  Result<std::vector<RoutingRule>> ListRoutingRules() override {
+    return Read<std::vector<RoutingRule>>([](Connection& c) -> Result<std::vector<RoutingRule>> {
+      std::vector<RoutingRule> out;
+      auto s = c.Prepare("SELECT id,category,region,org,created_by,created_at FROM routing_rules ORDER BY id");
+      while (s.Step() == SQLITE_ROW)
+        out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), FromMillis(s.Int(5))});
+      return out;
+    });
+  }
+
+  Result<std::int64_t> AddRoutingRule(const RoutingRule& r) override {
+    std::int64_t id = 0;
+    auto st = Write([&](Connection& c) -> Status {
+      if (auto st = BumpReferenceVersion(c); !st) return st;
+      auto s = c.Prepare("INSERT INTO routing_rules(category,region,org,created_by,created_at) VALUES(?,?,?,?,?)");
+      s.Bind(1, r.category).Bind(2, r.region).Bind(3, r.org).Bind(4, r.created_by).Bind(5, ToMillis(r.created_at));
+      if (int rc = s.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "add routing rule");
+      id = sqlite3_last_insert_rowid(c.db());
+      return OkStatus();
+    });
+    if (!st) return st.error();
+    return id;
+  }
+
+  Status DeleteRoutingRule(std::int64_t id) override {
+    return Write([&](Connection& c) -> Status {
+      auto s = c.Prepare("DELETE FROM routing_rules WHERE id=?");
+      s.Bind(1, id);
+      if (int rc = s.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "delete routing rule");
+      if (sqlite3_changes(c.db()) != 1) return NotFound("routing rule " + std::to_string(id) + " does not exist");
+      return BumpReferenceVersion(c);
+    });
+  }
+
   Result<std::optional<Case>> GetCase(CaseId id) override {
     return Read<std::optional<Case>>([id](Connection& c) -> Result<std::optional<Case>> {
       auto s = c.Prepare("SELECT doc FROM cases WHERE id=?");
@@ -411,8 +486,20 @@ class SqliteStore final : public Store {
   Result<CasePage> ListCases(const CaseQuery& q) override {
     // Keyset pagination on id (newest first); each filter is one indexed predicate, so SQLite can walk the
     // most selective index instead of the table.
-    std::string sql = "SELECT doc FROM cases WHERE 1=1";
+    std::string match;
+    if (!q.text.empty()) {
+      auto m = MatchExpression(q.text);
+      if (!m) return Invalid("q", "q needs a word of two Chinese characters or more, or an English word");
+      match = std::move(*m);
+    }
+    std::string sql = match.empty() ? "SELECT doc FROM cases WHERE 1=1"
+                                      : "SELECT doc FROM cases_fts JOIN cases ON cases.id=cases_fts.rowid "
+                                        "WHERE cases_fts MATCH ?";
     std::vector<std::function<void(Stmt&, int)>> binds;
+    if (!match.empty()) {
+      const std::string m = match;
+      binds.push_back([m](Stmt& s, int i) { s.Bind(i, m); });
+    }
     auto add = [&](const std::string& clause, std::function<void(Stmt&, int)> bind) {
       sql += " AND " + clause;
       binds.push_back(std::move(bind));
@@ -462,11 +549,14 @@ class SqliteStore final : public Store {
       const auto v = ToMillis(*q.to);
       add("created_at<?", [v](Stmt& s, int i) { s.Bind(i, v); });
     }
-    if (q.before) {
+    if (q.level) sql += " AND level='" + std::string(model::Name(*q.level)) + "'";  // a literal: the partial index
+    if (q.before && match.empty()) {
       const auto v = *q.before;
       add("id<?", [v](Stmt& s, int i) { s.Bind(i, v); });
     }
-    sql += " ORDER BY id DESC LIMIT ?";
+    const bool ranked = !match.empty();
+    sql += ranked ? " ORDER BY cases_fts.rank, cases.id DESC LIMIT ? OFFSET " + std::to_string(std::max(q.offset, 0))
+                  : " ORDER BY id DESC LIMIT ?";
     const int limit = q.limit;
     return Read<CasePage>([&](Connection& c) -> Result<CasePage> {
       auto s = c.Prepare(sql);
@@ -477,7 +567,8 @@ class SqliteStore final : public Store {
       int rc;
       while ((rc = s.Step()) == SQLITE_ROW) {
         if (int(page.items.size()) == limit) {
-          page.next_before = page.items.back().id;
+          if (ranked) page.next_offset = std::max(q.offset, 0) + limit;
+          else page.next_before = page.items.back().id;
           break;
         }
         auto decoded = DecodeCase(s.Text(0));
@@ -679,23 +770,28 @@ class SqliteStore final : public Store {
     if (w.expected_version == 0) {
       auto s = c.Prepare(
           "INSERT INTO cases(id,county,number,channel,external_id,category,grid,region_path,org,status,accept_by,"
-          "resolve_by,created_at,updated_at,version,doc,taken_by) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+          "resolve_by,created_at,updated_at,version,doc,taken_by,level) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
       s.Bind(1, a.id).Bind(2, CountyOf(a)).Bind(3, a.origin.number).Bind(4, a.origin.channel);
       s.BindTextOrNull(5, a.origin.external_id).Bind(6, a.origin.category).BindTextOrNull(7, a.origin.grid);
       s.Bind(8, a.origin.region_path).BindTextOrNull(9, a.org).Bind(10, status);
       s.BindOpt(11, a.accept_by).BindOpt(12, a.resolve_by).Bind(13, ToMillis(a.created_at));
       s.Bind(14, ToMillis(a.updated_at)).Bind(15, a.version).Bind(16, doc).Bind(17, a.taken_by);
+      s.Bind(18, std::string(model::Name(a.level)));
       if (int rc = s.Step(); rc != SQLITE_DONE) {
         if ((rc & 0xff) == SQLITE_CONSTRAINT)
           return Error{ErrorCode::kConflict, "a case with this channel and external_id exists", kDuplicateExternalId, {}};
         return DbError(c.db(), rc, "insert case");
       }
+      auto f = c.Prepare("INSERT INTO cases_fts(rowid,title,description,address) VALUES(?,?,?,?)");
+      f.Bind(1, a.id).Bind(2, a.origin.title).Bind(3, a.origin.description).Bind(4, a.origin.address);
+      if (int rc = f.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "index case text");
     } else {
       auto s = c.Prepare(
-          "UPDATE cases SET org=?,status=?,accept_by=?,resolve_by=?,updated_at=?,version=?,doc=? "
+          "UPDATE cases SET org=?,status=?,accept_by=?,resolve_by=?,updated_at=?,version=?,doc=?,level=? "
           "WHERE id=? AND version=?");
       s.BindTextOrNull(1, a.org).Bind(2, status).BindOpt(3, a.accept_by).BindOpt(4, a.resolve_by);
-      s.Bind(5, ToMillis(a.updated_at)).Bind(6, a.version).Bind(7, doc).Bind(8, a.id).Bind(9, w.expected_version);
+      s.Bind(5, ToMillis(a.updated_at)).Bind(6, a.version).Bind(7, doc).Bind(8, std::string(model::Name(a.level)));
+      s.Bind(9, a.id).Bind(10, w.expected_version);
       if (int rc = s.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "update case");
       if (sqlite3_changes(c.db()) != 1)
         return Error{ErrorCode::kConflict, "the case changed meanwhile", kVersionMismatch, {}};
