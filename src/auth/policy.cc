@@ -106,7 +106,9 @@ std::optional<Verb> VerbOfAction(const std::string& a) {
       {"return", Verb::kReturn}, {"extension", Verb::kRequestExtension},
       {"extension/decision", Verb::kDecideExtension}, {"resolve", Verb::kResolve}, {"review", Verb::kReview},
       {"rating", Verb::kRate}, {"close", Verb::kClose}, {"reopen", Verb::kReopen}, {"invalid", Verb::kInvalid},
-      {"merge", Verb::kMerge}, {"reveal", Verb::kReveal}};
+      {"merge", Verb::kMerge}, {"reveal", Verb::kReveal}, {"escalate", Verb::kEscalate},
+      {"whistle", Verb::kWhistle}, {"check-in", Verb::kCheckIn}, {"part", Verb::kReportPart},
+      {"supervise", Verb::kSupervise}, {"return/decision", Verb::kDecideReturn}, {"join", Verb::kJoin}};
   for (const auto& [name, verb] : kVerbs)
     if (a == name) return verb;
   return std::nullopt;
@@ -128,6 +130,10 @@ bool CanSee(const Subject& s, const model::Case& c) {
         break;
       case Role::kDepartmentStaff:
         if (c.org == g.scope) return true;
+        // A department whistled in (lead or co-department) sees the case it must report on.
+        if (c.whistle)
+          for (const auto& p : c.whistle->parts)
+            if (p.org == g.scope) return true;
         break;
       case Role::kResident:
       case Role::kChannel:
@@ -138,7 +144,34 @@ bool CanSee(const Subject& s, const model::Case& c) {
   return false;
 }
 
+bool ActsFor(const Subject& s, const std::string& org, const regions::Directory& dir) {
+  const auto* o = dir.FindOrg(org);
+  for (const auto& g : s.grants) {
+    if (g.role == Role::kAdmin) return true;
+    if (g.role == Role::kDepartmentStaff && g.scope == org) return true;
+    if ((g.role == Role::kTownStaff || g.role == Role::kCommunityStaff) && o && o->region == g.scope &&
+        o->kind != "department")
+      return true;
+  }
+  return false;
+}
+
+std::vector<std::string> WhistleOrgsOf(const Subject& s, const model::Case& c, const regions::Directory& dir) {
+  std::vector<std::string> out;
+  if (!c.whistle) return out;
+  for (const auto& p : c.whistle->parts)
+    if (ActsFor(s, p.org, dir)) out.push_back(p.org);
+  return out;
+}
+
 bool CanDo(const Subject& s, Verb verb, const model::Case& c, const regions::Directory& dir) {
+  // Joining an open case seen on the nearby map needs no sight of the whole case: anyone who may report may
+  // add themselves as a further reporter.
+  if (verb == Verb::kJoin) {
+    for (const auto& g : s.grants)
+      if (g.role != Role::kLeader && g.role != Role::kDepartmentStaff) return true;
+    return false;
+  }
   if (!CanSee(s, c)) return false;
   for (const auto& g : s.grants) {
     if (g.role == Role::kAdmin) return verb != Verb::kReveal || !c.origin.reporter.anonymous;
@@ -164,6 +197,30 @@ bool CanDo(const Subject& s, Verb verb, const model::Case& c, const regions::Dir
       case Verb::kMerge:
       case Verb::kReveal:
         if (g.role == Role::kDispatcher && Covers(g, c)) return true;
+        break;
+      case Verb::kEscalate:
+        // A community or town sends a matter up its own ladder; the centre escalates anywhere in its scope.
+        if ((g.role == Role::kDispatcher || g.role == Role::kTownStaff || g.role == Role::kCommunityStaff) &&
+            Covers(g, c))
+          return true;
+        break;
+      case Verb::kWhistle:
+        // 吹哨: the town calls the departments in; the centre may too.
+        if ((g.role == Role::kDispatcher || g.role == Role::kTownStaff) && Covers(g, c)) return true;
+        break;
+      case Verb::kSupervise:
+        // 督办 comes from above: the centre, a leader, or the town over its communities.
+        if ((g.role == Role::kDispatcher || g.role == Role::kLeader || g.role == Role::kTownStaff) && Covers(g, c))
+          return true;
+        break;
+      case Verb::kCheckIn:
+      case Verb::kReportPart:
+        if (!WhistleOrgsOf(s, c, dir).empty()) return true;
+        break;
+      case Verb::kDecideReturn:
+        if (g.role == Role::kDispatcher && Covers(g, c)) return true;
+        break;
+      case Verb::kJoin:
         break;
       case Verb::kRate:
         // The reporter rates their own case; the centre records a rating taken by phone (回访).

@@ -51,11 +51,17 @@ Subject MakeSubject(const std::string& login, const std::vector<std::pair<std::s
 enum class Verb {
   kRead, kDispatch, kAccept, kContact, kReturn, kRequestExtension, kDecideExtension, kResolve, kReview, kRate,
   kClose, kReopen, kInvalid, kMerge, kReveal,
+  kEscalate, kWhistle, kCheckIn, kReportPart, kSupervise, kDecideReturn, kJoin,
 };
 std::optional<Verb> VerbOfAction(const std::string& action);
 
 bool CanSee(const Subject& subject, const model::Case& c);
 bool CanDo(const Subject& subject, Verb verb, const model::Case& c, const regions::Directory& directory);
+// Whether the subject acts for organisation `org` (its staff; an admin acts for any).
+bool ActsFor(const Subject& subject, const std::string& org, const regions::Directory& directory);
+// The organisations of a whistle on this case that the subject acts for, lead first.
+std::vector<std::string> WhistleOrgsOf(const Subject& subject, const model::Case& c,
+                                       const regions::Directory& directory);
 // Intake: on which channel this subject may take cases in.
 bool CanTakeIn(const Subject& subject, const std::string& channel);
 bool IsAdmin(const Subject& subject);

@@ -54,6 +54,8 @@ Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
   app->store_ = std::move(store.value());
   if (auto st = app->ReloadDirectory(); !st) return st.error();
   app->cases_ = std::make_unique<cases::CaseService>(*app->store_, *app->clock_, app->directory_, *app->vault_);
+  app->cases_->SetRouting(&app->routing_);
+  app->cases_->SetOpenCaseIndex(&app->open_cases_);
   app->auth_ = std::make_unique<auth::AuthService>(*app->store_, *app->clock_);
   return app;
 }
@@ -89,9 +91,100 @@ Status App::ReloadDirectory() {
   auto dir = regions::Directory::Build(std::move(regions.value()), std::move(orgs.value()),
                                        std::move(categories.value()), std::move(cal));
   if (!dir.ok()) return dir.error();
+  auto rules = store_->ListRoutingRules();
+  if (!rules.ok()) return rules.error();
   directory_.Set(std::move(dir.value()));
+  routing_.Set(std::make_shared<dispatch::RoutingTable>(std::move(rules.value())));
   loaded_version_ = *version;
   return OkStatus();
+}
+
+Status App::StartCommandCentre() {
+  if (scheduler_) return OkStatus();
+  const cases::Rules rules = cases_->rules();
+  auto next_of = [rules](const model::Case& c) -> std::optional<TimePoint> {
+    auto a = cases::NextAlert(c, rules);
+    if (!a) return std::nullopt;
+    return a->at;
+  };
+  scheduler_ = std::make_unique<cases::DeadlineScheduler>(*clock_, [this, next_of](model::CaseId id) {
+    auto c = cases_->FireAlerts(id);
+    if (!c.ok()) {
+      if (c.error().code == ErrorCode::kNotFound) scheduler_->Set(id, std::nullopt);
+      else log::Error("alerts of case " + std::to_string(id) + ": " + c.error().message);  // retried
+      return;
+    }
+    scheduler_->Set(id, next_of(*c));  // also when nothing was due
+  });
+  cases_->Subscribe([this, next_of](const model::Case* before, const model::Case& after,
+                                  const std::vector<model::CaseEvent>&) {
+    open_cases_.Apply(before, after);
+    scheduler_->Set(after.id, next_of(after));
+  });
+  size_t open = 0;
+  auto st = store_->ScanCases(true, [&](model::Case&& c) {
+    ++open;
+    open_cases_.Apply(nullptr, c);
+    scheduler_->Set(c.id, next_of(c));
+  });
+  if (!st) return st;
+  log::Info("command centre: " + std::to_string(open) + " open cases, " + std::to_string(scheduler_->pending()) +
+            " with alerts pending");
+  scheduler_->Start();
+  return OkStatus();
+}
+
+namespace {
+
+// Checks and stores a rule, audited; the caller reloads the routing table.
+Result<store::RoutingRule> StoreRoutingRule(App& app, store::RoutingRule rule, const std::string& remote) {
+  const auto dir = app.directory().Get();
+  if (!rule.category.empty() && !dir->FindCategory(rule.category))
+    return Invalid("category", "unknown category '" + rule.category + "'");
+  if (!rule.region.empty() && !dir->FindRegion(rule.region))
+    return Invalid("region", "unknown region '" + rule.region + "'");
+  if (rule.org.empty()) return Invalid("org", "org is required");
+  if (!dir->FindOrg(rule.org)) return Invalid("org", "unknown organisation '" + rule.org + "'");
+  rule.created_at = app.clock().Now();
+  auto id = app.store().AddRoutingRule(rule);
+  if (!id.ok()) return id.error();
+  rule.id = *id;
+  (void)app.store().AppendAudit({0, rule.created_at, rule.created_by, "routing_rule_added", std::to_string(rule.id),
+                                 "category=" + rule.category + " region=" + rule.region + " org=" + rule.org,
+                                 remote});
+  return rule;
+}
+
+}  // namespace
+
+Result<store::RoutingRule> AddRoutingRule(App& app, store::RoutingRule rule, const std::string& remote) {
+  auto stored = StoreRoutingRule(app, std::move(rule), remote);
+  if (!stored.ok()) return stored.error();
+  if (auto st = app.ReloadDirectory(); !st) return st.error();
+  return stored;
+}
+
+Status DeleteRoutingRule(App& app, std::int64_t id, const std::string& actor, const std::string& remote) {
+  if (auto st = app.store().DeleteRoutingRule(id); !st) return st;
+  (void)app.store().AppendAudit({0, app.clock().Now(), actor, "routing_rule_deleted", std::to_string(id), "", remote});
+  return app.ReloadDirectory();
+}
+
+Result<size_t> AddDefaultRoutingRules(App& app, const std::string& actor) {
+  auto rows = csv::Parse(shipped::kRoutingDefaultsCsv, {"category", "department"});
+  if (!rows.ok()) return rows.error();
+  const auto dir = app.directory().Get();
+  size_t added = 0;
+  for (const auto* county : dir->Roots())
+    for (auto& r : *rows) {
+      const std::string org = county->code + "-" + r["department"];
+      if (!dir->FindOrg(org) || !dir->FindCategory(r["category"])) continue;
+      auto rule = StoreRoutingRule(app, {0, r["category"], county->code, org, actor, {}}, "cli");
+      if (!rule.ok()) return rule.error();
+      ++added;
+    }
+  if (auto st = app.ReloadDirectory(); !st) return st.error();
+  return added;
 }
 
 Result<InitResult> Init(App& app, const std::string& admin_password) {
@@ -264,7 +357,13 @@ Result<int> LoadDemo(App& app, std::uint64_t seed, int cases) {
   // History runs on its own clock, set to each moment of the past year.
   ManualClock history_clock(options.now);
   cases::CaseService history(app.store(), history_clock, app.directory(), app.vault());
-  return demo::PlayHistory(history, history_clock, *app.directory().Get(), options);
+  auto played = demo::PlayHistory(history, history_clock, *app.directory().Get(), options);
+  if (!played.ok()) return played.error();
+  // From now on new cases route themselves (the history above was dispatched by hand).
+  auto rules = AddDefaultRoutingRules(app, "init");
+  if (!rules.ok()) return rules.error();
+  log::Info("demo: " + std::to_string(*rules) + " routing rules");
+  return played;
 }
 
 }  // namespace civicgrid::app

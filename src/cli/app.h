@@ -8,6 +8,9 @@
 
 #include "auth/auth.h"
 #include "cases/case_service.h"
+#include "cases/nearby.h"
+#include "cases/scheduler.h"
+#include "dispatch/routing.h"
 #include "privacy/personal_data.h"
 #include "common/result.h"
 #include "common/time.h"
@@ -39,6 +42,13 @@ class App {
   Status ReloadDirectory();
   // Reloads when another process (a CLI import) changed reference data since the last load.
   Status ReloadIfChanged();
+  dispatch::RoutingHolder& routing() { return routing_; }
+  cases::OpenCaseIndex& open_cases() { return open_cases_; }
+  cases::DeadlineScheduler* scheduler() { return scheduler_.get(); }
+  // For `serve`: rebuilds the in-memory command structures from the store (open cases: the duplicate index
+  // and the deadline scheduler), keeps them current from every commit, and starts the scheduler, which
+  // fires at once what fell due while no server ran. Extra listeners (cockpit, stream) subscribe before.
+  Status StartCommandCentre();
 
  private:
   App() = default;
@@ -51,7 +61,18 @@ class App {
   std::int64_t loaded_version_ = -1;  // GUARDED_BY(reload_mu_)
   std::unique_ptr<cases::CaseService> cases_;
   std::unique_ptr<auth::AuthService> auth_;
+  dispatch::RoutingHolder routing_;
+  cases::OpenCaseIndex open_cases_;
+  std::unique_ptr<cases::DeadlineScheduler> scheduler_;
 };
+
+// Routing rules: checked (category, region and org exist; the org is given), stored, audited, and live at
+// once. `remote` is for the audit record.
+Result<store::RoutingRule> AddRoutingRule(App& app, store::RoutingRule rule, const std::string& remote);
+Status DeleteRoutingRule(App& app, std::int64_t id, const std::string& actor, const std::string& remote);
+// The shipped per-county templates (data/routing-defaults.csv: category → department code suffix) for every
+// county in the directory whose department exists. Returns the number of rules added.
+Result<size_t> AddDefaultRoutingRules(App& app, const std::string& actor);
 
 // `init`: the shipped taxonomy and calendar, and the admin user (its password is returned when created now).
 struct InitResult {

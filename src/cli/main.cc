@@ -202,6 +202,17 @@ int main(int argc, char** argv) {
     http::ApiDeps deps{app.store(), app.cases(), app.auth(), app.directory(), [&app] { return app.ReloadDirectory(); },
                        [&app](const std::string& text) { return app::ImportRegionsGeoJson(app, text); },
                        app.clock(), login_rate, intake_rate};
+    // The command centre: routing, the duplicate index and the deadline scheduler, rebuilt from the store.
+    if (auto st = app.StartCommandCentre(); !st) return Fail(st.error());
+    deps.open_cases = &app.open_cases();
+    deps.vault = &app.vault();
+    deps.routing = &app.routing();
+    deps.add_routing_rule = [&app](store::RoutingRule rule, const std::string& remote) {
+      return app::AddRoutingRule(app, std::move(rule), remote);
+    };
+    deps.delete_routing_rule = [&app](std::int64_t id, const std::string& actor, const std::string& remote) {
+      return app::DeleteRoutingRule(app, id, actor, remote);
+    };
     http::Server server(options, http::MakeApi(deps));
     if (auto st = server.Start(); !st) return Fail(st.error());
     std::cout << "listening on http://" << options.host << ":" << server.port() << std::endl;

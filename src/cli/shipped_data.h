@@ -8,6 +8,7 @@ namespace civicgrid::shipped {
 extern const std::string_view kCategoriesCsv;
 extern const std::string_view kHolidaysCsv;
 extern const std::string_view kDepartmentsCsv;
+extern const std::string_view kRoutingDefaultsCsv;  // category,department: per-county rule templates
 extern const std::string_view kDemoPlacesCsv;
 extern const std::string_view kTownsCsv;
 

@@ -22,7 +22,9 @@ Error Forbidden(std::string message) { return Error{ErrorCode::kForbidden, std::
 cases::Guard Call::CaseGuard(auth::Verb verb, const regions::Directory& directory) const {
   const auth::Subject* who = subject;
   return [who, verb, &directory](const model::Case& c) -> Status {
-    if (!who || !auth::CanSee(*who, c)) return NotFound("case " + std::to_string(c.id) + " does not exist");
+    // Joining needs only what the nearby map shows (an open case's id), not sight of the whole case.
+    const bool visible = who && (auth::CanSee(*who, c) || (verb == auth::Verb::kJoin && cases::IsOpen(c)));
+    if (!visible) return NotFound("case " + std::to_string(c.id) + " does not exist");
     if (!auth::CanDo(*who, verb, c, directory)) return Forbidden("your roles do not allow this on this case");
     return OkStatus();
   };
@@ -84,29 +86,35 @@ void Router::Add(std::string method, std::string pattern, RouteHandler handler, 
 }
 
 Router::Match Router::Find(Request& req) const {
+  // Among routes that match, literal segments beat captures ("/cases/nearby" before "/cases/{id}").
   const auto segs = Split(req.path);
   Match m;
+  int best_captures = 1 << 20;
+  std::map<std::string, std::string> best_params;
   for (const auto& r : routes_) {
     if (r.segments.size() != segs.size()) continue;
     std::map<std::string, std::string> params;
     bool ok = true;
+    int captures = 0;
     for (size_t i = 0; i < segs.size() && ok; ++i) {
       const auto& p = r.segments[i];
       if (p.size() > 2 && p.front() == '{' && p.back() == '}') {
         if (segs[i].empty()) ok = false;
         else params[p.substr(1, p.size() - 2)] = segs[i];
+        ++captures;
       } else {
         ok = p == segs[i];
       }
     }
     if (!ok) continue;
     m.path_known = true;
-    if (r.method != req.method) continue;
-    req.params = std::move(params);
+    if (r.method != req.method || captures >= best_captures) continue;
+    best_captures = captures;
+    best_params = std::move(params);
     m.handler = &r.handler;
     m.access = r.access;
-    return m;
   }
+  if (m.handler) req.params = std::move(best_params);
   return m;
 }
 

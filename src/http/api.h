@@ -10,6 +10,8 @@
 #include "auth/auth.h"
 #include "auth/policy.h"
 #include "cases/case_service.h"
+#include "cases/nearby.h"
+#include "dispatch/routing.h"
 #include "http/message.h"
 #include "http/server.h"
 #include "regions/directory.h"
@@ -29,6 +31,13 @@ struct ApiDeps {
   // Abuse limits (per second; intake bursts 4 s worth, login 10 attempts); 0 disables. Over: 429 + Retry-After.
   double login_rate_per_address = 0.5;  // 30 login attempts a minute from one address, bursts of 10
   double intake_rate_per_caller = 50;   // per token and per address
+  // The command centre (set by serve; routes that need one answer 503 without it).
+  cases::OpenCaseIndex* open_cases = nullptr;
+  const privacy::Vault* vault = nullptr;
+  const dispatch::RoutingHolder* routing = nullptr;
+  // Checked, stored, audited and live at once (app::AddRoutingRule / DeleteRoutingRule).
+  std::function<Result<store::RoutingRule>(store::RoutingRule, const std::string& remote)> add_routing_rule;
+  std::function<Status(std::int64_t, const std::string& actor, const std::string& remote)> delete_routing_rule;
 };
 
 // What a handler gets besides the request: who is calling (null on public routes), as policy sees them.

@@ -1,5 +1,7 @@
 // /api/v1/cases: intake, the lifecycle actions, reads, lists and the audit trail.
+#include <algorithm>
 #include <charconv>
+#include <cmath>
 
 #include "http/api.h"
 #include "http/json_util.h"
@@ -69,6 +71,47 @@ json CaseJson(const Case& c, const regions::Directory& dir, const auth::Subject*
     j["org"] = nullptr;
   }
   j["reporter"] = ReporterJson(o.reporter, who);
+  // The command centre's view of the case.
+  j["level"] = std::string(model::Name(c.level));
+  j["routing"] = c.routing ? json{{"rule", c.routing->rule}, {"reason", c.routing->reason}} : json(nullptr);
+  j["duplicates"] = c.duplicates;
+  json timers = json::object();
+  for (const auto& [name, t] : c.timers) {
+    if (!cases::IsTimerActive(c, name)) continue;
+    static const char* kStages[] = {"none", "reminded", "overdue", "supervision_notice"};
+    timers[name] = {{"due", FormatTime(t.due)}, {"stage", kStages[std::clamp(t.stage, 0, 3)]}};
+  }
+  j["timers"] = std::move(timers);
+  const auto light = cases::LightOf(c);
+  j["light"] = light == cases::Light::kRed ? "red" : light == cases::Light::kYellow ? "yellow" : "none";
+  json sup = json::array();
+  for (const auto& v : c.supervisions)
+    sup.push_back({{"by", v.by}, {"at", FormatTime(v.at)}, {"note", v.note}, {"due", FormatTime(v.due)}});
+  j["supervisions"] = std::move(sup);
+  j["supervision_count"] = c.supervisions.size();
+  if (c.whistle) {
+    json parts = json::array();
+    for (const auto& p : c.whistle->parts) {
+      const auto* org = dir.FindOrg(p.org);
+      parts.push_back({{"org", p.org}, {"name", org ? org->name : ""}, {"role", p.lead ? "lead" : "co"},
+                       {"check_in_by", FormatTime(p.check_in_by)}, {"checked_in_at", Time(p.checked_in_at)},
+                       {"missed", p.missed}, {"reported_at", Time(p.reported_at)},
+                       {"note", p.note.empty() ? json(nullptr) : json(p.note)}});
+    }
+    j["whistle"] = {{"by", c.whistle->by}, {"at", FormatTime(c.whistle->at)}, {"parts", std::move(parts)}};
+  } else {
+    j["whistle"] = nullptr;
+  }
+  j["returned_by"] = c.returned_by.empty() ? json(nullptr) : json(c.returned_by);
+  json joined = json::array();
+  for (const auto& r : c.joined) {
+    json x = ReporterJson(r.reporter, who);
+    x["from_case"] = r.from ? json(r.from) : json(nullptr);
+    x["rating"] = r.rating ? json(std::string(model::Name(*r.rating))) : json(nullptr);
+    x["solved"] = r.solved ? json(*r.solved) : json(nullptr);
+    joined.push_back(std::move(x));
+  }
+  j["joined_reporters"] = std::move(joined);
   return j;
 }
 
@@ -81,7 +124,9 @@ json EventJson(const model::CaseEvent& e) {
       case model::EventType::kReturned:
       case model::EventType::kExtensionRequested:
       case model::EventType::kReopened:
+      case model::EventType::kEscalated:
       case model::EventType::kInvalidated: key = "reason"; break;
+      case model::EventType::kDispatched: key = e.rule ? "reason" : "note"; break;
       case model::EventType::kRated: key = "comment"; break;
       default: break;
     }
@@ -94,6 +139,15 @@ json EventJson(const model::CaseEvent& e) {
   if (e.into) payload["into"] = *e.into;
   if (e.accept_by) payload["accept_by"] = FormatTime(*e.accept_by);
   if (e.resolve_by) payload["resolve_by"] = FormatTime(*e.resolve_by);
+  if (e.due) payload["due"] = FormatTime(*e.due);
+  if (!e.deadline.empty()) payload["deadline"] = e.deadline;
+  if (e.level) payload["level"] = std::string(model::Name(*e.level));
+  if (!e.trigger.empty()) payload["trigger"] = e.trigger;
+  if (!e.orgs.empty()) payload["co"] = e.orgs;
+  if (e.rule) payload["rule"] = *e.rule;
+  if (!e.duplicates.empty()) payload["duplicates"] = e.duplicates;
+  if (e.from) payload["from_case"] = *e.from;
+  if (e.reporter_index) payload["reporter"] = *e.reporter_index;
   if (e.origin) {
     payload["channel"] = e.origin->channel;
     payload["category"] = e.origin->category;
@@ -102,6 +156,14 @@ json EventJson(const model::CaseEvent& e) {
   }
   return {{"seq", e.seq}, {"type", std::string(model::Name(e.type))}, {"actor", e.actor},
           {"at", FormatTime(e.at)}, {"payload", payload}};
+}
+
+Result<std::optional<double>> QueryNumber(const Request& req, const char* key, bool required) {
+  std::optional<double> v;
+  std::string error;
+  if (!QueryNumberValue(req, key, v, error)) return Invalid(key, error);
+  if (!v && required) return Invalid(key, std::string(key) + " is required");
+  return v;
 }
 
 Result<model::CaseId> ParseId(const std::string& text) {
@@ -208,7 +270,59 @@ Result<cases::Command> ParseCommand(const std::string& action, const json& j) {
     if (!rating) return Invalid("rating", "rating must be satisfied, basically_satisfied or dissatisfied");
     GET(solved, flag("solved"));
     GET(comment, text("comment", false));
-    return cases::Command{cases::Rate{*rating, *solved, *comment}};
+    int reporter = 0;
+    if (auto it = j.find("reporter"); it != j.end() && !it->is_null()) {
+      if (!it->is_number_integer() || it->get<std::int64_t>() < 0 || it->get<std::int64_t>() > 1000)
+        return Invalid("reporter", "reporter must be 0 (the first reporter) or the number of a joined reporter");
+      reporter = it->get<int>();
+    }
+    return cases::Command{cases::Rate{*rating, *solved, *comment, reporter}};
+  }
+  if (action == "escalate") {
+    GET(reason, text("reason", true));
+    return cases::Command{cases::Escalate{*reason}};
+  }
+  if (action == "whistle") {
+    GET(lead, text("lead", true));
+    cases::BlowWhistle w;
+    w.lead = *lead;
+    if (auto it = j.find("co"); it != j.end() && !it->is_null()) {
+      if (!it->is_array()) return Invalid("co", "co must be an array of organisation codes");
+      for (const auto& x : *it) {
+        if (!x.is_string()) return Invalid("co", "co must be an array of organisation codes");
+        w.co.push_back(x.get<std::string>());
+      }
+    }
+    auto hours = GetNumber(j, "check_in_hours", "", false);
+    if (!hours.ok()) return hours.error();
+    w.check_in_hours = *hours;
+    GET(note, text("note", false));
+    w.note = *note;
+    return cases::Command{std::move(w)};
+  }
+  if (action == "check-in") {
+    GET(org, text("org", false));
+    return cases::Command{cases::CheckIn{*org}};
+  }
+  if (action == "part") {
+    GET(org, text("org", false));
+    GET(note, text("note", true));
+    return cases::Command{cases::ReportPart{*org, *note}};
+  }
+  if (action == "supervise") {
+    GET(note, text("note", true));
+    GET(due_text, text("due", true));
+    auto due = ParseTime(*due_text);
+    if (!due) return Invalid("due", "due must be an RFC 3339 time");
+    auto esc = GetBool(j, "escalate", "", false);
+    if (!esc.ok()) return esc.error();
+    return cases::Command{cases::Supervise{*note, *due, esc->value_or(false)}};
+  }
+  if (action == "return/decision") {
+    GET(uphold, flag("uphold"));
+    GET(org, text("org", false));
+    GET(note, text("note", false));
+    return cases::Command{cases::DecideReturn{*uphold, *org, *note}};
   }
   if (action == "close") return cases::Command{cases::Close{}};
   if (action == "reopen") {
@@ -230,6 +344,8 @@ Result<cases::Command> ParseCommand(const std::string& action, const json& j) {
 }
 
 std::string EncodeCursor(model::CaseId id) { return "c" + std::to_string(id); }
+// Ranked (full-text) lists page by position.
+std::string EncodeOffsetCursor(int offset) { return "o" + std::to_string(offset); }
 
 Result<store::CaseQuery> ParseListQuery(const Request& req, const regions::Directory& dir) {
   store::CaseQuery q;
@@ -264,16 +380,32 @@ Result<store::CaseQuery> ParseListQuery(const Request& req, const regions::Direc
       return Invalid("limit", "limit must be an integer from 1 to 500");
     q.limit = limit;
   }
+  if (const auto* v = req.Query("q"); v && !v->empty()) {
+    if (v->size() > 1000) return Invalid("q", "q is longer than 1000 bytes");
+    q.text = *v;
+  }
+  if (const auto* v = req.Query("level"); v && !v->empty()) {
+    auto l = model::ParseLevel(*v);
+    if (!l) return Invalid("level", "level must be community, town or joint");
+    q.level = l;
+  }
+  // The difficult-matters queue (滨不难 window): every case in joint handling.
+  if (const auto* v = req.Query("queue"); v && !v->empty()) {
+    if (*v != "difficult") return Invalid("queue", "queue must be 'difficult'");
+    q.level = model::Level::kJoint;
+  }
   if (const auto* v = req.Query("cursor"); v && !v->empty()) {
-    model::CaseId id = 0;
+    std::int64_t n = 0;
     const char* b = v->data() + 1;
     const char* e = v->data() + v->size();
-    auto [p, ec] = std::from_chars(b, e, id);
-    if ((*v)[0] != 'c' || ec != std::errc() || p != e || id <= 0)
-      return BadRequest("cursor", "cursor is not one this server issued");
-    q.before = id;
+    auto [p, ec] = std::from_chars(b, e, n);
+    const char kind = (*v)[0];
+    if ((kind != 'c' && kind != 'o') || ec != std::errc() || p != e || n <= 0 || (kind == 'c') == !q.text.empty() ||
+        (kind == 'o' && n > 10000))
+      return BadRequest("cursor", "cursor is not one this server issued for this query");
+    if (kind == 'c') q.before = n;
+    else q.offset = int(n);
   }
-  if (req.Query("q")) return Invalid("q", "full-text search is not available yet");
   return q;
 }
 
@@ -307,9 +439,83 @@ void AddCaseRoutes(Router& router, ApiDeps& deps) {
     TRY_ASSIGN(page, deps.cases.List(query));
     json items = json::array();
     for (const auto& c : page.items) items.push_back(CaseJson(c, *dir, call.subject));
-    json j = {{"items", std::move(items)},
-              {"next_cursor", page.next_before ? json(EncodeCursor(*page.next_before)) : json(nullptr)}};
+    json next = page.next_before ? json(EncodeCursor(*page.next_before))
+                : page.next_offset ? json(EncodeOffsetCursor(*page.next_offset))
+                                   : json(nullptr);
+    json j = {{"items", std::move(items)}, {"next_cursor", std::move(next)}};
     return JsonResponse(200, Dump(j));
+  });
+
+  // Open cases near a point, before reporting (the open 311 systems' most requested feature): what is
+  // already known, so a resident can join it instead of filing again. Only what a public map would show.
+  router.Add("GET", "/api/v1/cases/nearby", [&deps](Request& req, const Call&) {
+    TRY_ASSIGN(lat, QueryNumber(req, "lat", true));
+    TRY_ASSIGN(lon, QueryNumber(req, "lon", true));
+    TRY_ASSIGN(radius, QueryNumber(req, "radius", false));
+    if (!(*lat >= -90 && *lat <= 90)) return ProblemResponse(Invalid("lat", "lat must be within ±90"));
+    if (!(*lon >= -180 && *lon <= 180)) return ProblemResponse(Invalid("lon", "lon must be within ±180"));
+    const double r = radius ? *radius : 500;
+    if (!(r > 0 && r <= 2000)) return ProblemResponse(Invalid("radius", "radius must be 1 to 2000 metres"));
+    geo::Crs crs = geo::Crs::kWgs84;
+    if (const auto* v = req.Query("crs"); v && !v->empty()) {
+      auto parsed = geo::ParseCrs(*v);
+      if (!parsed) return ProblemResponse(Invalid("crs", "crs must be wgs84, gcj02 or bd09"));
+      crs = *parsed;
+    }
+    const auto dir = deps.directory.Get();
+    std::string category;
+    if (const auto* v = req.Query("category"); v && !v->empty()) {
+      if (!dir->FindCategory(*v)) return ProblemResponse(Invalid("category", "unknown category '" + *v + "'"));
+      category = *v;
+    }
+    const auto wgs = geo::ToWgs84(geo::LonLat{*lon, *lat}, crs);
+    json items = json::array();
+    if (!deps.open_cases) return ProblemResponse(Error{ErrorCode::kUnavailable, "the command centre is not running", {}, {}});
+    for (const auto& hit : deps.open_cases->Near({wgs.lat, wgs.lon}, r, category, TimePoint{}, 50)) {
+      auto c = deps.cases.Get(hit.id);
+      if (!c.ok()) continue;
+      const auto& o = c->origin;
+      const auto* cat = dir->FindCategory(o.category);
+      items.push_back({{"id", c->id},
+                       {"number", o.number},
+                       {"category", o.category},
+                       {"category_name", cat ? json{{"zh", cat->name_zh}, {"en", cat->name_en}} : json(nullptr)},
+                       {"title", o.title},
+                       {"status", std::string(model::Name(c->status))},
+                       {"location", {{"lat", o.location->lat}, {"lon", o.location->lon}}},
+                       {"distance_m", std::lround(hit.meters)},
+                       {"reporters", 1 + c->joined.size()},
+                       {"created_at", FormatTime(c->created_at)}});
+    }
+    return JsonResponse(200, Dump(json{{"items", std::move(items)}, {"next_cursor", nullptr}}));
+  });
+
+  // Join an open case as a further reporter instead of filing a new one; asked for a rating on resolution.
+  router.Add("POST", "/api/v1/cases/{id}/join", [&deps](Request& req, const Call& call) {
+    TRY_ASSIGN(id, ParseId(req.params["id"]));
+    TRY_ASSIGN(body, ParseObject(req.body.empty() ? std::string("{}") : req.body));
+    model::Reporter reporter;
+    std::string phone;
+    if (auto it = body.find("reporter"); it != body.end() && !it->is_null()) {
+      if (!it->is_object()) return ProblemResponse(Invalid("reporter", "reporter must be an object {name, phone}"));
+      TRY_ASSIGN(name, GetString(*it, "name", "reporter", false));
+      TRY_ASSIGN(ph, GetString(*it, "phone", "reporter", false));
+      reporter.name = name.value_or("");
+      phone = ph.value_or("");
+    }
+    if (cases::Utf8Length(reporter.name) > 100)
+      return ProblemResponse(Invalid("reporter.name", "name is longer than 100 characters"));
+    if (!phone.empty()) {
+      auto normal = privacy::NormalizePhone(phone);
+      if (!normal) return ProblemResponse(Invalid("reporter.phone", "phone must be a mainland mobile or fixed-line number"));
+      reporter.phone = deps.vault->Seal(*normal, privacy::MaskPhone(*normal));
+    }
+    const auto dir = deps.directory.Get();
+    TRY_ASSIGN(c, deps.cases.Act(id, cases::Join{reporter, 0}, call.actor(), call.CaseGuard(auth::Verb::kJoin, *dir)));
+    // The joiner may not see the whole case: answer with what the nearby map shows.
+    return JsonResponse(200, Dump(json{{"id", c.id}, {"number", c.origin.number},
+                                       {"status", std::string(model::Name(c.status))},
+                                       {"reporters", 1 + c.joined.size()}, {"reporter", c.joined.size()}}));
   });
 
   router.Add("GET", "/api/v1/cases/{id}", [&deps](Request& req, const Call& call) {
@@ -335,14 +541,37 @@ void AddCaseRoutes(Router& router, ApiDeps& deps) {
       TRY_ASSIGN(body, ParseObject(req.body.empty() ? std::string("{}") : req.body));
       TRY_ASSIGN(command, ParseCommand(action, body));
       const auto dir = deps.directory.Get();
+      // Check-in and parts: the department acts for itself; one who acts for several names it ("org").
+      auto* check_in = std::get_if<cases::CheckIn>(&command);
+      auto* part = std::get_if<cases::ReportPart>(&command);
+      if (check_in || part) {
+        std::string& org = check_in ? check_in->org : part->org;
+        if (org.empty()) {
+          auto loaded = deps.cases.Get(id, call.CaseGuard(auth::Verb::kRead, *dir));
+          if (!loaded.ok()) return ProblemResponse(loaded.error());
+          const auto mine = auth::WhistleOrgsOf(*call.subject, *loaded, *dir);
+          if (mine.size() != 1)
+            return ProblemResponse(Invalid("org", mine.empty() ? "you act for no department of this whistle"
+                                                                : "you act for several departments: name one as org"));
+          org = mine[0];
+        } else if (!auth::ActsFor(*call.subject, org, *dir)) {
+          return ProblemResponse(Forbidden("you do not act for '" + org + "'"));
+        }
+      }
+      // Ratings of joined reporters are taken by the centre's follow-up call.
+      if (const auto* rate = std::get_if<cases::Rate>(&command);
+          rate && rate->reporter != 0 && !call.subject->Has(auth::Role::kDispatcher) && !auth::IsAdmin(*call.subject))
+        return ProblemResponse(Forbidden("only the centre records the ratings of joined reporters"));
       TRY_ASSIGN(c, deps.cases.Act(id, command, call.actor(), call.CaseGuard(*auth::VerbOfAction(action), *dir)));
       return JsonResponse(200, Dump(CaseJson(c, *dir, call.subject)));
     };
   };
   for (const char* action : {"dispatch", "accept", "contact", "return", "extension", "resolve", "review", "rating",
-                             "close", "reopen", "invalid", "merge"})
+                             "close", "reopen", "invalid", "merge", "escalate", "whistle", "check-in", "part",
+                             "supervise"})
     router.Add("POST", std::string("/api/v1/cases/{id}/") + action, act(action));
   router.Add("POST", "/api/v1/cases/{id}/extension/decision", act("extension/decision"));
+  router.Add("POST", "/api/v1/cases/{id}/return/decision", act("return/decision"));
 
   // The full reporter: an explicit call, written to the security audit log.
   router.Add("POST", "/api/v1/cases/{id}/reveal", [&deps](Request& req, const Call& call) {

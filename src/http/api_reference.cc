@@ -183,6 +183,74 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
                                        {"ancestors", ancestors},
                                        {"wgs84", {{"lat", wgs.lat}, {"lon", wgs.lon}}}}));
   });
+
+  // Routing rules: the centre's configuration, live at once and audited.
+  auto rule_json = [&deps](const store::RoutingRule& r) {
+    const auto dir = deps.directory.Get();
+    const auto* org = dir->FindOrg(r.org);
+    const auto* cat = r.category.empty() ? nullptr : dir->FindCategory(r.category);
+    const auto* region = r.region.empty() ? nullptr : dir->FindRegion(r.region);
+    return json{{"id", r.id},
+                {"category", r.category.empty() ? json(nullptr) : json(r.category)},
+                {"category_name", cat ? json(cat->name_zh) : json(nullptr)},
+                {"region", r.region.empty() ? json(nullptr) : json(r.region)},
+                {"region_name", region ? json(region->name) : json(nullptr)},
+                {"org", r.org},
+                {"org_name", org ? json(org->name) : json(nullptr)},
+                {"created_by", r.created_by},
+                {"created_at", FormatTime(r.created_at)}};
+  };
+  auto may_route = [&deps](const Call& call, const std::string& region) -> Status {
+    if (auth::IsAdmin(*call.subject)) return OkStatus();
+    const auto dir = deps.directory.Get();
+    const std::string path = region.empty() ? "" : dir->PathOf(region);
+    for (const auto& g : call.subject->grants)
+      if (g.role == auth::Role::kDispatcher && (g.scope == "*" || (!path.empty() && path.starts_with(g.path))))
+        return OkStatus();
+    return Forbidden(region.empty() ? "only an admin or a dispatcher for every county sets rules for anywhere"
+                                    : "routing rules are set by the centre (dispatcher) over its own counties");
+  };
+  router.Add("GET", "/api/v1/routing-rules", [&deps, rule_json](Request&, const Call&) {
+    if (!deps.routing) return ProblemResponse(Error{ErrorCode::kUnavailable, "routing is not running", {}, {}});
+    json items = json::array();
+    for (const auto& r : deps.routing->Get()->rules()) items.push_back(rule_json(r));
+    return JsonResponse(200, Dump(json{{"items", std::move(items)}, {"next_cursor", nullptr}}));
+  }, Access::kStaff);
+  router.Add("POST", "/api/v1/routing-rules", [&deps, rule_json, may_route](Request& req, const Call& call) {
+    if (!deps.add_routing_rule) return ProblemResponse(Error{ErrorCode::kUnavailable, "routing is not running", {}, {}});
+    TRY_ASSIGN(body, ParseObject(req.body));
+    store::RoutingRule rule;
+    for (auto [key, out] : {std::pair{"category", &rule.category}, std::pair{"region", &rule.region},
+                            std::pair{"org", &rule.org}}) {
+      TRY_ASSIGN(v, GetString(body, key, "", std::string(key) == "org"));
+      *out = v.value_or("");
+    }
+    if (auto st = may_route(call, rule.region); !st) return ProblemResponse(st.error());
+    rule.created_by = call.actor();
+    TRY_ASSIGN(added, deps.add_routing_rule(rule, req.remote));
+    Response r = JsonResponse(201, Dump(rule_json(added)));
+    r.headers.emplace_back("Location", "/api/v1/routing-rules/" + std::to_string(added.id));
+    return r;
+  }, Access::kStaff);
+  router.Add("DELETE", "/api/v1/routing-rules/{id}", [&deps, may_route](Request& req, const Call& call) {
+    if (!deps.delete_routing_rule || !deps.routing)
+      return ProblemResponse(Error{ErrorCode::kUnavailable, "routing is not running", {}, {}});
+    std::int64_t id = 0;
+    const auto& text = req.params["id"];
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+    if (ec != std::errc() || p != text.data() + text.size())
+      return ProblemResponse(NotFound("routing rule '" + text + "' does not exist"));
+    const auto table = deps.routing->Get();
+    const store::RoutingRule* found = nullptr;
+    for (const auto& r : table->rules())
+      if (r.id == id) found = &r;
+    if (!found) return ProblemResponse(NotFound("routing rule " + text + " does not exist"));
+    if (auto st = may_route(call, found->region); !st) return ProblemResponse(st.error());
+    if (auto st = deps.delete_routing_rule(id, call.actor(), req.remote); !st) return ProblemResponse(st.error());
+    Response r;
+    r.status = 204;
+    return r;
+  }, Access::kStaff);
 }
 
 }  // namespace civicgrid::http

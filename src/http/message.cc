@@ -1,5 +1,8 @@
 #include "http/message.h"
 
+#include <charconv>
+#include <cmath>
+
 namespace civicgrid::http {
 
 bool PercentDecode(const std::string& in, std::string& out, bool plus_is_space) {
@@ -42,6 +45,20 @@ bool ParseQueryString(const std::string& text, std::map<std::string, std::string
     }
     start = amp + 1;
   }
+  return true;
+}
+
+bool QueryNumberValue(const Request& req, const char* key, std::optional<double>& out, std::string& error) {
+  out.reset();
+  const auto* v = req.Query(key);
+  if (!v || v->empty()) return true;
+  double d = 0;
+  auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), d);
+  if (ec != std::errc() || p != v->data() + v->size() || !std::isfinite(d)) {
+    error = std::string(key) + " must be a number";
+    return false;
+  }
+  out = d;
   return true;
 }
 

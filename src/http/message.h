@@ -35,6 +35,10 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
+// A finite number from the query string: absent → nullopt (an error when required); not a number → error.
+// (Declared here, defined in message.cc; the error is the caller's to turn into a problem document.)
+bool QueryNumberValue(const Request& req, const char* key, std::optional<double>& out, std::string& error);
+
 // Splits "a=1&b=%E4%BA%95" into decoded pairs; false on a malformed escape.
 bool ParseQueryString(const std::string& text, std::map<std::string, std::string>& out);
 bool PercentDecode(const std::string& in, std::string& out, bool plus_is_space);

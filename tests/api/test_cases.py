@@ -64,7 +64,8 @@ class CasesApi(unittest.TestCase):
         self.assertTrue(case["deadlines"]["resolve_by"])
         self.assertEqual(case["reporter"]["phone"], "139****5678")
         self.assertNotIn("13912345678", str(case))
-        self.assertEqual(case["allowed_actions"], ["dispatch", "invalid", "merge"])
+        self.assertEqual(case["allowed_actions"],
+                         ["dispatch", "invalid", "merge", "whistle", "supervise", "escalate", "join"])
         status, again, _ = self.s.get(f"/api/v1/cases/{case['id']}")
         self.assertEqual(again, case)
 
@@ -136,7 +137,8 @@ class CasesApi(unittest.TestCase):
         # Illegal now: 409 naming the state and what is allowed.
         p = self.act(cid, "resolve", {"note": "x"}, expect=409)
         self.assertIn("dispatched", p["detail"])
-        self.assertEqual(p["allowed_actions"], ["accept", "return", "invalid", "merge"])
+        self.assertEqual(p["allowed_actions"],
+                         ["accept", "return", "invalid", "merge", "whistle", "supervise", "escalate", "join"])
         c = self.act(cid, "return", {"reason": "非本单位职责"})
         self.assertEqual((c["status"], c["org"], c["returns"]), ("received", None, 1))
         self.act(cid, "dispatch", {"org": "nobody"}, expect=422)
