@@ -550,9 +550,9 @@ void AddCaseRoutes(Router& router, ApiDeps& deps) {
           auto loaded = deps.cases.Get(id, call.CaseGuard(auth::Verb::kRead, *dir));
           if (!loaded.ok()) return ProblemResponse(loaded.error());
           const auto mine = auth::WhistleOrgsOf(*call.subject, *loaded, *dir);
-          if (mine.size() != 1)
-            return ProblemResponse(Invalid("org", mine.empty() ? "you act for no department of this whistle"
-                                                                : "you act for several departments: name one as org"));
+          if (mine.empty()) return ProblemResponse(Forbidden("you act for no department of this whistle"));
+          if (mine.size() > 1)
+            return ProblemResponse(Invalid("org", "you act for several departments of this whistle: name one as org"));
           org = mine[0];
         } else if (!auth::ActsFor(*call.subject, org, *dir)) {
           return ProblemResponse(Forbidden("you do not act for '" + org + "'"));

@@ -112,6 +112,76 @@ class AccessMatrix(unittest.TestCase):
             status, reply = self.call(who, "POST", f"/api/v1/cases/{self.s.intake()['id']}/invalid", {"reason": "测试"})
             self.assertEqual(status, code, (who, reply))
 
+    def test_command_centre_verbs_follow_the_roles(self):
+        from urllib.parse import quote
+        due = time.strftime("%Y-%m-%dT%H:%M:%S+08:00", time.gmtime(time.time() + 8 * 3600 + 86400))
+        c = self.s.intake()["id"]  # 向阳 grid 1, received
+        # Supervision comes from above: the centre, a leader over the place, the town.
+        for who, code in [("community", 403), ("gridworker", 403), ("other_community", 404), ("dept", 404),
+                          ("resident", 404), ("leader", 200), ("town", 200), ("dispatcher", 200)]:
+            status, reply = self.call(who, "POST", f"/api/v1/cases/{c}/supervise", {"note": "请办理", "due": due})
+            self.assertEqual(status, code, (who, reply))
+        # The town whistles (not a community, not a department, not a leader).
+        for who, code in [("community", 403), ("leader", 403), ("gridworker", 403), ("dept", 404), ("town", 200)]:
+            status, reply = self.call(who, "POST", f"/api/v1/cases/{c}/whistle", {"lead": "320923-cgj"})
+            self.assertEqual(status, code, (who, reply))
+        # The whistled department now sees the case and checks in; others may not.
+        for who, code in [("community", 403), ("town", 403), ("resident", 404), ("dept", 200)]:
+            status, reply = self.call(who, "POST", f"/api/v1/cases/{c}/check-in", {})
+            self.assertEqual(status, code, (who, reply))
+        # Escalation: community, town, centre within their scope.
+        e = self.s.intake()["id"]
+        for who, code in [("leader", 403), ("gridworker", 403), ("dept", 404), ("other_community", 404),
+                          ("community", 200), ("town", 200)]:
+            status, reply = self.call(who, "POST", f"/api/v1/cases/{e}/escalate", {"reason": "上报"})
+            self.assertEqual(status, code, (who, reply))
+        # A disputed return is the centre's to decide.
+        d = self.s.intake()["id"]
+        self.as_admin(self.s, "post", f"/api/v1/cases/{d}/dispatch", {"org": "320923-cgj"})
+        status, reply = self.call("dept", "POST", f"/api/v1/cases/{d}/return", {"reason": "非本单位"})
+        self.assertEqual(status, 200, reply)
+        for who, code in [("town", 403), ("community", 403), ("dispatcher", 200)]:
+            status, reply = self.call(who, "POST", f"/api/v1/cases/{d}/return/decision",
+                                      {"uphold": True, "org": "320923-zjj", "note": "改派"})
+            self.assertEqual(status, code, (who, reply))
+        # Routing rules: read by staff, set by the centre; residents and keys see none of it.
+        for who, code in [("resident", 403), ("key", 403), ("dept", 200), ("dispatcher", 200)]:
+            status, reply = self.call(who, "GET", "/api/v1/routing-rules")
+            self.assertEqual(status, code, (who, reply))
+        for who, code in [("town", 403), ("leader", 403), ("resident", 403)]:
+            status, reply = self.call(who, "POST", "/api/v1/routing-rules",
+                                      {"category": "06", "region": "320923", "org": "320923-cgj"})
+            self.assertEqual(status, code, (who, reply))
+        status, rule = self.call("dispatcher", "POST", "/api/v1/routing-rules",
+                                 {"category": "25", "region": "320923", "org": "320923-cgj"})
+        self.assertEqual(status, 201, rule)
+        status, reply = self.call("dispatcher", "POST", "/api/v1/routing-rules", {"category": "25", "org": "320923-cgj"})
+        self.assertEqual(status, 403, reply)  # anywhere: beyond a county dispatcher's scope
+        self.s.request("DELETE", f"/api/v1/routing-rules/{rule['id']}")
+        # Search and the difficult queue are lists: the same visibility as any list.
+        a, b = self.a["id"], self.b["id"]
+        for who, expected in [("community", {a}), ("other_community", {b}), ("dept", {b}), ("resident2", set())]:
+            status, page = self.call(who, "GET", "/api/v1/cases?limit=500&q=" + quote("路面破损"))
+            self.assertEqual(status, 200, (who, page))
+            self.assertEqual({x["id"] for x in page["items"]} & {a, b}, expected, who)
+        status, page = self.call("other_community", "GET", "/api/v1/cases?queue=difficult&limit=500")
+        self.assertNotIn(e, {x["id"] for x in page["items"]})
+        status, page = self.call("community", "GET", "/api/v1/cases?queue=difficult&limit=500")
+        self.assertIn(e, {x["id"] for x in page["items"]})
+        # Nearby shows public fields only, to anyone signed in; joining needs no sight of the case.
+        status, near = self.call("resident2", "GET", f"/api/v1/cases/nearby?lat={IN_GRID_1[0]}&lon={IN_GRID_1[1]}")
+        self.assertEqual(status, 200, near)
+        self.assertTrue(near["items"])
+        for item in near["items"]:
+            self.assertEqual(set(item), {"id", "number", "category", "category_name", "title", "status", "location",
+                                         "distance_m", "reporters", "created_at"})
+        status, reply = self.call("resident2", "POST", f"/api/v1/cases/{e}/join", {"reporter": {"name": "孙八"}})
+        self.assertEqual(status, 200, reply)
+        status, reply = self.call("resident2", "GET", f"/api/v1/cases/{e}")
+        self.assertEqual(status, 404, "joining does not open the whole case")
+        status, reply = self.call("leader", "POST", f"/api/v1/cases/{e}/join", {})
+        self.assertEqual(status, 403, reply)
+
     def test_intake_by_channel(self):
         body = {"category": "06001", "title": "t"}
         for who, channel, code in [("resident", "12345", 403), ("resident", "resident", 201), ("key", "12345", 201),
