@@ -53,7 +53,8 @@ Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
   if (!store.ok()) return store.error();
   app->store_ = std::move(store.value());
   if (auto st = app->ReloadDirectory(); !st) return st.error();
-  app->cases_ = std::make_unique<cases::CaseService>(*app->store_, *app->clock_, app->directory_, *app->vault_);
+  app->cases_ =
+      std::make_unique<cases::CaseService>(*app->store_, *app->clock_, app->directory_, *app->vault_, options.rules);
   app->cases_->SetRouting(&app->routing_);
   app->cases_->SetOpenCaseIndex(&app->open_cases_);
   app->auth_ = std::make_unique<auth::AuthService>(*app->store_, *app->clock_);

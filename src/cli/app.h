@@ -26,6 +26,7 @@ struct AppOptions {
   std::string key_file;
   bool durable = true;           // fsync every commit; off only for bulk loads that are redone on failure
   const Clock* clock = nullptr;  // defaults to the system clock
+  cases::Rules rules;            // county-wide rules: reminders, escalation triggers, duplicates
 };
 
 class App {

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <thread>
 #include <iostream>
+#include <set>
 #include <sstream>
 
 #include "auth/totp.h"
@@ -28,8 +29,10 @@ int Fail(const Error& e) {
   return e.code == ErrorCode::kInternal ? 1 : 2;
 }
 
-Result<std::unique_ptr<app::App>> OpenApp(const std::string& data_dir, bool durable = true) {
+Result<std::unique_ptr<app::App>> OpenApp(const std::string& data_dir, bool durable = true,
+                                          const cases::Rules& rules = {}) {
   app::AppOptions options;
+  options.rules = rules;
   options.data_dir = data_dir;
   options.durable = durable;
   // The personal-data key may live outside the data directory (another disk, a mounted secret).
@@ -96,6 +99,21 @@ int main(int argc, char** argv) {
   double intake_rate = 50, login_rate = 0.5;
   serve->add_option("--intake-rate", intake_rate, "intakes per second per caller and per address (0: no limit)");
   serve->add_option("--login-rate", login_rate, "login attempts per second per address (0: no limit)");
+  cases::Rules rules;
+  std::string escalate_on = "overdue,returned_twice,dissatisfied,supervisor_flag,check_in_missed";
+  serve->add_option("--warn-share", rules.warn_share, "a deadline's reminder fires at this share of its time")
+      ->check(CLI::Range(0.05, 0.99));
+  serve->add_option("--escalate-on", escalate_on,
+                    "escalation triggers, comma-separated (overdue, returned_twice, dissatisfied, supervisor_flag, "
+                    "check_in_missed), or 'none'");
+  serve->add_option("--follow-up-days", rules.follow_up_days, "working days to ask every reporter")
+      ->check(CLI::Range(0.1, 30.0));
+  serve->add_option("--check-in-hours", rules.check_in_hours, "default whistle check-in limit (hours)")
+      ->check(CLI::Range(0.01, 720.0));
+  serve->add_option("--duplicate-radius", rules.duplicate_radius_m, "metres within which duplicates are proposed")
+      ->check(CLI::Range(1.0, 2000.0));
+  serve->add_option("--duplicate-days", rules.duplicate_window_days, "days back duplicates are looked for")
+      ->check(CLI::Range(0.01, 90.0));
 
   auto* token = cli.add_subcommand("token", "print a fresh bearer token for a user");
   std::string login;
@@ -179,6 +197,16 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (serve->parsed()) {
+    rules.escalate_on.clear();
+    for (size_t start = 0; escalate_on != "none" && start <= escalate_on.size();) {
+      const size_t comma = std::min(escalate_on.find(',', start), escalate_on.size());
+      const std::string t = escalate_on.substr(start, comma - start);
+      static const std::set<std::string> kTriggers = {"overdue", "returned_twice", "dissatisfied", "supervisor_flag",
+                                                      "check_in_missed"};
+      if (!kTriggers.count(t)) return Fail(Invalid("escalate-on", "unknown escalation trigger '" + t + "'"));
+      rules.escalate_on.insert(t);
+      start = comma + 1;
+    }
     const auto colon = listen.rfind(':');
     int port = -1;
     if (colon != std::string::npos) {
@@ -192,7 +220,7 @@ int main(int argc, char** argv) {
     const int lock_fd = ::open(lock_path.c_str(), O_CREAT | O_RDWR, 0600);
     if (lock_fd < 0 || ::flock(lock_fd, LOCK_EX | LOCK_NB) != 0)
       return Fail(Error{ErrorCode::kUnavailable, "another civicgrid serve is using " + data_dir, "data", {}});
-    auto opened = OpenApp(data_dir);
+    auto opened = OpenApp(data_dir, true, rules);
     if (!opened.ok()) return Fail(opened.error());
     auto& app = *opened.value();
     http::ServerOptions options;

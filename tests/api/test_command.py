@@ -158,6 +158,14 @@ class CommandCentre(unittest.TestCase):
         status, body, _ = self.s.post(f"/api/v1/cases/{cid}/escalate", {})
         self.assertEqual((status, body.get("field")), (422, "reason"), body)
 
+    def test_escalation_triggers_are_configured_at_serve(self):
+        import subprocess
+        from harness import BIN
+        p = subprocess.run([BIN, "serve", "--data", self.s.data, "--listen", "127.0.0.1:0",
+                            "--escalate-on", "overdue,bogus"], capture_output=True, text=True, timeout=30)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("unknown escalation trigger 'bogus'", p.stderr)
+
     # ---- whistle and report ----
     def test_whistle_check_in_parts_and_a_missed_check_in(self):
         case = self.s.intake(title="多部门联合整治")
