@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <fstream>
@@ -119,18 +120,25 @@ Status App::StartCommandCentre() {
   });
   cases_->Subscribe([this, next_of](const model::Case* before, const model::Case& after,
                                   const std::vector<model::CaseEvent>&) {
+    cockpit_.Apply(before, after);
     open_cases_.Apply(before, after);
     scheduler_->Set(after.id, next_of(after));
   });
-  size_t open = 0;
-  auto st = store_->ScanCases(true, [&](model::Case&& c) {
+  size_t all = 0, open = 0;
+  const auto started = std::chrono::steady_clock::now();
+  auto st = store_->ScanCases(false, [&](model::Case&& c) {
+    ++all;
+    cockpit_.Apply(nullptr, c);
+    if (!cases::IsOpen(c)) return;
     ++open;
     open_cases_.Apply(nullptr, c);
     scheduler_->Set(c.id, next_of(c));
   });
   if (!st) return st;
-  log::Info("command centre: " + std::to_string(open) + " open cases, " + std::to_string(scheduler_->pending()) +
-            " with alerts pending");
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  log::Info("command centre: " + std::to_string(all) + " cases (" + std::to_string(open) + " open, " +
+            std::to_string(scheduler_->pending()) + " with alerts pending) loaded in " + std::to_string(ms.count()) +
+            " ms");
   scheduler_->Start();
   return OkStatus();
 }

@@ -10,6 +10,7 @@
 #include "cases/case_service.h"
 #include "cases/nearby.h"
 #include "cases/scheduler.h"
+#include "cockpit/aggregates.h"
 #include "dispatch/routing.h"
 #include "privacy/personal_data.h"
 #include "common/result.h"
@@ -46,9 +47,11 @@ class App {
   dispatch::RoutingHolder& routing() { return routing_; }
   cases::OpenCaseIndex& open_cases() { return open_cases_; }
   cases::DeadlineScheduler* scheduler() { return scheduler_.get(); }
-  // For `serve`: rebuilds the in-memory command structures from the store (open cases: the duplicate index
-  // and the deadline scheduler), keeps them current from every commit, and starts the scheduler, which
-  // fires at once what fell due while no server ran. Extra listeners (cockpit, stream) subscribe before.
+  cockpit::Aggregates& cockpit() { return cockpit_; }
+  // For `serve`: rebuilds the in-memory command structures from the store (every case: the cockpit; open
+  // cases: the duplicate index and the deadline scheduler), keeps them current from every commit, and starts
+  // the scheduler, which fires at once what fell due while no server ran. Other listeners (the stream)
+  // subscribe before.
   Status StartCommandCentre();
 
  private:
@@ -64,6 +67,7 @@ class App {
   std::unique_ptr<auth::AuthService> auth_;
   dispatch::RoutingHolder routing_;
   cases::OpenCaseIndex open_cases_;
+  cockpit::Aggregates cockpit_;
   std::unique_ptr<cases::DeadlineScheduler> scheduler_;
 };
 
