@@ -12,6 +12,7 @@
 #include <fstream>
 #include <thread>
 #include <iostream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -20,6 +21,7 @@
 #include "common/log.h"
 #include "http/api.h"
 #include "http/server.h"
+#include "http/stream.h"
 
 namespace civicgrid {
 namespace {
@@ -230,11 +232,20 @@ int main(int argc, char** argv) {
     http::ApiDeps deps{app.store(), app.cases(), app.auth(), app.directory(), [&app] { return app.ReloadDirectory(); },
                        [&app](const std::string& text) { return app::ImportRegionsGeoJson(app, text); },
                        app.clock(), login_rate, intake_rate};
+    // Live stream (/api/v1/stream): every committed case event goes to the open streams that may see it.
+    // Subscribed before the command centre starts its scheduler thread (Subscribe is not synchronised);
+    // the listener owns the hub, which thus outlives the server and the scheduler.
+    auto stream_hub = std::make_shared<http::StreamHub>();
+    app.cases().Subscribe([stream_hub](const model::Case* before, const model::Case& after,
+                                       const std::vector<model::CaseEvent>& events) {
+      stream_hub->Publish(before, after, events);
+    });
     // The command centre: routing, the duplicate index and the deadline scheduler, rebuilt from the store.
     if (auto st = app.StartCommandCentre(); !st) return Fail(st.error());
     deps.open_cases = &app.open_cases();
     deps.vault = &app.vault();
     deps.routing = &app.routing();
+    deps.cockpit = &app.cockpit();
     deps.add_routing_rule = [&app](store::RoutingRule rule, const std::string& remote) {
       return app::AddRoutingRule(app, std::move(rule), remote);
     };
@@ -242,20 +253,40 @@ int main(int argc, char** argv) {
       return app::DeleteRoutingRule(app, id, actor, remote);
     };
     http::Server server(options, http::MakeApi(deps));
+    server.SetUpgradeHandler(http::MakeStreamUpgrade(*stream_hub, app.auth(), app.directory()));  // live stream
     if (auto st = server.Start(); !st) return Fail(st.error());
     std::cout << "listening on http://" << options.host << ":" << server.port() << std::endl;
     log::Info("serving " + data_dir + " on " + options.host + ":" + std::to_string(server.port()));
     // Imports made with the CLI while the server runs reach it within two seconds.
     std::atomic<bool> stopping{false};
+    // Streams of revoked or expired tokens are closed within a minute.
     std::thread watcher([&] {
-      while (!stopping) {
+      for (int round = 1; !stopping; ++round) {
         for (int i = 0; i < 20 && !stopping; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
         if (auto st = app.ReloadIfChanged(); !st) log::Warn("reference reload failed: " + st.error().message);
+        if (round % 30 == 0) stream_hub->Revalidate();
+      }
+    });
+    // The cockpit live: once a second, when anything changed, each stream gets its region's figures.
+    std::thread ticker([&] {
+      std::uint64_t seen = ~std::uint64_t{0};
+      while (!stopping) {
+        for (int i = 0; i < 10 && !stopping; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        const auto changes = app.cockpit().changes();
+        if (changes == seen || stream_hub->size() == 0) continue;
+        seen = changes;
+        std::map<std::string, std::string> cache;
+        const auto dir = app.directory().Get();
+        const TimePoint now = app.clock().Now();
+        stream_hub->Tick([&](const auth::Subject& who, const std::string& region) {
+          return http::CockpitLiveJson(app.cockpit(), who, region, *dir, now, cache);
+        });
       }
     });
     server.WaitForSignal();
     stopping = true;
     watcher.join();
+    ticker.join();
     log::Info("stopping");
     server.Stop();
     return 0;

@@ -178,6 +178,7 @@ Handler MakeApi(ApiDeps deps_in) {
     return r;
   }, Access::kPublic);
   AddReferenceRoutes(*router, *deps);
+  AddCockpitRoutes(*router, *deps);
   AddCaseRoutes(*router, *deps);
 
   return [deps, router, metrics, login_limit, intake_limit, too_many](Request& req) -> Response {
@@ -185,7 +186,10 @@ Handler MakeApi(ApiDeps deps_in) {
     auto match = router->Find(req);
     const auto now = std::chrono::steady_clock::now();
     const bool is_login = req.method == "POST" && (req.path == "/api/v1/login" || req.path == "/api/v1/password");
-    const bool is_intake = req.method == "POST" && req.path == "/api/v1/cases";
+    // Joining a case counts as an intake: both add a reporter's voice, both are what a flood would abuse.
+    const bool is_intake = req.method == "POST" &&
+                           (req.path == "/api/v1/cases" || (req.path.starts_with("/api/v1/cases/") &&
+                                                            req.path.ends_with("/join")));
     if (is_login)
       if (int wait = login_limit->Take("addr " + req.remote, now)) return too_many(wait);
     if (is_intake) {

@@ -17,6 +17,11 @@
 #include "regions/directory.h"
 #include "store/store.h"
 
+namespace civicgrid::cockpit {
+class Aggregates;
+struct Summary;
+}
+
 namespace civicgrid::http {
 
 struct ApiDeps {
@@ -35,6 +40,7 @@ struct ApiDeps {
   cases::OpenCaseIndex* open_cases = nullptr;
   const privacy::Vault* vault = nullptr;
   const dispatch::RoutingHolder* routing = nullptr;
+  const cockpit::Aggregates* cockpit = nullptr;
   // Checked, stored, audited and live at once (app::AddRoutingRule / DeleteRoutingRule).
   std::function<Result<store::RoutingRule>(store::RoutingRule, const std::string& remote)> add_routing_rule;
   std::function<Status(std::int64_t, const std::string& actor, const std::string& remote)> delete_routing_rule;
@@ -86,6 +92,12 @@ Response JsonResponse(int status, std::string body);
 
 void AddCaseRoutes(Router& router, ApiDeps& deps);
 void AddReferenceRoutes(Router& router, ApiDeps& deps);
+void AddCockpitRoutes(Router& router, ApiDeps& deps);
+// The live stream's {"type":"aggregates"} members for one subscriber: today's open/overdue/yellow/intake and
+// the last 30 days' rates of the region it asked for (default: its own cockpit region); "" for callers
+// without a cockpit. `cache` holds the answers of one tick by region.
+std::string CockpitLiveJson(const cockpit::Aggregates& aggregates, const auth::Subject& who, const std::string& region,
+                            const regions::Directory& dir, TimePoint now, std::map<std::string, std::string>& cache);
 
 Handler MakeApi(ApiDeps deps);
 

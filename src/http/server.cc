@@ -1,12 +1,17 @@
 // Connection lifecycle after the Beast async server example: a strand-free single-reader session per
 // connection (one request at a time), timeouts on every read, header and body limits, a connection cap,
-// and a worker pool for handlers.
+// and a worker pool for handlers. A WebSocket upgrade the upgrade handler accepts becomes a StreamSession:
+// a read loop (for pings and close) and a bounded write queue fed by StreamSink::Send from any thread.
 #include "http/server.h"
 
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <future>
+#include <map>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -21,6 +26,8 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <boost/beast/websocket/stream.hpp>
 
 #include "common/log.h"
 
@@ -29,11 +36,22 @@ namespace civicgrid::http {
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
+namespace websocket = boost::beast::websocket;
 using tcp = net::ip::tcp;
+
+namespace {
+class StreamSession;
+}  // namespace
 
 struct Server::Impl {
   ServerOptions options;
   Handler handler;
+  UpgradeHandler upgrade;
+  // Live streams, so that Stop can close them. Declared before ioc: sessions destroyed with the
+  // io_context's pending handlers still unregister themselves here.
+  std::mutex streams_mu;
+  std::condition_variable streams_cv;
+  std::map<const StreamSession*, std::weak_ptr<StreamSession>> streams;  // GUARDED_BY(streams_mu)
   net::io_context ioc;
   std::unique_ptr<tcp::acceptor> acceptor;
   std::unique_ptr<net::thread_pool> workers;
@@ -41,6 +59,10 @@ struct Server::Impl {
   std::atomic<size_t> connections{0};
   std::atomic<bool> stopped{false};
   int bound_port = 0;
+  // SIGINT/SIGTERM are caught from Start on, so a signal that arrives as soon as "listening" is printed
+  // still shuts down cleanly (WaitForSignal only waits for it).
+  net::io_context sig_ioc;
+  std::unique_ptr<net::signal_set> signals;
 
   void Accept();
 };
@@ -55,6 +77,209 @@ Response Problem(int status, const std::string& title, const std::string& detail
   r.body = "{\"type\":\"about:blank\",\"title\":\"" + title + "\",\"status\":" + std::to_string(status) +
            ",\"detail\":\"" + detail + "\"}";
   return r;
+}
+
+// Incoming WebSocket messages are read only so that pings and close frames are answered; nothing a
+// client says is used, so the limit is small.
+constexpr size_t kMaxIncomingMessage = 4 << 10;
+// How long Stop waits for streams to finish their closing handshake before stopping the I/O.
+constexpr auto kStreamCloseGrace = std::chrono::seconds(1);
+
+// The queue between publishers (any thread) and a StreamSession's write loop (its strand).
+class QueueSink final : public StreamSink {
+ public:
+  explicit QueueSink(std::weak_ptr<StreamSession> session) : session_(std::move(session)) {}
+  bool Send(std::string text) override;
+  void Close() override;
+  // Closed without a word to the session: it is ending, or the server is stopping.
+  void Detach() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    queue_.clear();
+    bytes_ = 0;
+  }
+  // The write loop's next message; false (and the loop ends) when there is none.
+  bool Pop(std::string& out) {
+    std::lock_guard lock(mu_);
+    if (closed_ || queue_.empty()) {
+      flushing_ = false;
+      return false;
+    }
+    out = std::move(queue_.front());
+    queue_.pop_front();
+    bytes_ -= out.size();
+    return true;
+  }
+
+ private:
+  // Runs `f` on the session's strand. Called with mu_ held, so that after Detach (under mu_) nothing more is
+  // posted: Stop detaches every sink before the io_context goes away.
+  template <class F>
+  void PostLocked(F f);
+
+  std::mutex mu_;
+  bool closed_ = false;    // GUARDED_BY(mu_)
+  bool flushing_ = false;  // a write loop runs or is posted; GUARDED_BY(mu_)
+  std::deque<std::string> queue_;  // GUARDED_BY(mu_)
+  size_t bytes_ = 0;               // GUARDED_BY(mu_)
+  std::weak_ptr<StreamSession> session_;
+};
+
+// An accepted WebSocket connection. All its members are used on its strand (the socket's executor),
+// except from Stop once the I/O threads are joined.
+class StreamSession : public std::enable_shared_from_this<StreamSession> {
+ public:
+  StreamSession(beast::tcp_stream&& stream, bhttp::request<bhttp::string_body> request, UpgradeDecision decision,
+                Server::Impl& impl)
+      : ex_(stream.get_executor()), ws_(std::move(stream)), request_(std::move(request)), on_open_(std::move(decision.on_open)),
+        on_close_(std::move(decision.on_close)), impl_(impl) {
+    ++impl_.connections;  // a stream counts toward max_connections like any connection
+  }
+  ~StreamSession() {
+    Finish();  // when the io_context drops its handlers without running them
+    --impl_.connections;
+  }
+
+  void Start() {
+    {
+      std::lock_guard lock(impl_.streams_mu);
+      if (impl_.stopped) return;  // Stop has already taken its list: drop the connection
+      impl_.streams[this] = weak_from_this();
+      registered_ = true;
+    }
+    // The WebSocket layer has its own timeouts (handshake, idle with keep-alive pings); the TCP stream's
+    // would cut off a quiet but healthy stream.
+    beast::get_lowest_layer(ws_).expires_never();
+    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(bhttp::field::server, "civicgrid"); }));
+    ws_.read_message_max(kMaxIncomingMessage);
+    ws_.async_accept(request_, [self = shared_from_this()](beast::error_code ec) { self->OnAccept(ec); });
+  }
+
+  // The strand; fixed at construction, so any thread may read it.
+  const net::any_io_executor& executor() const { return ex_; }
+
+  // The sink's requests, run on the strand.
+  void Flush() {
+    if (writing_ || finished_) return;
+    if (!sink_->Pop(out_)) return;
+    writing_ = true;
+    ws_.text(true);
+    ws_.async_write(net::buffer(out_), [self = shared_from_this()](beast::error_code ec, size_t) {
+      self->writing_ = false;
+      if (ec) return self->Abort();
+      self->Flush();
+    });
+  }
+  void CloseWith(websocket::close_code code) {
+    if (closing_ || finished_) return;
+    if (!opened_) return Abort();  // still in the opening handshake: nothing to close politely
+    closing_ = true;
+    // The pending read ends once the closing handshake is done (or times out), and Finish follows.
+    ws_.async_close(code, [self = shared_from_this()](beast::error_code ec) {
+      if (ec) self->Abort();
+    });
+  }
+  // Drops the connection at once: a client too slow to take its messages would not read a close frame.
+  void Abort() {
+    beast::error_code ec;
+    beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_both, ec);
+    beast::get_lowest_layer(ws_).close();
+  }
+
+  // Once per accepted stream, whichever way it ends.
+  void Finish() {
+    if (finished_) return;
+    finished_ = true;
+    if (sink_) sink_->Detach();
+    if (registered_) {
+      std::lock_guard lock(impl_.streams_mu);
+      impl_.streams.erase(this);
+      impl_.streams_cv.notify_all();
+    }
+    if (opened_ && on_close_) {
+      try {
+        on_close_();
+      } catch (const std::exception& e) {
+        log::Error(std::string("stream on_close threw: ") + e.what());
+      }
+    }
+  }
+
+  QueueSink* sink() { return sink_.get(); }
+
+ private:
+  void OnAccept(beast::error_code ec) {
+    request_ = {};
+    if (ec) return Finish();  // never opened: no on_close
+    sink_ = std::make_shared<QueueSink>(weak_from_this());
+    opened_ = true;
+    try {
+      if (on_open_) on_open_(sink_);
+    } catch (const std::exception& e) {
+      log::Error(std::string("stream on_open threw: ") + e.what());
+      return Abort();
+    }
+    Read();
+  }
+
+  void Read() {
+    ws_.async_read(in_, [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) return self->Finish();  // closed by either side, timed out, too big, or aborted
+      self->in_.consume(self->in_.size());
+      self->Read();
+    });
+  }
+
+  const net::any_io_executor ex_;
+  websocket::stream<beast::tcp_stream> ws_;
+  bhttp::request<bhttp::string_body> request_;  // the upgrade request, until the handshake is done
+  std::function<void(std::shared_ptr<StreamSink>)> on_open_;
+  std::function<void()> on_close_;
+  Server::Impl& impl_;
+  std::shared_ptr<QueueSink> sink_;
+  beast::flat_buffer in_;
+  std::string out_;  // the message being written
+  bool registered_ = false;
+  bool opened_ = false;
+  bool writing_ = false;
+  bool closing_ = false;
+  bool finished_ = false;
+};
+
+template <class F>
+void QueueSink::PostLocked(F f) {
+  if (auto s = session_.lock()) net::post(s->executor(), [s, f = std::move(f)] { f(*s); });
+}
+
+bool QueueSink::Send(std::string text) {
+  std::lock_guard lock(mu_);
+  if (closed_) return false;
+  if (queue_.size() >= kMaxQueuedMessages || bytes_ + text.size() > kMaxQueuedBytes) {
+    // The client does not keep up: close rather than buffer without bound (see StreamSink).
+    closed_ = true;
+    queue_.clear();
+    bytes_ = 0;
+    PostLocked([](StreamSession& s) { s.Abort(); });
+    return false;
+  }
+  bytes_ += text.size();
+  queue_.push_back(std::move(text));
+  if (!flushing_) {
+    flushing_ = true;
+    PostLocked([](StreamSession& s) { s.Flush(); });
+  }
+  return true;
+}
+
+void QueueSink::Close() {
+  std::lock_guard lock(mu_);
+  if (closed_) return;
+  closed_ = true;
+  queue_.clear();
+  bytes_ = 0;
+  PostLocked([](StreamSession& s) { s.CloseWith(websocket::close_code::normal); });
 }
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -123,6 +348,19 @@ class Session : public std::enable_shared_from_this<Session> {
     keep_alive_ = msg.keep_alive();
     version_ = msg.version();
     stream_.expires_never();  // the handler may take a while; the write sets its own timeout
+    if (impl_.upgrade && websocket::is_upgrade(msg)) {
+      net::post(*impl_.workers, [self = shared_from_this(), req] {
+        UpgradeDecision d;
+        try {
+          d = self->impl_.upgrade(*req);
+        } catch (const std::exception& e) {
+          log::Error(std::string("upgrade handler threw: ") + e.what());
+          d = UpgradeDecision::Refuse(Problem(500, "Internal Server Error", "unexpected error"));
+        }
+        net::post(self->stream_.get_executor(), [self, d = std::move(d)]() mutable { self->OnUpgrade(std::move(d)); });
+      });
+      return;
+    }
     net::post(*impl_.workers, [self = shared_from_this(), req] {
       Response res;
       try {
@@ -133,6 +371,16 @@ class Session : public std::enable_shared_from_this<Session> {
       }
       net::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable { self->Write(std::move(res)); });
     });
+  }
+
+  void OnUpgrade(UpgradeDecision d) {
+    if (d.accept && impl_.stopped) d = UpgradeDecision::Refuse(Problem(503, "Service Unavailable", "shutting down"));
+    if (!d.accept) {
+      keep_alive_ = false;  // the client asked for another protocol; it will not reuse this connection
+      return Write(std::move(d.refusal));
+    }
+    // The stream takes the socket over; this session ends when the handler returns.
+    std::make_shared<StreamSession>(std::move(stream_), parser_->release(), std::move(d), impl_)->Start();
   }
 
   // An early error (body or header too large, bad target): answer, then drain what the client is still
@@ -220,8 +468,11 @@ Server::Server(ServerOptions options, Handler handler) : impl_(std::make_unique<
 
 Server::~Server() { Stop(); }
 
+void Server::SetUpgradeHandler(UpgradeHandler handler) { impl_->upgrade = std::move(handler); }
+
 Status Server::Start() {
   auto& i = *impl_;
+  if (!i.signals) i.signals = std::make_unique<net::signal_set>(i.sig_ioc, SIGINT, SIGTERM);
   beast::error_code ec;
   const auto address = net::ip::make_address(i.options.host, ec);
   if (ec) return Invalid("listen", "bad listen address '" + i.options.host + "'");
@@ -243,10 +494,10 @@ Status Server::Start() {
 int Server::port() const { return impl_->bound_port; }
 
 void Server::WaitForSignal() {
-  net::io_context sig_ioc;
-  net::signal_set signals(sig_ioc, SIGINT, SIGTERM);
-  signals.async_wait([](beast::error_code, int) {});
-  sig_ioc.run();
+  auto& i = *impl_;
+  if (!i.signals) i.signals = std::make_unique<net::signal_set>(i.sig_ioc, SIGINT, SIGTERM);
+  i.signals->async_wait([](beast::error_code, int) {});
+  i.sig_ioc.run();
 }
 
 void Server::Stop() {
@@ -258,8 +509,33 @@ void Server::Stop() {
     });
   // Let handlers in flight finish (their writes are already durable or refused), then stop the I/O.
   if (i.workers) i.workers->join();
+  // Streams: no more messages (Detach), a close frame (going away), and a moment for it to go out.
+  std::vector<std::shared_ptr<StreamSession>> streams;
+  {
+    std::lock_guard lock(i.streams_mu);
+    for (auto& [p, weak] : i.streams)
+      if (auto s = weak.lock()) streams.push_back(std::move(s));
+  }
+  for (auto& s : streams) {
+    net::post(s->executor(), [s] {
+      if (s->sink()) s->sink()->Detach();
+      s->CloseWith(websocket::close_code::going_away);
+    });
+  }
+  streams.clear();  // the posted handlers hold them; a finished stream must be free to go
+  {
+    std::unique_lock lock(i.streams_mu);
+    i.streams_cv.wait_for(lock, kStreamCloseGrace, [&i] { return i.streams.empty(); });
+  }
   i.ioc.stop();
   for (auto& t : i.io_threads) t.join();
+  // No I/O thread runs now: end the streams still open here, so every on_close has run when Stop returns.
+  {
+    std::lock_guard lock(i.streams_mu);
+    for (auto& [p, weak] : i.streams)
+      if (auto s = weak.lock()) streams.push_back(std::move(s));
+  }
+  for (auto& s : streams) s->Finish();
 }
 
 }  // namespace civicgrid::http

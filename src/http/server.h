@@ -26,19 +26,57 @@ struct ServerOptions {
   std::chrono::seconds header_timeout{10};  // to receive a complete header (slow clients are cut off)
   std::chrono::seconds idle_timeout{60};    // keep-alive wait for the next request
   std::chrono::seconds body_timeout{60};
-  size_t max_connections = 4096;  // beyond this, new connections are closed at once
+  size_t max_connections = 4096;  // beyond this, new connections are closed at once; open streams count
 };
 
 using Handler = std::function<Response(Request&)>;
+
+// The server's end of an upgraded (WebSocket) connection, as handlers see it: no Beast here.
+class StreamSink {
+ public:
+  // Bounds of the outgoing queue. A client that falls this far behind is too slow to follow the stream:
+  // the connection is closed rather than let the queue grow without limit (it may reconnect and reload).
+  static constexpr size_t kMaxQueuedMessages = 1000;
+  static constexpr size_t kMaxQueuedBytes = 4 << 20;
+
+  virtual ~StreamSink() = default;
+  // Queues one text message; callable from any thread, never blocks on the network. False once the
+  // connection is closed or closing (also when this message overflowed the queue and closed it).
+  virtual bool Send(std::string text) = 0;
+  // Starts a normal close (status 1000); messages not yet written are dropped, further Sends return false.
+  virtual void Close() = 0;
+};
+
+// What an upgrade handler decides about a WebSocket upgrade request.
+struct UpgradeDecision {
+  bool accept = false;
+  Response refusal;  // written as a normal HTTP response when !accept (a problem document)
+  // On accept: on_open runs once the handshake completed (on an I/O thread: be quick); on_close runs once
+  // after on_open, when the connection ends for any reason (client close, error, slowness, server stop).
+  // Neither runs if the handshake itself fails.
+  std::function<void(std::shared_ptr<StreamSink>)> on_open;
+  std::function<void()> on_close;
+
+  static UpgradeDecision Refuse(Response response) {
+    UpgradeDecision d;
+    d.refusal = std::move(response);
+    return d;
+  }
+};
+
+// Runs on the worker pool, like Handler, for GET requests carrying `Upgrade: websocket` only.
+using UpgradeHandler = std::function<UpgradeDecision(Request&)>;
 
 class Server {
  public:
   Server(ServerOptions options, Handler handler);
   ~Server();
+  // Before Start. Without one, upgrade requests go to the Handler like any other request.
+  void SetUpgradeHandler(UpgradeHandler handler);
   Status Start();       // binds and starts the threads; port() is known after this
   int port() const;
   void WaitForSignal();  // blocks until SIGINT or SIGTERM
-  void Stop();
+  void Stop();  // also closes every stream (1001 going away), waiting at most a second for the closes
 
   struct Impl;  // public only so that the connection code in server.cc can name it
 
