@@ -241,8 +241,12 @@ Result<Case> CaseService::Act(model::CaseId id, const Command& command, const st
     write.expected_version = state.version;
     if (merge) {
       // The merged case's reporters join the case it merges into, so each is asked when it is resolved.
-      std::vector<std::pair<model::Reporter, model::CaseId>> reporters{{state.origin.reporter, state.id}};
-      for (const auto& j : state.joined) reporters.emplace_back(j.reporter, j.from ? j.from : state.id);
+      // A reporter with neither name nor number cannot be asked, so only the others join.
+      auto reachable = [](const model::Reporter& r) { return !r.name.empty() || !r.phone.empty(); };
+      std::vector<std::pair<model::Reporter, model::CaseId>> reporters;
+      if (reachable(state.origin.reporter)) reporters.emplace_back(state.origin.reporter, state.id);
+      for (const auto& j : state.joined)
+        if (reachable(j.reporter)) reporters.emplace_back(j.reporter, j.from ? j.from : state.id);
       store::CaseWrite tw;
       tw.after = *target;
       tw.expected_version = target->version;
@@ -285,10 +289,12 @@ Result<std::vector<CaseEvent>> CaseService::Events(model::CaseId id, const Guard
   return store_.LoadEvents(id);
 }
 
-Result<RevealedReporter> CaseService::Reveal(model::CaseId id, const Guard& guard) {
+Result<RevealedReporter> CaseService::Reveal(model::CaseId id, const Guard& guard, int reporter) {
   auto c = Get(id, guard);
   if (!c.ok()) return c.error();
-  const auto& r = c->origin.reporter;
+  if (reporter < 0 || reporter > int(c->joined.size()))
+    return Invalid("reporter", "reporter must be 0 (the first) to " + std::to_string(c->joined.size()));
+  const auto& r = reporter == 0 ? c->origin.reporter : c->joined[size_t(reporter - 1)].reporter;
   auto phone = vault_.Open(r.phone);
   if (!phone.ok()) return phone.error();
   auto id_number = vault_.Open(r.id_number);

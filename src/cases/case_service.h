@@ -87,8 +87,9 @@ class CaseService {
   const Rules& rules() const { return rules_; }
   // The scheduler's command: writes every alert now due on the case (nothing when none is).
   Result<Case> FireAlerts(model::CaseId id) { return Act(id, cases::FireAlerts{}, "system"); }
-  // The reporter's full name, phone and ID number, decrypted. The caller audits the reveal.
-  Result<RevealedReporter> Reveal(model::CaseId id, const Guard& guard);
+  // A reporter's full name, phone and ID number, decrypted (0: the first reporter; n: the n-th joined one, for
+  // the follow-up call). The caller audits the reveal.
+  Result<RevealedReporter> Reveal(model::CaseId id, const Guard& guard, int reporter = 0);
 
  private:
   Result<IntakeResult> Existing(model::CaseId id, const Guard& guard);

@@ -126,6 +126,11 @@ void Redispatch(Case& s, const CaseEvent& e) {
   if (e.accept_by) s.accept_by = e.accept_by;
   if (e.resolve_by) s.resolve_by = e.resolve_by;
   s.timers.erase("follow_up");
+  // A whistle ends with the handling it organised (its record stays in the events); check-in timers go with it.
+  if (s.whistle) {
+    for (const auto& p : s.whistle->parts) s.timers.erase(std::string(kCheckInPrefix) + p.org);
+    s.whistle.reset();
+  }
   if (s.accept_by) s.timers["accept"] = {e.at, *s.accept_by, 0};
   if (e.resolve_by) s.timers["resolve"] = {e.at, *e.resolve_by, 0};
 }
@@ -199,11 +204,12 @@ std::vector<std::string> AllowedActions(const Case& s) {
       return out;
     }
     case CaseStatus::kResolved: {
-      if (!s.reviewed) return {"review"};
+      if (!s.reviewed) return {"review", "join"};
       if (AnyoneToRate(s)) out.push_back("rating");
       out.push_back("close");
       if (IsRatedBadly(s)) out.push_back("reopen");
       if (s.level != model::Level::kJoint) out.push_back("escalate");
+      out.push_back("join");  // a case merged into this one brings its reporters, who are asked too
       return out;
     }
     case CaseStatus::kClosed:

@@ -577,9 +577,15 @@ void AddCaseRoutes(Router& router, ApiDeps& deps) {
   router.Add("POST", "/api/v1/cases/{id}/reveal", [&deps](Request& req, const Call& call) {
     TRY_ASSIGN(id, ParseId(req.params["id"]));
     const auto dir = deps.directory.Get();
-    TRY_ASSIGN(r, deps.cases.Reveal(id, call.CaseGuard(auth::Verb::kReveal, *dir)));
-    deps.auth.Audit(call.actor(), "reveal", "case " + std::to_string(id), "reporter name, phone, id_number",
-                    req.remote);
+    int reporter = 0;
+    if (const auto* v = req.Query("reporter"); v && !v->empty()) {
+      auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), reporter);
+      if (ec != std::errc() || p != v->data() + v->size() || reporter < 0)
+        return ProblemResponse(Invalid("reporter", "reporter must be 0 (the first) or a joined reporter's number"));
+    }
+    TRY_ASSIGN(r, deps.cases.Reveal(id, call.CaseGuard(auth::Verb::kReveal, *dir), reporter));
+    deps.auth.Audit(call.actor(), "reveal", "case " + std::to_string(id),
+                    "reporter " + std::to_string(reporter) + ": name, phone, id_number", req.remote);
     return JsonResponse(200, Dump(json{{"name", r.name},
                                        {"phone", r.phone.empty() ? json(nullptr) : json(r.phone)},
                                        {"id_number", r.id_number.empty() ? json(nullptr) : json(r.id_number)}}));

@@ -201,8 +201,9 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
                 {"created_at", FormatTime(r.created_at)}};
   };
   auto may_route = [&deps](const Call& call, const std::string& region) -> Status {
-    if (auth::IsAdmin(*call.subject)) return OkStatus();
     const auto dir = deps.directory.Get();
+    if (!region.empty() && !dir->FindRegion(region)) return Invalid("region", "unknown region '" + region + "'");
+    if (auth::IsAdmin(*call.subject)) return OkStatus();
     const std::string path = region.empty() ? "" : dir->PathOf(region);
     for (const auto& g : call.subject->grants)
       if (g.role == auth::Role::kDispatcher && (g.scope == "*" || (!path.empty() && path.starts_with(g.path))))

@@ -233,7 +233,7 @@ struct CaseEvent {
   std::optional<TimePoint> due;        // supervised, reviewed (follow-up), whistled (check-in)
   std::string deadline;                // reminded/overdue/…: the timer (accept, resolve, check_in:ORG …)
   std::optional<Level> level;          // escalated
-  std::string trigger;                 // escalated: overdue, returned_twice, dissatisfied, supervised, …
+  std::string trigger;                 // escalated: overdue, returned_twice, dissatisfied, supervisor_flag, …
   std::vector<std::string> orgs;       // whistled: the co-departments (org is the lead)
   std::optional<std::int64_t> rule;    // dispatched by a routing rule (text is the reason)
   std::vector<CaseId> duplicates;      // received: suspected duplicates

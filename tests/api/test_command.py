@@ -288,6 +288,39 @@ class CommandCentre(unittest.TestCase):
             status, body, _ = self.s.get(f"/api/v1/cases/nearby?{query}")
             self.assertEqual((status, body.get("field")), (422, field), (query, body))
 
+    # ---- cockpit ----
+    def test_cockpit_summary_for_a_region_and_period(self):
+        status, before, _ = self.s.get(f"/api/v1/cockpit/summary?region={COUNTY}")
+        self.assertEqual(status, 200, before)
+        for key in ("intake", "open", "overdue", "yellow", "rates", "by_channel", "by_category", "by_day", "rankings"):
+            self.assertIn(key, before)
+        self.assertEqual(set(before["rates"]), {"response", "resolution", "satisfaction"})
+        case = self.s.intake(channel="city_management", title="驾驶舱测试")
+        self.act(case["id"], "dispatch", {"org": CGJ})
+        self.act(case["id"], "accept", token=self.cgj)
+        status, after, _ = self.s.get(f"/api/v1/cockpit/summary?region={COUNTY}")
+        self.assertEqual(after["intake"], before["intake"] + 1, "kept live: no restart, no recomputation")
+        channels = {x["channel"]: x["count"] for x in after["by_channel"]}
+        self.assertGreaterEqual(channels.get("city_management", 0), 1)
+        self.assertIn(STREET, [t["code"] for t in after["rankings"]["towns"]])
+        self.assertIn(CGJ, [d["code"] for d in after["rankings"]["departments"]])
+        self.assertIsNotNone(after["rates"]["response"])
+        today = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 8 * 3600))
+        self.assertEqual(after["by_day"][-1]["date"], today)
+        # A grid, a period with nothing in it.
+        status, grid, _ = self.s.get(f"/api/v1/cockpit/summary?region=320923001001001&from=2020-01-01&to=2020-02-01")
+        self.assertEqual((status, grid["intake"], grid["rates"]["satisfaction"]), (200, 0, None), grid)
+        # Scope: the street's staff see their street, not another region; departments have no cockpit.
+        status, body, _ = self.s.get(f"/api/v1/cockpit/summary?region={STREET}", token=self.town)
+        self.assertEqual(status, 200, body)
+        status, body, _ = self.s.get(f"/api/v1/cockpit/summary?region={COUNTY}", token=self.town)
+        self.assertEqual(status, 403, body)
+        status, body, _ = self.s.get("/api/v1/cockpit/summary", token=self.cgj)
+        self.assertEqual(status, 403, body)
+        for query, field in (("region=nope", "region"), ("from=yesterday", "from"), ("from=2026-02-01&to=2026-01-01", "to")):
+            status, body, _ = self.s.get("/api/v1/cockpit/summary?" + query)
+            self.assertEqual((status, body.get("field")), (422, field), (query, body))
+
     # ---- search ----
     def test_chinese_full_text_search(self):
         a = self.s.intake(title="井盖丢失", description="小区门口井盖丢失，夜间危险")

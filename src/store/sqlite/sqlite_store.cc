@@ -492,9 +492,15 @@ class SqliteStore final : public Store {
       if (!m) return Invalid("q", "q needs a word of two Chinese characters or more, or an English word");
       match = std::move(*m);
     }
+    // Ranked search selects ids only, so the sort carries (rank, id) rather than whole documents; the page's
+    // documents are read afterwards by id. Without any filter the FTS table answers alone (FTS5 sorts by rank
+    // itself); with filters each match joins its row.
+    const bool unfiltered = q.visibility.all && !q.status && q.region_path.empty() && q.category.empty() &&
+                            q.org.empty() && !q.from && !q.to && !q.level;
     std::string sql = match.empty() ? "SELECT doc FROM cases WHERE 1=1"
-                                      : "SELECT doc FROM cases_fts JOIN cases ON cases.id=cases_fts.rowid "
-                                        "WHERE cases_fts MATCH ?";
+                      : unfiltered  ? "SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?"
+                                    : "SELECT cases.id FROM cases_fts JOIN cases ON cases.id=cases_fts.rowid "
+                                      "WHERE cases_fts MATCH ?";
     std::vector<std::function<void(Stmt&, int)>> binds;
     if (!match.empty()) {
       const std::string m = match;
@@ -555,7 +561,8 @@ class SqliteStore final : public Store {
       add("id<?", [v](Stmt& s, int i) { s.Bind(i, v); });
     }
     const bool ranked = !match.empty();
-    sql += ranked ? " ORDER BY cases_fts.rank, cases.id DESC LIMIT ? OFFSET " + std::to_string(std::max(q.offset, 0))
+    sql += ranked ? std::string(unfiltered ? " ORDER BY rank" : " ORDER BY cases_fts.rank") + " LIMIT ? OFFSET " +
+                        std::to_string(std::max(q.offset, 0))
                   : " ORDER BY id DESC LIMIT ?";
     const int limit = q.limit;
     return Read<CasePage>([&](Connection& c) -> Result<CasePage> {
@@ -565,17 +572,30 @@ class SqliteStore final : public Store {
       s.Bind(i, limit + 1);
       CasePage page;
       int rc;
+      std::vector<CaseId> ranked_ids;
       while ((rc = s.Step()) == SQLITE_ROW) {
-        if (int(page.items.size()) == limit) {
+        if (int(page.items.size() + ranked_ids.size()) == limit) {
           if (ranked) page.next_offset = std::max(q.offset, 0) + limit;
           else page.next_before = page.items.back().id;
           break;
+        }
+        if (ranked) {
+          ranked_ids.push_back(s.Int(0));
+          continue;
         }
         auto decoded = DecodeCase(s.Text(0));
         if (!decoded.ok()) return decoded.error();
         page.items.push_back(std::move(decoded.value()));
       }
       if (rc != SQLITE_ROW && rc != SQLITE_DONE) return DbError(c.db(), rc, "list cases");
+      for (const CaseId id : ranked_ids) {
+        auto d = c.Prepare("SELECT doc FROM cases WHERE id=?");
+        d.Bind(1, id);
+        if (d.Step() != SQLITE_ROW) continue;  // cases are never deleted; skip rather than fail if one were
+        auto decoded = DecodeCase(d.Text(0));
+        if (!decoded.ok()) return decoded.error();
+        page.items.push_back(std::move(decoded.value()));
+      }
       return page;
     });
   }
