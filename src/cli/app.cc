@@ -54,6 +54,7 @@ Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
   if (!store.ok()) return store.error();
   app->store_ = std::move(store.value());
   if (auto st = app->ReloadDirectory(); !st) return st.error();
+  if (auto st = RefoldProjections(*app); !st) return st.error();
   app->cases_ =
       std::make_unique<cases::CaseService>(*app->store_, *app->clock_, app->directory_, *app->vault_, options.rules);
   app->cases_->SetRouting(&app->routing_);
@@ -291,6 +292,40 @@ Result<std::vector<DemoUser>> AddDemoUsers(App& app) {
     u.totp_secret = added->totp_secret;
   }
   return users;
+}
+
+namespace {
+// The format of the `cases` rows as the current Evolve folds them. 2: timers, level, whistle, supervision,
+// joined reporters (issue 3). Rows written by an older civicgrid are refolded from their events once.
+constexpr int kProjectionVersion = 2;
+}  // namespace
+
+Status RefoldProjections(App& app) {
+  auto current = app.store().GetSetting("projection_version");
+  if (!current.ok()) return current.error();
+  if (!current->empty() && std::stoi(*current) >= kProjectionVersion) return OkStatus();
+  store::CaseQuery q;
+  q.limit = 500;
+  std::int64_t refolded = 0;
+  for (;;) {
+    auto page = app.store().ListCases(q);
+    if (!page.ok()) return page.error();
+    for (const auto& row : page->items) {
+      auto events = app.store().LoadEvents(row.id);
+      if (!events.ok()) return events.error();
+      model::Case folded;
+      for (const auto& e : *events) folded = cases::Evolve(folded, e);
+      if (folded == row) continue;
+      // Same version, new row: no event is added, the projection catches up with the events it folds.
+      if (auto st = app.store().CommitCase({folded, {}, row.version, ""}); !st) return st;
+      ++refolded;
+    }
+    if (!page->next_before) break;
+    q.before = page->next_before;
+  }
+  if (refolded) log::Info("store: " + std::to_string(refolded) + " case rows refolded to projection format " +
+                          std::to_string(kProjectionVersion));
+  return app.store().PutSetting("projection_version", std::to_string(kProjectionVersion));
 }
 
 Result<std::int64_t> CheckProjection(App& app) {

@@ -93,6 +93,9 @@ Result<size_t> ImportOrgsCsv(App& app, const std::string& text);
 // The demo counties and a year of history (demo/demo.h). Returns the number of cases.
 Result<int> LoadDemo(App& app, std::uint64_t seed, int cases);
 
+// Once per store: rewrites rows written in an older projection format from their events (App::Open calls it).
+Status RefoldProjections(App& app);
+
 // Folds every case's events and compares the result with its stored row; the first mismatch is an error.
 Result<std::int64_t> CheckProjection(App& app);
 

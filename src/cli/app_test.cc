@@ -129,3 +129,45 @@ TEST(App, StaffPasswordsExpireAndCanBeChanged) {
 
 }  // namespace
 }  // namespace civicgrid::app
+
+namespace civicgrid::app {
+namespace {
+
+// A store from before issue 3 holds rows without timers or levels: the first open refolds them from their
+// events, so their deadlines fire and `check` agrees.
+TEST(App, RowsInAnOlderProjectionAreRefoldedOnce) {
+  const auto dir = std::filesystem::temp_directory_path() / ("civicgrid-refold-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  ManualClock clock(*ParseTime("2026-11-24T09:00:00+08:00"));
+  model::CaseId id = 0;
+  {
+    auto app = App::Open({.data_dir = dir.string(), .durable = true, .clock = &clock});
+    ASSERT_TRUE(app.ok()) << app.error().message;
+    ASSERT_TRUE(Init(**app, "Secret-Password-1").ok());
+    cases::IntakeRequest req;
+    req.channel = "12345";
+    req.category = "06001";
+    req.title = "路面破损";
+    auto r = (*app)->cases().Intake(req, "tester");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    id = r->c.id;
+    // What an older civicgrid wrote: the same case without the fields it did not know.
+    model::Case old = r->c;
+    old.timers.clear();
+    ASSERT_TRUE((*app)->store().CommitCase({old, {}, old.version, ""}).ok());
+    ASSERT_TRUE((*app)->store().PutSetting("projection_version", "1").ok());
+    EXPECT_FALSE(CheckProjection(**app).ok());
+  }
+  auto app = App::Open({.data_dir = dir.string(), .durable = true, .clock = &clock});
+  ASSERT_TRUE(app.ok()) << app.error().message;
+  auto c = (*app)->cases().Get(id);
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(c->timers.count("resolve"));
+  auto checked = CheckProjection(**app);
+  ASSERT_TRUE(checked.ok()) << checked.error().message;
+  EXPECT_EQ(*(*app)->store().GetSetting("projection_version"), "2");
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace civicgrid::app

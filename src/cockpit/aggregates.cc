@@ -156,9 +156,13 @@ class DayCell {
 static_assert(sizeof(DayCell) == 48);
 
 void AddWords(Counts& out, const std::uint32_t* c) {
-  Counts32 x;
-  for (int f = 0; f < kFields; ++f) x.v[f] = std::int32_t(c[f]);
-  AddTo(out, x);
+  out.intake += std::int32_t(c[kIntake]);
+  out.valid += std::int32_t(c[kValid]);
+  out.reached += std::int32_t(c[kReached]);
+  out.responded += std::int32_t(c[kResponded]);
+  out.resolved += std::int32_t(c[kResolved]);
+  out.rated += std::int32_t(c[kRated]);
+  out.satisfied += std::int32_t(c[kSatisfied]);
 }
 
 struct OrgNow {
@@ -550,8 +554,24 @@ Summary Aggregates::Summarize(const Query& q) const {
         org_list.push_back(org);
       }
     };
+    std::vector<std::pair<std::int32_t, const std::vector<DayCell>*>> columns;
     st.ForEachDay(d0, d1, [&](std::int32_t day, const std::vector<DayCell>& column) {
-      if (id >= column.size()) return;  // regions first seen after this day had cases
+      if (id < column.size()) columns.emplace_back(day, &column);  // else the region is newer than the day
+    });
+    // A region's cells lie one per column, far apart: fetch a few days ahead so the misses overlap.
+    constexpr size_t kAhead = 4;
+    auto prefetch_cells = [&](size_t i) {
+      const auto& column = *columns[i].second;
+      __builtin_prefetch(&column[id]);
+      for (Id child : node.children)
+        if (child < column.size()) __builtin_prefetch(&column[child]);
+    };
+    for (size_t i = 0; i < std::min(kAhead, columns.size()); ++i) prefetch_cells(i);
+    for (size_t i = 0; i < columns.size(); ++i) {
+      if (i + kAhead < columns.size()) prefetch_cells(i + kAhead);
+      if (i + kAhead / 2 < columns.size()) (*columns[i + kAhead / 2].second)[id].Prefetch();
+      const auto& [day, column_ptr] = columns[i];
+      const std::vector<DayCell>& column = *column_ptr;
       const DayCell& cell = column[id];
       AddTo(s.counts, cell.counts);
       if (cell.counts.v[kIntake] != 0) {
@@ -571,7 +591,7 @@ Summary Aggregates::Summarize(const Query& q) const {
         const Id child = node.children[c];
         if (child < column.size()) AddTo(by_child[c], column[child].counts);
       }
-    });
+    }
     for (Id i = 0; i < by_channel.size(); ++i)
       if (by_channel[i] != 0) s.by_channel.emplace_back(st.channels.Name(i), by_channel[i]);
     for (Id i = 0; i < by_class.size(); ++i)

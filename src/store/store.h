@@ -121,6 +121,9 @@ class Store {
   // Holidays as CSV text (the shipped format), so the calendar module owns its parsing.
   virtual Status SaveHolidays(const std::string& csv) = 0;
   virtual Result<std::string> LoadHolidays() = 0;
+  // Small named values of the store itself (e.g. which projection format its rows are in).
+  virtual Result<std::string> GetSetting(const std::string& key) = 0;  // "" when unset
+  virtual Status PutSetting(const std::string& key, const std::string& value) = 0;
   // Grows with every change to reference data, so a server notices imports made by another process.
   virtual Result<std::int64_t> ReferenceVersion() = 0;
 

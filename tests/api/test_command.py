@@ -176,9 +176,11 @@ class CommandCentre(unittest.TestCase):
                      token=self.town)
         self.assertEqual(c["org"]["code"], CGJ)
         self.assertEqual([(p["org"], p["role"]) for p in c["whistle"]["parts"]], [(CGJ, "lead"), (ZJJ, "co")])
-        # The co-department sees the case it was whistled into.
+        # The co-department sees the case it was whistled into, in its list too.
         status, seen, _ = self.s.get(f"/api/v1/cases/{cid}", token=self.zjj)
         self.assertEqual(status, 200, seen)
+        status, page, _ = self.s.get("/api/v1/cases?limit=500", token=self.zjj)
+        self.assertIn(cid, [x["id"] for x in page["items"]])
         status, body, _ = self.s.post(f"/api/v1/cases/{cid}/part", {"note": "x"}, token=self.cgj)
         self.assertEqual(status, 409, body)  # check in first
         self.act(cid, "check-in", token=self.cgj)

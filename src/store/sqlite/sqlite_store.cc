@@ -212,6 +212,9 @@ ALTER TABLE users ADD COLUMN totp_secret TEXT NOT NULL DEFAULT '';
     R"(
 ALTER TABLE cases ADD COLUMN level TEXT NOT NULL DEFAULT 'community';
 CREATE INDEX cases_level ON cases(level, id) WHERE level<>'community';
+-- The departments of a case's whistle, so a co-department's list shows the cases it must report on.
+CREATE TABLE whistle_parts(case_id INTEGER NOT NULL, org TEXT NOT NULL, PRIMARY KEY(case_id, org)) WITHOUT ROWID;
+CREATE INDEX whistle_parts_org ON whistle_parts(org, case_id);
 CREATE TABLE routing_rules(id INTEGER PRIMARY KEY, category TEXT NOT NULL, region TEXT NOT NULL,
                            org TEXT NOT NULL, created_by TEXT NOT NULL, created_at INTEGER NOT NULL);
 -- Contentless: the text lives in cases.doc and never changes after intake; rowid is the case id.
@@ -356,6 +359,24 @@ class SqliteStore final : public Store {
       auto s = c.Prepare("SELECT value FROM settings WHERE key='holidays'");
       if (s.Step() == SQLITE_ROW) return s.Text(0);
       return std::string();
+    });
+  }
+
+  Result<std::string> GetSetting(const std::string& key) override {
+    return Read<std::string>([&](Connection& c) -> Result<std::string> {
+      auto s = c.Prepare("SELECT value FROM settings WHERE key=?");
+      s.Bind(1, key);
+      if (s.Step() == SQLITE_ROW) return s.Text(0);
+      return std::string();
+    });
+  }
+
+  Status PutSetting(const std::string& key, const std::string& value) override {
+    return Write([&](Connection& c) -> Status {
+      auto s = c.Prepare("INSERT INTO settings(key,value) VALUES(?,?) ON CONFLICT(key) DO UPDATE SET value=excluded.value");
+      s.Bind(1, key).Bind(2, value);
+      if (int rc = s.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "setting " + key);
+      return OkStatus();
     });
   }
 
@@ -520,7 +541,8 @@ class SqliteStore final : public Store {
         binds.push_back([hi](Stmt& s, int i) { s.Bind(i, hi); });
       }
       for (const auto& org : q.visibility.orgs) {
-        clause += " OR org=?";
+        clause += " OR org=? OR id IN (SELECT case_id FROM whistle_parts WHERE org=?)";
+        binds.push_back([org](Stmt& s, int i) { s.Bind(i, org); });
         binds.push_back([org](Stmt& s, int i) { s.Bind(i, org); });
       }
       for (const auto& who : q.visibility.taken_by) {
@@ -816,6 +838,18 @@ class SqliteStore final : public Store {
       if (sqlite3_changes(c.db()) != 1)
         return Error{ErrorCode::kConflict, "the case changed meanwhile", kVersionMismatch, {}};
     }
+    // The whistle's departments, as the case now has them (a reopen ends a whistle).
+    if (w.expected_version != 0) {
+      auto d = c.Prepare("DELETE FROM whistle_parts WHERE case_id=?");
+      d.Bind(1, a.id);
+      if (int rc = d.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "whistle parts");
+    }
+    if (a.whistle)
+      for (const auto& p : a.whistle->parts) {
+        auto ins = c.Prepare("INSERT OR IGNORE INTO whistle_parts(case_id,org) VALUES(?,?)");
+        ins.Bind(1, a.id).Bind(2, p.org);
+        if (int rc = ins.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "whistle parts");
+      }
     for (const auto& e : w.events) {
       auto s = c.Prepare("INSERT INTO case_events(case_id,seq,type,actor,at,payload) VALUES(?,?,?,?,?,?)");
       s.Bind(1, e.case_id).Bind(2, e.seq).Bind(3, std::string(model::Name(e.type))).Bind(4, e.actor);
