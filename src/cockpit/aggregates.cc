@@ -44,10 +44,7 @@ bool IsZero(const Counts32& c) {
   return true;
 }
 
-// Counts of one day of one region besides `counts`, in a single allocation of 32-bit words: first
-// (key, n) pairs of the channel and class intake, sorted by key (class id << 1, channel id << 1 | 1); then
-// (org, 7 counters) groups, sorted by org. Words rather than structs so both kinds share one block (one cache
-// miss, one malloc) without type punning. 48 bytes: there are (regions × days) of them.
+// Entries of a day cell, in 32-bit words: (key, n) and (org, 7 counters).
 constexpr std::uint32_t kKeyWords = 2, kOrgWords = 1 + kFields;
 
 // The first of n entries of `stride` words whose leading word is not below id. Branch-free: a mispredicted
@@ -63,6 +60,10 @@ std::uint32_t LowerBound(const std::uint32_t* base, std::uint32_t n, std::uint32
   return lo + (base[lo * stride] < id);
 }
 
+// One region's day: its counters, and in a single allocation of 32-bit words first the (key, n) pairs of
+// its channel and class intake, sorted by key (class id << 1, channel id << 1 | 1), then its (org, 7 counters)
+// groups, sorted by org. Words rather than structs so both kinds share one block (one cache miss, one malloc)
+// without type punning. 48 bytes: there are (regions × days) of them.
 class DayCell {
  public:
   DayCell() = default;
@@ -252,6 +253,27 @@ struct Contribution {
   bool operator==(const Contribution&) const = default;
 };
 
+// Days as numbers since 1970-01-01. A case's date is kept within these bounds so that one absurd created_at
+// cannot make the day index span millions of days; real dates are far inside them.
+constexpr std::int32_t kMinDay = -25567;  // 1900-01-01
+constexpr std::int32_t kMaxDay = 84005;   // 2199-12-31
+
+std::int32_t DayOf(TimePoint t) {
+  if (t <= FromMillis(std::int64_t(kMinDay) * 86'400'000)) return kMinDay;  // and no overflow below
+  if (t >= FromMillis(std::int64_t(kMaxDay) * 86'400'000)) return kMaxDay;
+  const auto day = calendar::WorkCalendar::LocalDate(t).time_since_epoch().count();
+  return std::int32_t(std::clamp<std::int64_t>(day, kMinDay, kMaxDay));
+}
+
+// The first local day starting at or after t: days are counted when their 00:00 lies in [from, to).
+std::int32_t FirstDayFrom(TimePoint t) {
+  if (t <= FromMillis(std::int64_t(kMinDay) * 86'400'000)) return kMinDay;
+  if (t > FromMillis(std::int64_t(kMaxDay) * 86'400'000)) return kMaxDay + 1;
+  auto day = calendar::WorkCalendar::LocalDate(t);
+  if (std::chrono::time_point_cast<milliseconds>(day) - kShanghaiOffset < t) day += days{1};
+  return std::int32_t(day.time_since_epoch().count());
+}
+
 bool IsSatisfied(model::Rating r) {
   return r == model::Rating::kSatisfied || r == model::Rating::kBasicallySatisfied;
 }
@@ -263,7 +285,7 @@ Contribution ContributionOf(const model::Case& c) {
   out.channel = c.origin.channel;
   out.klass = CategoryClass(c.origin.category);
   out.org = c.org;
-  out.day = std::int32_t(calendar::WorkCalendar::LocalDate(c.created_at).time_since_epoch().count());
+  out.day = DayOf(c.created_at);
   auto& v = out.counts.v;
   const bool valid = c.status != CaseStatus::kInvalid && c.status != CaseStatus::kMerged;
   v[kIntake] = 1;
@@ -324,13 +346,6 @@ void AddOrgNow(std::vector<OrgNow>& list, Id org, std::int32_t open, std::int32_
   it->open += open;
   it->overdue += overdue;
   if (it->open == 0 && it->overdue == 0) list.erase(it);
-}
-
-// The first local day starting at or after t: days are counted when their 00:00 lies in [from, to).
-std::int32_t FirstDayFrom(TimePoint t) {
-  auto day = calendar::WorkCalendar::LocalDate(t);
-  if (std::chrono::time_point_cast<milliseconds>(day) - kShanghaiOffset < t) day += days{1};
-  return std::int32_t(day.time_since_epoch().count());
 }
 
 std::string FormatDay(std::int32_t day) {
@@ -578,9 +593,9 @@ Summary Aggregates::Summarize(const Query& q) const {
         day_ids.push_back(day);
         day_counts.push_back(cell.counts.v[kIntake]);
       }
-      for (std::uint32_t i = 0; i < cell.keys(); ++i) {
-        const Id key = cell.key(i);
-        (key & 1 ? by_channel : by_class)[key >> 1] += cell.key_count(i);
+      for (std::uint32_t k = 0; k < cell.keys(); ++k) {
+        const Id key = cell.key(k);
+        (key & 1 ? by_channel : by_class)[key >> 1] += cell.key_count(k);
       }
       for (std::uint32_t j = 0; j < cell.orgs(); ++j) {
         const std::uint32_t* e = cell.org_entry(j);

@@ -86,8 +86,9 @@ class Aggregates {
   Aggregates(const Aggregates&) = delete;
   Aggregates& operator=(const Aggregates&) = delete;
 
-  // A committed change: subtract before's contribution (null: new case), add after's. Thread-safe. Pure
-  // add/subtract of contributions, so changes to different cases commute.
+  // A committed change: subtract before's contribution (null: new case), add after's. `before` must be the
+  // version last applied for that case. Thread-safe. Pure add/subtract of contributions, so changes commute.
+  // A created_at outside 1900–2199 counts on the nearest end of that range.
   void Apply(const model::Case* before, const model::Case& after);
   // Thread-safe, concurrent with Apply.
   Summary Summarize(const Query& q) const;

@@ -245,6 +245,24 @@ TEST(Aggregates, RankingOrder) {
   EXPECT_EQ(CategoryClass("25"), "25");
 }
 
+// Dates far apart cost little, and absurd ones are kept within 1900–2199 rather than breaking the index.
+TEST(Aggregates, FarDates) {
+  Aggregates agg;
+  const std::vector<TimePoint> dates = {TimePoint{}, At("2026-11-24T09:00:00+08:00"), TimePoint::max(),
+                                        TimePoint::min()};
+  model::CaseId id = 1;
+  for (TimePoint t : dates) {
+    Case c;
+    c.id = id++;
+    c.origin.region_path = "/c/";
+    c.created_at = t;
+    agg.Apply(nullptr, c);
+  }
+  EXPECT_EQ(agg.Summarize({"c", TimePoint::min(), TimePoint::max()}).counts.intake, 4);
+  EXPECT_EQ(agg.Summarize(Period("c", "1970-01-01T00:00:00+08:00", "2100-01-01T00:00:00+08:00")).by_day,
+            (Pairs{{"1970-01-01", 1}, {"2026-11-24", 1}}));
+}
+
 // Region codes are unique, so a path naming one twice is malformed: its case still counts once there.
 TEST(Aggregates, RepeatedCodeInPathCountsOnce) {
   Aggregates agg;
