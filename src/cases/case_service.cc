@@ -31,6 +31,12 @@ Result<IntakeResult> CaseService::Existing(model::CaseId id, const Guard& guard)
   return IntakeResult{std::move(c.value()), false};
 }
 
+void CaseService::CompleteWrite(store::CaseWrite& w) const {
+  w.tally = Pack(TallyOf(w.after));
+  const auto next = NextAlert(w.after, rules_);
+  w.next_alert = next ? std::optional<TimePoint>(next->at) : std::nullopt;
+}
+
 void CaseService::Publish(const Case* before, const Case& after, const std::vector<CaseEvent>& events) {
   for (const auto& l : listeners_) l(before, after, events);
 }
@@ -164,6 +170,7 @@ Result<IntakeResult> CaseService::Intake(const IntakeRequest& req, const std::st
       }
     }
   }
+  CompleteWrite(write);
   std::lock_guard order(StripeOf(id));
   if (auto st = store_.CommitCase(write); !st) {
     const auto& e = st.error();
@@ -262,6 +269,7 @@ Result<Case> CaseService::Act(model::CaseId id, const Command& command, const st
       }
       writes.push_back(std::move(tw));
     }
+    for (auto& w : writes) CompleteWrite(w);
     auto st = writes.size() == 1 ? store_.CommitCase(writes[0]) : store_.CommitCases(writes);
     if (st.ok()) {
       Publish(&state, writes[0].after, writes[0].events);

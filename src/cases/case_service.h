@@ -85,6 +85,8 @@ class CaseService {
   void SetRouting(const dispatch::RoutingHolder* routing) { routing_ = routing; }
   void SetOpenCaseIndex(const OpenCaseIndex* index) { nearby_ = index; }
   const Rules& rules() const { return rules_; }
+  // Fills what the store keeps beside a row for start-up: the cockpit tally and the next alert.
+  void CompleteWrite(store::CaseWrite& write) const;
   // The scheduler's command: writes every alert now due on the case (nothing when none is).
   Result<Case> FireAlerts(model::CaseId id) { return Act(id, cases::FireAlerts{}, "system"); }
   // A reporter's full name, phone and ID number, decrypted (0: the first reporter; n: the n-th joined one, for

@@ -1,5 +1,6 @@
 #include "cases/lifecycle.h"
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -710,6 +711,40 @@ std::optional<Alert> NextAlert(const Case& c, const Rules& rules) {
     }
   }
   return best;
+}
+
+Tally TallyOf(const Case& c) {
+  Tally t;
+  const bool valid = c.status != CaseStatus::kInvalid && c.status != CaseStatus::kMerged;
+  t.reached = c.dispatched_at.has_value() || c.accepted_at.has_value();
+  t.responded = c.accepted_at && c.accept_by && *c.accepted_at <= *c.accept_by;
+  t.resolved = valid && (c.resolved_at.has_value() || c.status == CaseStatus::kClosed);
+  t.light = LightOf(c);
+  auto count = [&](const std::optional<model::Rating>& r) {
+    if (!r) return;
+    ++t.rated;
+    t.satisfied += *r == model::Rating::kSatisfied || *r == model::Rating::kBasicallySatisfied;
+  };
+  count(c.rating);
+  for (const auto& j : c.joined) count(j.rating);
+  return t;
+}
+
+std::int64_t Pack(const Tally& t) {
+  return std::int64_t(t.reached) | std::int64_t(t.responded) << 1 | std::int64_t(t.resolved) << 2 |
+         std::int64_t(t.light) << 3 | std::int64_t(std::min(t.rated, 0xffff)) << 8 |
+         std::int64_t(std::min(t.satisfied, 0xffff)) << 24;
+}
+
+Tally UnpackTally(std::int64_t p) {
+  Tally t;
+  t.reached = p & 1;
+  t.responded = p >> 1 & 1;
+  t.resolved = p >> 2 & 1;
+  t.light = Light(p >> 3 & 3);
+  t.rated = int(p >> 8 & 0xffff);
+  t.satisfied = int(p >> 24 & 0xffff);
+  return t;
 }
 
 Light LightOf(const Case& c) {

@@ -123,6 +123,19 @@ std::optional<Alert> NextAlert(const Case& c, const Rules& rules);
 enum class Light { kNone, kYellow, kRed };
 Light LightOf(const Case& c);
 
+// A case's part in the cockpit packed into one integer that the store keeps beside the row, so that start-up
+// rebuilds the aggregates from columns instead of decoding every case. Bits: 0 reached a handler, 1 accepted
+// in time, 2 resolved (a valid case), 3–4 the light, 8–23 ratings given, 24–39 of them satisfied.
+struct Tally {
+  bool reached = false, responded = false, resolved = false;
+  Light light = Light::kNone;
+  int rated = 0, satisfied = 0;
+  bool operator==(const Tally&) const = default;
+};
+Tally TallyOf(const Case& c);
+std::int64_t Pack(const Tally& t);
+Tally UnpackTally(std::int64_t packed);
+
 // The actions allowed in this state, as the API names them; a 409 lists them.
 std::vector<std::string> AllowedActions(const Case& state);
 

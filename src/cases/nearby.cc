@@ -81,6 +81,15 @@ void OpenCaseIndex::Apply(const model::Case*, const model::Case& after) {
   where_[after.id] = {cell, after.version};
 }
 
+void OpenCaseIndex::Load(model::CaseId id, std::int64_t version, model::GeoPoint p, TimePoint created_at,
+                         const std::string& category) {
+  std::unique_lock lock(mu_);
+  if (where_.count(id)) return;
+  const auto cell = Cell(p.lat, p.lon);
+  cells_[cell].push_back({id, version, p.lat, p.lon, created_at, category});
+  where_[id] = {cell, version};
+}
+
 std::vector<NearbyHit> OpenCaseIndex::Near(model::GeoPoint at, double radius_m, const std::string& category,
                                            TimePoint since, size_t limit) const {
   std::vector<NearbyHit> hits;

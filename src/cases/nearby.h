@@ -22,6 +22,8 @@ class OpenCaseIndex {
  public:
   // A committed change (a CaseService listener): indexes open cases that have a location.
   void Apply(const model::Case* before, const model::Case& after);
+  // An open case with a location, at start-up (from the store's digest).
+  void Load(model::CaseId id, std::int64_t version, model::GeoPoint at, TimePoint created_at, const std::string& category);
   // Open cases within `radius_m` of `at` whose category starts with `category` (empty: any) and that were
   // taken in at or after `since`, nearest first, at most `limit`.
   std::vector<NearbyHit> Near(model::GeoPoint at, double radius_m, const std::string& category, TimePoint since,

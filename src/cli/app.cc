@@ -54,9 +54,9 @@ Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
   if (!store.ok()) return store.error();
   app->store_ = std::move(store.value());
   if (auto st = app->ReloadDirectory(); !st) return st.error();
-  if (auto st = RefoldProjections(*app); !st) return st.error();
   app->cases_ =
       std::make_unique<cases::CaseService>(*app->store_, *app->clock_, app->directory_, *app->vault_, options.rules);
+  if (auto st = RefoldProjections(*app); !st) return st.error();
   app->cases_->SetRouting(&app->routing_);
   app->cases_->SetOpenCaseIndex(&app->open_cases_);
   app->auth_ = std::make_unique<auth::AuthService>(*app->store_, *app->clock_);
@@ -125,19 +125,21 @@ Status App::StartCommandCentre() {
     open_cases_.Apply(before, after);
     scheduler_->Set(after.id, next_of(after));
   });
+  // Rebuilt from the digests (columns, no case decoded): what the store says each case contributes.
   size_t all = 0, open = 0;
   const auto started = std::chrono::steady_clock::now();
-  auto st = store_->ScanCases(false, [&](model::Case&& c) {
+  auto st = store_->ScanDigests([&](const store::CaseDigest& d) {
     ++all;
-    cockpit_.Apply(nullptr, c);
-    if (!cases::IsOpen(c)) return;
-    ++open;
-    open_cases_.Apply(nullptr, c);
-    scheduler_->Set(c.id, next_of(c));
+    cockpit_.Load(d);
+    if (d.next_alert) scheduler_->Set(d.id, d.next_alert);
+    const bool handling = d.status == model::CaseStatus::kReceived || d.status == model::CaseStatus::kDispatched ||
+                          d.status == model::CaseStatus::kAccepted;
+    open += handling;
+    if (handling && d.location) open_cases_.Load(d.id, d.version, *d.location, d.created_at, d.category);
   });
   if (!st) return st;
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-  log::Info("command centre: " + std::to_string(all) + " cases (" + std::to_string(open) + " open, " +
+  log::Info("command centre: " + std::to_string(all) + " cases (" + std::to_string(open) + " being handled, " +
             std::to_string(scheduler_->pending()) + " with alerts pending) loaded in " + std::to_string(ms.count()) +
             " ms");
   scheduler_->Start();
@@ -315,10 +317,11 @@ Status RefoldProjections(App& app) {
       if (!events.ok()) return events.error();
       model::Case folded;
       for (const auto& e : *events) folded = cases::Evolve(folded, e);
-      if (folded == row) continue;
-      // Same version, new row: no event is added, the projection catches up with the events it folds.
-      if (auto st = app.store().CommitCase({folded, {}, row.version, ""}); !st) return st;
-      ++refolded;
+      // Same version, new row: no event is added; the row and its start-up columns catch up with its events.
+      store::CaseWrite w{folded, {}, row.version, ""};
+      app.cases().CompleteWrite(w);
+      if (auto st = app.store().CommitCase(w); !st) return st;
+      refolded += !(folded == row);
     }
     if (!page->next_before) break;
     q.before = page->next_before;

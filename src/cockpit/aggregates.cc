@@ -14,6 +14,7 @@
 #include "calendar/calendar.h"
 #include "cases/lifecycle.h"
 #include "model/model.h"
+#include "store/store.h"
 
 namespace civicgrid::cockpit {
 namespace {
@@ -274,37 +275,33 @@ std::int32_t FirstDayFrom(TimePoint t) {
   return std::int32_t(day.time_since_epoch().count());
 }
 
-bool IsSatisfied(model::Rating r) {
-  return r == model::Rating::kSatisfied || r == model::Rating::kBasicallySatisfied;
+// One definition of the counts for both ways in: a case (Apply) and a stored digest (Load).
+Contribution ContributionOf(std::string_view path, std::string_view channel, std::string_view category,
+                            std::string_view org, TimePoint created_at, model::CaseStatus status,
+                            const cases::Tally& t) {
+  using model::CaseStatus;
+  Contribution out;
+  out.path = path;
+  out.channel = channel;
+  out.klass = CategoryClass(category);
+  out.org = org;
+  out.day = DayOf(created_at);
+  auto& v = out.counts.v;
+  v[kIntake] = 1;
+  v[kValid] = status != CaseStatus::kInvalid && status != CaseStatus::kMerged;
+  v[kReached] = t.reached;
+  v[kResponded] = t.responded;
+  v[kResolved] = t.resolved;
+  v[kRated] = t.rated;
+  v[kSatisfied] = t.satisfied;
+  out.open = status != CaseStatus::kClosed && status != CaseStatus::kInvalid && status != CaseStatus::kMerged;
+  out.light = t.light;
+  return out;
 }
 
 Contribution ContributionOf(const model::Case& c) {
-  using model::CaseStatus;
-  Contribution out;
-  out.path = c.origin.region_path;
-  out.channel = c.origin.channel;
-  out.klass = CategoryClass(c.origin.category);
-  out.org = c.org;
-  out.day = DayOf(c.created_at);
-  auto& v = out.counts.v;
-  const bool valid = c.status != CaseStatus::kInvalid && c.status != CaseStatus::kMerged;
-  v[kIntake] = 1;
-  v[kValid] = valid;
-  v[kReached] = c.dispatched_at.has_value() || c.accepted_at.has_value();
-  v[kResponded] = c.accepted_at && c.accept_by && *c.accepted_at <= *c.accept_by;
-  v[kResolved] = valid && (c.resolved_at.has_value() || c.status == CaseStatus::kClosed);
-  if (c.rating) {
-    ++v[kRated];
-    v[kSatisfied] += IsSatisfied(*c.rating);
-  }
-  for (const auto& j : c.joined) {
-    if (!j.rating) continue;
-    ++v[kRated];
-    v[kSatisfied] += IsSatisfied(*j.rating);
-  }
-  out.open = cases::IsOpen(c);
-  out.light = cases::LightOf(c);
-  return out;
+  return ContributionOf(c.origin.region_path, c.origin.channel, c.origin.category, c.org, c.created_at, c.status,
+                        cases::TallyOf(c));
 }
 
 // Where a contribution goes: interned ids and the day.
@@ -538,6 +535,16 @@ void Aggregates::Apply(const model::Case* before, const model::Case& after) {
   if (!sub || !(*sub == add)) {  // most events (contacted, reminded on a closed timer …) change nothing here
     std::unique_lock lock(state_->mu);
     state_->Change(sub ? &*sub : nullptr, add);
+  }
+  changes_.fetch_add(1, std::memory_order_acq_rel);
+}
+
+void Aggregates::Load(const store::CaseDigest& d) {
+  const Contribution add =
+      ContributionOf(d.region_path, d.channel, d.category, d.org, d.created_at, d.status, cases::UnpackTally(d.tally));
+  {
+    std::unique_lock lock(state_->mu);
+    state_->Change(nullptr, add);
   }
   changes_.fetch_add(1, std::memory_order_acq_rel);
 }

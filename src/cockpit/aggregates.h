@@ -30,6 +30,9 @@
 namespace civicgrid::model {
 struct Case;
 }
+namespace civicgrid::store {
+struct CaseDigest;
+}
 
 namespace civicgrid::cockpit {
 
@@ -90,6 +93,9 @@ class Aggregates {
   // version last applied for that case. Thread-safe. Pure add/subtract of contributions, so changes commute.
   // A created_at outside 1900–2199 counts on the nearest end of that range.
   void Apply(const model::Case* before, const model::Case& after);
+  // A case as the store's digest gives it at start-up (its tally is cases::Pack(TallyOf(case))): the same
+  // contribution as Apply(nullptr, case), without decoding the case.
+  void Load(const store::CaseDigest& digest);
   // Thread-safe, concurrent with Apply.
   Summary Summarize(const Query& q) const;
   // Grows with every Apply (the live stream sends updates when it moves).

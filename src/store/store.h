@@ -26,6 +26,22 @@ struct CaseWrite {
   std::vector<CaseEvent> events;
   std::int64_t expected_version = 0;
   std::string idempotency_key;  // empty: none
+  // Kept beside the row for start-up (filled by the case service): the cockpit's packed tally
+  // (cases::Pack(TallyOf)) and the time of the case's next alert.
+  std::int64_t tally = 0;
+  std::optional<TimePoint> next_alert;
+};
+
+// What start-up needs of a case, read from columns without decoding the case.
+struct CaseDigest {
+  CaseId id = 0;
+  std::int64_t version = 0;
+  model::CaseStatus status = model::CaseStatus::kReceived;
+  std::string region_path, channel, category, org;
+  TimePoint created_at{};
+  std::int64_t tally = 0;
+  std::optional<model::GeoPoint> location;
+  std::optional<TimePoint> next_alert;
 };
 
 // Why a CaseWrite was refused, beyond ordinary errors (these come back as kConflict with this in `field`).
@@ -135,6 +151,8 @@ class Store {
   // Every case (or every open one: received, dispatched, accepted, resolved), for rebuilding in-memory
   // structures at start. Not for request paths.
   virtual Status ScanCases(bool open_only, const std::function<void(Case&&)>& fn) = 0;
+  // Every case's digest, in id order: what the in-memory structures are rebuilt from at start.
+  virtual Status ScanDigests(const std::function<void(const CaseDigest&)>& fn) = 0;
   virtual Result<std::optional<Case>> GetCase(CaseId id) = 0;
   virtual Result<std::optional<CaseId>> FindByExternalId(const std::string& channel, const std::string& external_id) = 0;
   virtual Result<std::optional<CaseId>> FindByIdempotencyKey(const std::string& key) = 0;

@@ -211,6 +211,11 @@ ALTER TABLE users ADD COLUMN totp_secret TEXT NOT NULL DEFAULT '';
     // 4: the command centre: escalation level (the difficult-matters queue), routing rules, full-text search
     R"(
 ALTER TABLE cases ADD COLUMN level TEXT NOT NULL DEFAULT 'community';
+-- For start-up without decoding cases: the cockpit tally, the next alert, the place (filled by the refold).
+ALTER TABLE cases ADD COLUMN tally INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE cases ADD COLUMN next_alert_at INTEGER;
+ALTER TABLE cases ADD COLUMN lat REAL;
+ALTER TABLE cases ADD COLUMN lon REAL;
 CREATE INDEX cases_level ON cases(level, id) WHERE level<>'community';
 -- The departments of a case's whistle, so a co-department's list shows the cases it must report on.
 CREATE TABLE whistle_parts(case_id INTEGER NOT NULL, org TEXT NOT NULL, PRIMARY KEY(case_id, org)) WITHOUT ROWID;
@@ -414,6 +419,37 @@ class SqliteStore final : public Store {
         fn(std::move(decoded.value()));
       }
       if (rc != SQLITE_DONE) return DbError(c.db(), rc, "scan cases");
+      return true;
+    });
+    if (!st.ok()) return st.error();
+    return OkStatus();
+  }
+
+  Status ScanDigests(const std::function<void(const CaseDigest&)>& fn) override {
+    auto st = Read<bool>([&](Connection& c) -> Result<bool> {
+      auto s = c.Prepare("SELECT id,version,status,region_path,channel,category,org,created_at,tally,lat,lon,"
+                         "next_alert_at FROM cases ORDER BY id");
+      CaseDigest d;
+      int rc;
+      while ((rc = s.Step()) == SQLITE_ROW) {
+        d.id = s.Int(0);
+        d.version = s.Int(1);
+        auto status = model::ParseCaseStatus(s.Text(2));
+        if (!status) return Internal("corrupt case row " + std::to_string(d.id) + ": status");
+        d.status = *status;
+        d.region_path = s.Text(3);
+        d.channel = s.Text(4);
+        d.category = s.Text(5);
+        d.org = s.Text(6);
+        d.created_at = FromMillis(s.Int(7));
+        d.tally = s.Int(8);
+        d.location.reset();
+        if (!s.IsNull(9)) d.location = model::GeoPoint{s.Real(9), s.Real(10)};
+        d.next_alert.reset();
+        if (!s.IsNull(11)) d.next_alert = FromMillis(s.Int(11));
+        fn(d);
+      }
+      if (rc != SQLITE_DONE) return DbError(c.db(), rc, "scan digests");
       return true;
     });
     if (!st.ok()) return st.error();
@@ -812,13 +848,16 @@ class SqliteStore final : public Store {
     if (w.expected_version == 0) {
       auto s = c.Prepare(
           "INSERT INTO cases(id,county,number,channel,external_id,category,grid,region_path,org,status,accept_by,"
-          "resolve_by,created_at,updated_at,version,doc,taken_by,level) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+          "resolve_by,created_at,updated_at,version,doc,taken_by,level,tally,next_alert_at,lat,lon) "
+          "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
       s.Bind(1, a.id).Bind(2, CountyOf(a)).Bind(3, a.origin.number).Bind(4, a.origin.channel);
       s.BindTextOrNull(5, a.origin.external_id).Bind(6, a.origin.category).BindTextOrNull(7, a.origin.grid);
       s.Bind(8, a.origin.region_path).BindTextOrNull(9, a.org).Bind(10, status);
       s.BindOpt(11, a.accept_by).BindOpt(12, a.resolve_by).Bind(13, ToMillis(a.created_at));
       s.Bind(14, ToMillis(a.updated_at)).Bind(15, a.version).Bind(16, doc).Bind(17, a.taken_by);
-      s.Bind(18, std::string(model::Name(a.level)));
+      s.Bind(18, std::string(model::Name(a.level))).Bind(19, w.tally).BindOpt(20, w.next_alert);
+      if (a.origin.location) s.Bind(21, a.origin.location->lat).Bind(22, a.origin.location->lon);
+      else s.BindNull(21).BindNull(22);
       if (int rc = s.Step(); rc != SQLITE_DONE) {
         if ((rc & 0xff) == SQLITE_CONSTRAINT)
           return Error{ErrorCode::kConflict, "a case with this channel and external_id exists", kDuplicateExternalId, {}};
@@ -829,11 +868,14 @@ class SqliteStore final : public Store {
       if (int rc = f.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "index case text");
     } else {
       auto s = c.Prepare(
-          "UPDATE cases SET org=?,status=?,accept_by=?,resolve_by=?,updated_at=?,version=?,doc=?,level=? "
-          "WHERE id=? AND version=?");
+          "UPDATE cases SET org=?,status=?,accept_by=?,resolve_by=?,updated_at=?,version=?,doc=?,level=?,tally=?,"
+          "next_alert_at=?,lat=?,lon=? WHERE id=? AND version=?");
       s.BindTextOrNull(1, a.org).Bind(2, status).BindOpt(3, a.accept_by).BindOpt(4, a.resolve_by);
       s.Bind(5, ToMillis(a.updated_at)).Bind(6, a.version).Bind(7, doc).Bind(8, std::string(model::Name(a.level)));
-      s.Bind(9, a.id).Bind(10, w.expected_version);
+      s.Bind(9, w.tally).BindOpt(10, w.next_alert);
+      if (a.origin.location) s.Bind(11, a.origin.location->lat).Bind(12, a.origin.location->lon);
+      else s.BindNull(11).BindNull(12);
+      s.Bind(13, a.id).Bind(14, w.expected_version);
       if (int rc = s.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "update case");
       if (sqlite3_changes(c.db()) != 1)
         return Error{ErrorCode::kConflict, "the case changed meanwhile", kVersionMismatch, {}};
