@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "calendar/calendar.h"
 #include "cockpit/aggregates.h"
@@ -151,7 +152,26 @@ void AddCockpitRoutes(Router& router, ApiDeps& deps) {
     if (to - from > std::chrono::hours(24 * 366 * 3))
       return ProblemResponse(Invalid("from", "a period spans at most three years"));
     const auto s = deps.cockpit->Summarize({region, from, to});
-    return JsonResponse(200, Dump(CockpitSummaryJson(s, region, from, to, *dir)));
+    json j = CockpitSummaryJson(s, region, from, to, *dir);
+    // Missed whistle check-ins count against each department (in all, not per period).
+    TRY_ASSIGN(missed, deps.store.MissedCheckIns());
+    std::set<std::string> listed;
+    for (auto& d : j["rankings"]["departments"]) {
+      listed.insert(d["code"].get<std::string>());
+      auto it = missed.find(d["code"].get<std::string>());
+      d["missed_check_ins"] = it == missed.end() ? 0 : it->second;
+    }
+    // A department of the region with missed check-ins but no case of its own in the period still shows.
+    const std::string path = region.empty() ? "" : dir->PathOf(region);
+    for (const auto& [code, n] : missed) {
+      const auto* org = dir->FindOrg(code);
+      if (listed.count(code) || !org || org->kind != "department" || !dir->PathOf(org->region).starts_with(path))
+        continue;
+      json row = {{"code", code}, {"name", org->name}, {"kind", org->kind}, {"intake", 0}, {"open", 0},
+                  {"overdue", 0}, {"rates", RatesJson({})}, {"counts", CountsJson({})}, {"missed_check_ins", n}};
+      j["rankings"]["departments"].push_back(std::move(row));
+    }
+    return JsonResponse(200, Dump(j));
   });
 }
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -159,6 +160,9 @@ class Store {
   virtual Result<std::vector<CaseEvent>> LoadEvents(CaseId id) = 0;
   virtual Result<CasePage> ListCases(const CaseQuery& query) = 0;
   virtual Result<std::int64_t> CountCases() = 0;
+
+  // Whistle check-ins each organisation missed, in all (kept with the check_in_missed events).
+  virtual Result<std::map<std::string, std::int64_t>> MissedCheckIns() = 0;
 
   // Routing rules (reference data: changes bump ReferenceVersion).
   virtual Result<std::vector<RoutingRule>> ListRoutingRules() = 0;

@@ -186,6 +186,10 @@ class CommandCentre(unittest.TestCase):
         self.act(cid, "check-in", token=self.cgj)
         missed = self.wait_for(cid, "check_in_missed", timeout=5)
         self.assertEqual(missed[0]["payload"]["org"], ZJJ)
+        # Counted against the department in the cockpit's department ranking.
+        status, summary, _ = self.s.get(f"/api/v1/cockpit/summary?region={COUNTY}")
+        zjj = [d for d in summary["rankings"]["departments"] if d["code"] == ZJJ]
+        self.assertTrue(zjj and zjj[0]["missed_check_ins"] >= 1, summary["rankings"]["departments"])
         c = self.s.get(f"/api/v1/cases/{cid}")[1]
         self.assertTrue(c["whistle"]["parts"][1]["missed"])
         self.assertEqual(c["level"], "joint", "a missed check-in escalates")

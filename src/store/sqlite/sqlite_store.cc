@@ -220,6 +220,8 @@ CREATE INDEX cases_level ON cases(level, id) WHERE level<>'community';
 -- The departments of a case's whistle, so a co-department's list shows the cases it must report on.
 CREATE TABLE whistle_parts(case_id INTEGER NOT NULL, org TEXT NOT NULL, PRIMARY KEY(case_id, org)) WITHOUT ROWID;
 CREATE INDEX whistle_parts_org ON whistle_parts(org, case_id);
+-- Check-ins a department missed (一哨联办 counts them against it), kept with the events that record them.
+CREATE TABLE missed_check_ins(org TEXT PRIMARY KEY, count INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE routing_rules(id INTEGER PRIMARY KEY, category TEXT NOT NULL, region TEXT NOT NULL,
                            org TEXT NOT NULL, created_by TEXT NOT NULL, created_at INTEGER NOT NULL);
 -- Contentless: the text lives in cases.doc and never changes after intake; rowid is the case id.
@@ -454,6 +456,15 @@ class SqliteStore final : public Store {
     });
     if (!st.ok()) return st.error();
     return OkStatus();
+  }
+
+  Result<std::map<std::string, std::int64_t>> MissedCheckIns() override {
+    return Read<std::map<std::string, std::int64_t>>([](Connection& c) -> Result<std::map<std::string, std::int64_t>> {
+      std::map<std::string, std::int64_t> out;
+      auto s = c.Prepare("SELECT org,count FROM missed_check_ins");
+      while (s.Step() == SQLITE_ROW) out[s.Text(0)] = s.Int(1);
+      return out;
+    });
   }
 
   Result<std::vector<RoutingRule>> ListRoutingRules() override {
@@ -893,6 +904,12 @@ class SqliteStore final : public Store {
         if (int rc = ins.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "whistle parts");
       }
     for (const auto& e : w.events) {
+      if (e.type == model::EventType::kCheckInMissed) {
+        auto m = c.Prepare("INSERT INTO missed_check_ins(org,count) VALUES(?,1) ON CONFLICT(org) DO UPDATE SET "
+                           "count=count+1");
+        m.Bind(1, e.org);
+        if (int rc = m.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "missed check-ins");
+      }
       auto s = c.Prepare("INSERT INTO case_events(case_id,seq,type,actor,at,payload) VALUES(?,?,?,?,?,?)");
       s.Bind(1, e.case_id).Bind(2, e.seq).Bind(3, std::string(model::Name(e.type))).Bind(4, e.actor);
       s.Bind(5, ToMillis(e.at)).Bind(6, EncodeEventPayload(e));
