@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <fstream>
 #include <sstream>
@@ -300,55 +301,54 @@ namespace {
 // The format of the `cases` rows as the current Evolve folds them. 2: timers, level, whistle, supervision,
 // joined reporters (issue 3). Rows written by an older civicgrid are refolded from their events once.
 constexpr int kProjectionVersion = 2;
+
+// Every case's stored row beside the fold of its events, newest first; stops at the first error `fn` returns.
+Status ForEachFold(App& app, const std::function<Status(const model::Case& row, const model::Case& folded)>& fn) {
+  store::CaseQuery q;
+  q.limit = 500;
+  for (;;) {
+    auto page = app.store().ListCases(q);
+    if (!page.ok()) return page.error();
+    for (const auto& row : page->items) {
+      auto events = app.store().LoadEvents(row.id);
+      if (!events.ok()) return events.error();
+      model::Case folded;
+      for (const auto& e : *events) folded = cases::Evolve(folded, e);
+      if (auto st = fn(row, folded); !st) return st;
+    }
+    if (!page->next_before) return OkStatus();
+    q.before = page->next_before;
+  }
+}
 }  // namespace
 
 Status RefoldProjections(App& app) {
   auto current = app.store().GetSetting("projection_version");
   if (!current.ok()) return current.error();
   if (!current->empty() && std::stoi(*current) >= kProjectionVersion) return OkStatus();
-  store::CaseQuery q;
-  q.limit = 500;
   std::int64_t refolded = 0;
-  for (;;) {
-    auto page = app.store().ListCases(q);
-    if (!page.ok()) return page.error();
-    for (const auto& row : page->items) {
-      auto events = app.store().LoadEvents(row.id);
-      if (!events.ok()) return events.error();
-      model::Case folded;
-      for (const auto& e : *events) folded = cases::Evolve(folded, e);
-      // Same version, new row: no event is added; the row and its start-up columns catch up with its events.
-      store::CaseWrite w{folded, {}, row.version, ""};
-      app.cases().CompleteWrite(w);
-      if (auto st = app.store().CommitCase(w); !st) return st;
-      refolded += !(folded == row);
-    }
-    if (!page->next_before) break;
-    q.before = page->next_before;
-  }
+  auto st = ForEachFold(app, [&](const model::Case& row, const model::Case& folded) -> Status {
+    // Same version, new row: no event is added; the row and its start-up columns catch up with its events.
+    store::CaseWrite w{folded, {}, row.version, ""};
+    app.cases().CompleteWrite(w);
+    refolded += !(folded == row);
+    return app.store().CommitCase(w);
+  });
+  if (!st) return st;
   if (refolded) log::Info("store: " + std::to_string(refolded) + " case rows refolded to projection format " +
                           std::to_string(kProjectionVersion));
   return app.store().PutSetting("projection_version", std::to_string(kProjectionVersion));
 }
 
 Result<std::int64_t> CheckProjection(App& app) {
-  store::CaseQuery q;
-  q.limit = 500;
   std::int64_t checked = 0;
-  for (;;) {
-    auto page = app.store().ListCases(q);
-    if (!page.ok()) return page.error();
-    for (const auto& row : page->items) {
-      auto events = app.store().LoadEvents(row.id);
-      if (!events.ok()) return events.error();
-      model::Case folded;
-      for (const auto& e : *events) folded = cases::Evolve(folded, e);
-      if (!(folded == row)) return Internal("case " + std::to_string(row.id) + ": its row differs from its events");
-      ++checked;
-    }
-    if (!page->next_before) return checked;
-    q.before = page->next_before;
-  }
+  auto st = ForEachFold(app, [&](const model::Case& row, const model::Case& folded) -> Status {
+    if (!(folded == row)) return Internal("case " + std::to_string(row.id) + ": its row differs from its events");
+    ++checked;
+    return OkStatus();
+  });
+  if (!st) return st.error();
+  return checked;
 }
 
 Result<size_t> ImportRegionsGeoJson(App& app, const std::string& text) {
