@@ -183,6 +183,28 @@ Status DeleteRoutingRule(App& app, std::int64_t id, const std::string& actor, co
   return app.ReloadDirectory();
 }
 
+Result<size_t> ImportRoutingCsv(App& app, const std::string& text, const std::string& actor) {
+  auto rows = csv::Parse(text, {"category", "region", "org"});
+  if (!rows.ok()) return rows.error();
+  const auto dir = app.directory().Get();
+  size_t line = 1;
+  for (auto& r : *rows) {  // every row checked first: a bad file adds nothing
+    ++line;
+    const std::string where = "line " + std::to_string(line) + ": ";
+    if (!r["category"].empty() && !dir->FindCategory(r["category"]))
+      return Invalid("category", where + "unknown category '" + r["category"] + "'");
+    if (!r["region"].empty() && !dir->FindRegion(r["region"]))
+      return Invalid("region", where + "unknown region '" + r["region"] + "'");
+    if (!dir->FindOrg(r["org"])) return Invalid("org", where + "unknown organisation '" + r["org"] + "'");
+  }
+  for (auto& r : *rows) {
+    auto rule = StoreRoutingRule(app, {0, r["category"], r["region"], r["org"], actor, {}}, "cli");
+    if (!rule.ok()) return rule.error();
+  }
+  if (auto st = app.ReloadDirectory(); !st) return st.error();
+  return rows->size();
+}
+
 Result<size_t> AddDefaultRoutingRules(App& app, const std::string& actor) {
   auto rows = csv::Parse(shipped::kRoutingDefaultsCsv, {"category", "department"});
   if (!rows.ok()) return rows.error();

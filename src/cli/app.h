@@ -75,6 +75,9 @@ class App {
 // once. `remote` is for the audit record.
 Result<store::RoutingRule> AddRoutingRule(App& app, store::RoutingRule rule, const std::string& remote);
 Status DeleteRoutingRule(App& app, std::int64_t id, const std::string& actor, const std::string& remote);
+// Rules from CSV (header category,region,org; empty category or region: any), all checked before any is
+// stored. Returns the number added.
+Result<size_t> ImportRoutingCsv(App& app, const std::string& text, const std::string& actor);
 // The shipped per-county templates (data/routing-defaults.csv: category → department code suffix) for every
 // county in the directory whose department exists. Returns the number of rules added.
 Result<size_t> AddDefaultRoutingRules(App& app, const std::string& actor);

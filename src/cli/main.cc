@@ -157,6 +157,12 @@ int main(int argc, char** argv) {
   auto* import_orgs = import->add_subcommand("orgs", "organisations from CSV (code,name,kind,region)");
   import_orgs->add_option("--data", data_dir, "data directory")->required();
   import_orgs->add_option("file", file, "CSV file")->required();
+  auto* import_routing = import->add_subcommand(
+      "routing", "routing rules from CSV (category,region,org), or --defaults: data/routing-defaults.csv per county");
+  bool routing_defaults = false;
+  import_routing->add_option("--data", data_dir, "data directory")->required();
+  import_routing->add_option("file", file, "CSV file");
+  import_routing->add_flag("--defaults", routing_defaults, "the shipped per-county templates");
 
   auto* check = cli.add_subcommand("check", "verify the store: every case row equals the fold of its events");
   check->add_option("--data", data_dir, "data directory")->required();
@@ -357,6 +363,23 @@ int main(int argc, char** argv) {
     auto n = app::CheckProjection(*opened.value());
     if (!n.ok()) return Fail(n.error());
     std::cout << *n << " cases ok\n";
+    return 0;
+  }
+  if (import_routing->parsed()) {
+    if (routing_defaults == !file.empty())
+      return Fail(Invalid("file", "give a CSV file of rules or --defaults (one of them)"));
+    auto opened = OpenApp(data_dir);
+    if (!opened.ok()) return Fail(opened.error());
+    Result<size_t> n = size_t{0};
+    if (routing_defaults) {
+      n = app::AddDefaultRoutingRules(*opened.value(), "cli");
+    } else {
+      auto text = ReadFile(file);
+      if (!text.ok()) return Fail(text.error());
+      n = app::ImportRoutingCsv(*opened.value(), *text, "cli");
+    }
+    if (!n.ok()) return Fail(n.error());
+    std::cout << "imported " << *n << " routing rules\n";
     return 0;
   }
   if (import_regions->parsed() || import_orgs->parsed()) {

@@ -96,6 +96,34 @@ class CommandCentre(unittest.TestCase):
         status, body, _ = self.s.request("DELETE", "/api/v1/routing-rules/999999")
         self.assertEqual(status, 404, body)
 
+    def test_routing_rules_from_a_csv_reach_the_running_server(self):
+        import os
+        import subprocess
+        from harness import BIN
+        bad = os.path.join(self.s.dir, "bad-rules.csv")
+        with open(bad, "w", encoding="utf-8") as f:
+            f.write("category,region,org\n07,320923,320923-cgj\n07,320923,nobody\n")
+        p = subprocess.run([BIN, "import", "routing", "--data", self.s.data, bad], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("line 3", p.stderr)
+        good = os.path.join(self.s.dir, "rules.csv")
+        with open(good, "w", encoding="utf-8") as f:
+            f.write("category,region,org\n07,320923,320923-cgj\n")
+        p = subprocess.run([BIN, "import", "routing", "--data", self.s.data, good], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        end = time.time() + 5
+        rules = []
+        while time.time() < end:
+            rules = [r for r in self.s.get("/api/v1/routing-rules")[1]["items"] if r["category"] == "07"]
+            if rules:
+                break
+            time.sleep(0.2)
+        self.assertEqual(len(rules), 1, "one rule: the bad file added nothing")
+        try:
+            self.assertEqual(self.s.intake(category="07001", title="违规广告")["org"]["code"], CGJ)
+        finally:
+            self.s.request("DELETE", f"/api/v1/routing-rules/{rules[0]['id']}")
+
     # ---- deadlines ----
     def test_deadlines_fire_within_a_second(self):
         case = self.s.intake(category="06901", title="测试时限")
