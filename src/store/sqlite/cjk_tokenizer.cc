@@ -3,6 +3,8 @@
 // stack buffer. The same scanner decides, in MatchExpression, whether a query term can match anything.
 #include "store/sqlite/cjk_tokenizer.h"
 
+#include <cmath>
+
 #include <sqlite3.h>
 
 #include <cstddef>
@@ -196,6 +198,32 @@ bool Searchable(const std::string& term) {
 
 }  // namespace
 
+namespace {
+
+// civicgrid_rank(cases_fts): relevance without corpus statistics. bm25 needs each phrase's document
+// frequency, which FTS5 finds by running the whole phrase query once per statement: 40 ms for a phrase in a
+// fifth of a million cases, whatever the LIMIT. This scores a row from its own hits only: a hit in the title
+// counts 3, in the description 1, in the address 0.5, divided by the square root of the row's length in
+// tokens (a hit in a short text says more). Higher is better.
+void RankFunction(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* out, int, sqlite3_value**) {
+  int hits = 0;
+  if (api->xInstCount(fts, &hits) != SQLITE_OK) {
+    sqlite3_result_error(out, "civicgrid_rank: no hits", -1);
+    return;
+  }
+  double score = 0;
+  for (int i = 0; i < hits; ++i) {
+    int phrase = 0, column = 0, offset = 0;
+    if (api->xInst(fts, i, &phrase, &column, &offset) != SQLITE_OK) break;
+    score += column == 0 ? 3.0 : column == 1 ? 1.0 : 0.5;
+  }
+  int tokens = 0;
+  if (api->xColumnSize(fts, -1, &tokens) != SQLITE_OK || tokens < 1) tokens = 1;
+  sqlite3_result_double(out, score / std::sqrt(double(tokens)));
+}
+
+}  // namespace
+
 int RegisterCjkTokenizer(sqlite3* db) {
   if (db == nullptr) return SQLITE_MISUSE;
   int rc = SQLITE_OK;
@@ -203,7 +231,9 @@ int RegisterCjkTokenizer(sqlite3* db) {
   if (api == nullptr) return rc != SQLITE_OK ? rc : SQLITE_ERROR;
   if (api->iVersion < 2) return SQLITE_ERROR;
   // FTS5 copies the method table; the instance tag needs no context and nothing to destroy.
-  return api->xCreateTokenizer(api, "civicgrid", nullptr, &tokenizer_methods, nullptr);
+  if (int trc = api->xCreateTokenizer(api, "civicgrid", nullptr, &tokenizer_methods, nullptr); trc != SQLITE_OK)
+    return trc;
+  return api->xCreateFunction(api, "civicgrid_rank", nullptr, &RankFunction, nullptr);
 }
 
 std::optional<std::string> MatchExpression(std::string_view user_text) {

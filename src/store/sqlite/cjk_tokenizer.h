@@ -14,6 +14,7 @@ namespace civicgrid::store {
 
 // Registers the FTS5 tokenizer "civicgrid" on this connection (call once per connection, before any
 // statement uses an FTS5 table declared with tokenize='civicgrid'). Returns an SQLite result code.
+// Also registers the auxiliary function civicgrid_rank(table) (relevance from a row's own hits; higher first).
 int RegisterCjkTokenizer(sqlite3* db);
 
 // Turns a user's search text into an FTS5 MATCH expression that is safe against FTS5 syntax (every term is

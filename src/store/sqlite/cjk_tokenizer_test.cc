@@ -310,6 +310,29 @@ TEST_F(CjkTokenizerTest, RankPrefersTitleRepeats) {
   EXPECT_EQ(Search("井盖"), (Ids{11, 10}));
 }
 
+// civicgrid_rank: the store's relevance (no corpus statistics): title hits over description hits over address
+// hits, and a hit in a short text over one in a long text. Works on a contentless table, as the store's is.
+TEST_F(CjkTokenizerTest, CivicgridRankOrdersByWhereTheHitsAre) {
+  Exec("CREATE VIRTUAL TABLE c USING fts5(title, description, address, content='', tokenize='civicgrid')");
+  Exec(R"(INSERT INTO c(rowid, title, description, address) VALUES
+    (20, '路灯不亮', '旁边井盖', '和平街'),
+    (21, '井盖丢失', '请尽快处理', '和平街'),
+    (22, '垃圾堆放', '无人清理', '井盖路'),
+    (23, '井盖丢失', '请尽快处理，这里晚上车很多，行人也很多，已经有人差点摔倒，希望相关部门尽快派人来看看', '和平街'),
+    (24, '噪音', '无', '和平街'))");
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db_, "SELECT rowid FROM c WHERE c MATCH ?1 ORDER BY civicgrid_rank(c) DESC", -1, &stmt,
+                               nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(db_);
+  const auto expr = MatchExpression("井盖");
+  sqlite3_bind_text(stmt, 1, expr->c_str(), -1, SQLITE_TRANSIENT);
+  Ids ids;
+  while (sqlite3_step(stmt) == SQLITE_ROW) ids.push_back(sqlite3_column_int64(stmt, 0));
+  sqlite3_finalize(stmt);
+  EXPECT_EQ(ids, (Ids{21, 23, 20, 22}));
+}
+
 TEST_F(CjkTokenizerTest, HighlightUsesByteOffsets) {
   CreateCases();
   const std::string sql = "SELECT highlight(t, 1, '[', ']') FROM t WHERE t MATCH ?1 AND rowid = 1";

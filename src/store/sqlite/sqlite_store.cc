@@ -560,15 +560,17 @@ class SqliteStore final : public Store {
       if (!m) return Invalid("q", "q needs a word of two Chinese characters or more, or an English word");
       match = std::move(*m);
     }
-    // Ranked search selects ids only, so the sort carries (rank, id) rather than whole documents; the page's
-    // documents are read afterwards by id. Without any filter the FTS table answers alone (FTS5 sorts by rank
-    // itself); with filters each match joins its row.
+    // Ranked search: relevance (civicgrid_rank, cjk_tokenizer.cc) among the newest matches, at most
+    // kRankWindow of them (more when paging deeper), so a word that occurs in a fifth of a million cases costs
+    // a bounded walk of the index in id order instead of ranking every match. The inner query selects ids only, so nothing large is sorted;
+    // without any filter the FTS table answers alone, with filters each match joins its row.
     const bool unfiltered = q.visibility.all && !q.status && q.region_path.empty() && q.category.empty() &&
                             q.org.empty() && !q.from && !q.to && !q.level;
     std::string sql = match.empty() ? "SELECT doc FROM cases WHERE 1=1"
-                      : unfiltered  ? "SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?"
-                                    : "SELECT cases.id FROM cases_fts JOIN cases ON cases.id=cases_fts.rowid "
-                                      "WHERE cases_fts MATCH ?";
+                      : unfiltered  ? "SELECT rowid AS id, civicgrid_rank(cases_fts) AS r FROM cases_fts "
+                                      "WHERE cases_fts MATCH ?"
+                                    : "SELECT cases.id AS id, civicgrid_rank(cases_fts) AS r FROM cases_fts JOIN cases "
+                                      "ON cases.id=cases_fts.rowid WHERE cases_fts MATCH ?";
     std::vector<std::function<void(Stmt&, int)>> binds;
     if (!match.empty()) {
       const std::string m = match;
@@ -630,9 +632,15 @@ class SqliteStore final : public Store {
       add("id<?", [v](Stmt& s, int i) { s.Bind(i, v); });
     }
     const bool ranked = !match.empty();
-    sql += ranked ? std::string(unfiltered ? " ORDER BY rank" : " ORDER BY cases_fts.rank") + " LIMIT ? OFFSET " +
-                        std::to_string(std::max(q.offset, 0))
-                  : " ORDER BY id DESC LIMIT ?";
+    if (ranked) {
+      constexpr int kRankWindow = 1000;
+      const int window = std::max(kRankWindow, std::max(q.offset, 0) + q.limit + 1);
+      sql = "SELECT id FROM (" + sql + (unfiltered ? " ORDER BY rowid DESC" : " ORDER BY cases_fts.rowid DESC") +
+            " LIMIT " + std::to_string(window) + ") ORDER BY r DESC, id DESC LIMIT ? OFFSET " +
+            std::to_string(std::max(q.offset, 0));
+    } else {
+      sql += " ORDER BY id DESC LIMIT ?";
+    }
     const int limit = q.limit;
     return Read<CasePage>([&](Connection& c) -> Result<CasePage> {
       auto s = c.Prepare(sql);
