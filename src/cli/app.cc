@@ -349,13 +349,22 @@ Status RefoldProjections(App& app) {
   if (!current.ok()) return current.error();
   if (!current->empty() && std::stoi(*current) >= kProjectionVersion) return OkStatus();
   std::int64_t refolded = 0;
+  std::vector<store::CaseWrite> batch;  // 500 rows a transaction: one fsync each, not one per case
+  auto flush = [&]() -> Status {
+    if (batch.empty()) return OkStatus();
+    auto st = app.store().CommitCases(batch);
+    batch.clear();
+    return st;
+  };
   auto st = ForEachFold(app, [&](const model::Case& row, const model::Case& folded) -> Status {
     // Same version, new row: no event is added; the row and its start-up columns catch up with its events.
     store::CaseWrite w{folded, {}, row.version, ""};
     app.cases().CompleteWrite(w);
     refolded += !(folded == row);
-    return app.store().CommitCase(w);
+    batch.push_back(std::move(w));
+    return batch.size() >= 500 ? flush() : OkStatus();
   });
+  if (st) st = flush();
   if (!st) return st;
   if (refolded) log::Info("store: " + std::to_string(refolded) + " case rows refolded to projection format " +
                           std::to_string(kProjectionVersion));

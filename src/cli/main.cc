@@ -276,10 +276,15 @@ int main(int argc, char** argv) {
     // The cockpit live: once a second, when anything changed, each stream gets its region's figures.
     std::thread ticker([&] {
       std::uint64_t seen = ~std::uint64_t{0};
+      size_t streams = 0;
       while (!stopping) {
         for (int i = 0; i < 10 && !stopping; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
         const auto changes = app.cockpit().changes();
-        if (changes == seen || stream_hub->size() == 0) continue;
+        const size_t now_streams = stream_hub->size();
+        // On a change, or when a stream has joined (it gets the figures without waiting for a change).
+        const bool joined = now_streams > streams;
+        streams = now_streams;
+        if ((changes == seen && !joined) || now_streams == 0) continue;
         seen = changes;
         std::map<std::string, std::string> cache;
         const auto dir = app.directory().Get();
