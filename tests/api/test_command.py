@@ -370,6 +370,13 @@ class CommandCentre(unittest.TestCase):
         self.assertIn(a["id"], [x["id"] for x in page["items"]])
         status, page, _ = self.s.get("/api/v1/cases?q=" + quote("井盖 噪音"))
         self.assertNotIn(a["id"], [x["id"] for x in page["items"]], "every word is required")
+        # A region filter narrows inside the index; region codes are not words of the text.
+        status, page, _ = self.s.get("/api/v1/cases?region=320923001002&q=" + quote("井盖"))
+        self.assertNotIn(a["id"], [x["id"] for x in page["items"]])
+        status, page, _ = self.s.get("/api/v1/cases?region=320923001001&q=" + quote("井盖"))
+        self.assertIn(a["id"], [x["id"] for x in page["items"]])
+        status, page, _ = self.s.get("/api/v1/cases?q=r320923")
+        self.assertEqual(page["items"], [])
         # Filters and visibility still apply.
         status, page, _ = self.s.get("/api/v1/cases?q=" + quote("井盖"), token=self.zjj)
         self.assertEqual(page["items"], [])

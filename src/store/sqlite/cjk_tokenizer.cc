@@ -215,7 +215,7 @@ void RankFunction(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context
   for (int i = 0; i < hits; ++i) {
     int phrase = 0, column = 0, offset = 0;
     if (api->xInst(fts, i, &phrase, &column, &offset) != SQLITE_OK) break;
-    score += column == 0 ? 3.0 : column == 1 ? 1.0 : 0.5;
+    score += column == 0 ? 3.0 : column == 1 ? 1.0 : column == 2 ? 0.5 : 0.0;  // later columns: scope, not text
   }
   int tokens = 0;
   if (api->xColumnSize(fts, -1, &tokens) != SQLITE_OK || tokens < 1) tokens = 1;

@@ -225,12 +225,40 @@ CREATE TABLE missed_check_ins(org TEXT PRIMARY KEY, count INTEGER NOT NULL) WITH
 CREATE TABLE routing_rules(id INTEGER PRIMARY KEY, category TEXT NOT NULL, region TEXT NOT NULL,
                            org TEXT NOT NULL, created_by TEXT NOT NULL, created_at INTEGER NOT NULL);
 -- Contentless: the text lives in cases.doc and never changes after intake; rowid is the case id.
-CREATE VIRTUAL TABLE cases_fts USING fts5(title, description, address, content='', tokenize='civicgrid');
-INSERT INTO cases_fts(rowid, title, description, address)
+-- `places` holds "r" + each region code on the case's path as tokens, so a search scoped to a region is
+-- intersected inside the index instead of testing every match's row.
+CREATE VIRTUAL TABLE cases_fts USING fts5(title, description, address, places, content='', tokenize='civicgrid');
+INSERT INTO cases_fts(rowid, title, description, address, places)
   SELECT id, json_extract(doc, '$.origin.title'), json_extract(doc, '$.origin.description'),
-         json_extract(doc, '$.origin.address') FROM cases;
+         json_extract(doc, '$.origin.address'), 'r' || replace(trim(region_path, '/'), '/', ' r') FROM cases;
 )",
 };
+
+// The codes on a region path as search tokens: "/c/t/g/" → "rc rt rg" (see cases_fts.places).
+std::vector<std::string> PathCodes(const std::string& path) {
+  std::vector<std::string> out;
+  size_t start = 1;
+  while (start < path.size()) {
+    const size_t end = path.find('/', start);
+    if (end == std::string::npos) break;
+    if (end > start) out.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string PlaceTokens(const std::string& path) {
+  std::string out;
+  for (const auto& code : PathCodes(path)) out += (out.empty() ? "r" : " r") + code;
+  return out;
+}
+
+// An FTS5 phrase for one region code in `places` (quoted: codes may hold characters the tokenizer splits on).
+std::string PlacePhrase(const std::string& code) {
+  std::string q = "places : \"r";
+  for (char ch : code) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+  return q + "\"";
+}
 
 std::string CountyOf(const model::Case& c) {
   // region_path is "/root/…/": its first segment is the county (or the root of the imported tree).
@@ -558,7 +586,24 @@ class SqliteStore final : public Store {
     if (!q.text.empty()) {
       auto m = MatchExpression(q.text);
       if (!m) return Invalid("q", "q needs a word of two Chinese characters or more, or an English word");
-      match = std::move(*m);
+      // The user's words search the text columns only; the region scope (the filter, and a caller who sees
+      // by region alone) is intersected in the index through `places`. The SQL predicates below still apply.
+      match = "{title description address} : (" + *m + ")";
+      auto last_code = [](const std::string& path) {
+        const auto codes = PathCodes(path);
+        return codes.empty() ? std::string() : codes.back();
+      };
+      if (!q.region_path.empty() && !last_code(q.region_path).empty())
+        match += " AND " + PlacePhrase(last_code(q.region_path));
+      const auto& v = q.visibility;
+      if (!v.all && !v.region_paths.empty() && v.orgs.empty() && v.taken_by.empty()) {
+        std::string any;
+        for (const auto& p : v.region_paths) {
+          const std::string code = last_code(p);
+          if (!code.empty()) any += (any.empty() ? "" : " OR ") + PlacePhrase(code);
+        }
+        if (!any.empty()) match += " AND (" + any + ")";
+      }
     }
     // Ranked search: relevance (civicgrid_rank, cjk_tokenizer.cc) among the newest matches, at most
     // kRankWindow of them (more when paging deeper), so a word that occurs in a fifth of a million cases costs
@@ -882,8 +927,9 @@ class SqliteStore final : public Store {
           return Error{ErrorCode::kConflict, "a case with this channel and external_id exists", kDuplicateExternalId, {}};
         return DbError(c.db(), rc, "insert case");
       }
-      auto f = c.Prepare("INSERT INTO cases_fts(rowid,title,description,address) VALUES(?,?,?,?)");
+      auto f = c.Prepare("INSERT INTO cases_fts(rowid,title,description,address,places) VALUES(?,?,?,?,?)");
       f.Bind(1, a.id).Bind(2, a.origin.title).Bind(3, a.origin.description).Bind(4, a.origin.address);
+      f.Bind(5, PlaceTokens(a.origin.region_path));
       if (int rc = f.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "index case text");
     } else {
       auto s = c.Prepare(
