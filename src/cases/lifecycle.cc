@@ -51,10 +51,7 @@ bool AnyoneToRate(const Case& s) {
   return false;
 }
 
-bool Handling(const Case& s) {
-  return s.status == CaseStatus::kReceived || s.status == CaseStatus::kDispatched ||
-         s.status == CaseStatus::kAccepted;
-}
+bool Handling(const Case& s) { return IsHandling(s.status); }
 
 const model::WhistlePart* FindPart(const Case& s, const std::string& org) {
   if (!s.whistle) return nullptr;
@@ -681,6 +678,10 @@ Case Evolve(Case s, const CaseEvent& e) {
     }
   }
   return s;
+}
+
+bool IsHandling(CaseStatus s) {
+  return s == CaseStatus::kReceived || s == CaseStatus::kDispatched || s == CaseStatus::kAccepted;
 }
 
 bool IsOpen(const Case& c) {

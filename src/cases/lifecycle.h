@@ -109,6 +109,7 @@ Case Evolve(Case state, const CaseEvent& event);
 
 // ---- Timers and alerts ----
 bool IsOpen(const Case& c);  // not closed, invalid or merged
+bool IsHandling(model::CaseStatus s);  // received, dispatched or accepted: still with the centre or a handler
 // Whether a timer counts in this state (accept while dispatched; resolve and supervision until resolved;
 // follow_up while reporters are to be asked; check_in:ORG until that department checks in).
 bool IsTimerActive(const Case& c, const std::string& timer);

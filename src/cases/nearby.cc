@@ -70,8 +70,7 @@ void OpenCaseIndex::Apply(const model::Case*, const model::Case& after) {
     if (bucket.empty()) cells_.erase(it->second.first);
     where_.erase(it);
   }
-  const bool open = after.status == model::CaseStatus::kReceived || after.status == model::CaseStatus::kDispatched ||
-                    after.status == model::CaseStatus::kAccepted;
+  const bool open = IsHandling(after.status);
   // The service publishes the changes of one case in order (CaseService: per-case locks), so a case that
   // leaves the index needs no tombstone.
   if (!open || !after.origin.location) return;

@@ -133,8 +133,7 @@ Status App::StartCommandCentre() {
     ++all;
     cockpit_.Load(d);
     if (d.next_alert) scheduler_->Set(d.id, d.next_alert);
-    const bool handling = d.status == model::CaseStatus::kReceived || d.status == model::CaseStatus::kDispatched ||
-                          d.status == model::CaseStatus::kAccepted;
+    const bool handling = cases::IsHandling(d.status);
     open += handling;
     if (handling && d.location) open_cases_.Load(d.id, d.version, *d.location, d.created_at, d.category);
   });

@@ -8,21 +8,13 @@ RoutingTable::RoutingTable(std::vector<store::RoutingRule> rules) : rules_(std::
 
 std::optional<RouteChoice> RoutingTable::Route(const std::string& category, const std::string& region_path) const {
   // Region codes on the path, deepest first, then "" (rules for anywhere).
-  std::vector<std::string_view> regions;
-  const std::string_view path(region_path);
-  size_t start = 1;
-  while (start < path.size()) {
-    const size_t end = path.find('/', start);
-    if (end == std::string_view::npos) break;
-    if (end > start) regions.push_back(path.substr(start, end - start));
-    start = end + 1;
-  }
-  std::vector<std::string_view> order(regions.rbegin(), regions.rend());
+  const auto regions = model::PathCodes(region_path);
+  std::vector<std::string> order(regions.rbegin(), regions.rend());
   order.push_back("");
 
   RouteChoice best;
-  for (const auto region : order) {
-    auto it = by_region_.find(std::string(region));
+  for (const auto& region : order) {
+    auto it = by_region_.find(region);
     if (it == by_region_.end()) continue;
     for (size_t i : it->second) {
       const auto& r = rules_[i];

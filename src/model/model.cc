@@ -27,6 +27,18 @@ constexpr std::array<std::string_view, 3> kLevels = {"community", "town", "joint
 
 }  // namespace
 
+std::vector<std::string> PathCodes(std::string_view path) {
+  std::vector<std::string> out;
+  size_t start = 1;
+  while (start < path.size()) {
+    const size_t end = path.find('/', start);
+    if (end == std::string_view::npos) break;
+    if (end > start) out.emplace_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
 std::optional<RegionKind> ParseRegionKind(std::string_view s) { return Lookup<RegionKind>(kRegionKinds, s); }
 std::string_view Name(RegionKind k) { return kRegionKinds[size_t(k)]; }
 std::optional<CaseStatus> ParseCaseStatus(std::string_view s) { return Lookup<CaseStatus>(kStatuses, s); }

@@ -18,6 +18,8 @@ using CaseId = std::int64_t;
 // Region kinds from county down to building (GLOSSARY: region).
 enum class RegionKind { kCounty, kTown, kStreet, kCommunity, kVillage, kGrid, kEstate, kBuilding };
 std::optional<RegionKind> ParseRegionKind(std::string_view s);
+// The region codes on a region path ("/county/town/grid/"), root first.
+std::vector<std::string> PathCodes(std::string_view region_path);
 std::string_view Name(RegionKind k);
 
 struct Region {

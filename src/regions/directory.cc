@@ -91,12 +91,7 @@ const model::Org* Directory::FindOrg(const std::string& code) const {
 }
 
 const model::Org* Directory::TownOrgOf(const std::string& region_path) const {
-  size_t start = 1;
-  while (start < region_path.size()) {
-    const size_t end = region_path.find('/', start);
-    if (end == std::string::npos) break;
-    const std::string code = region_path.substr(start, end - start);
-    start = end + 1;
+  for (const auto& code : model::PathCodes(region_path)) {
     const auto* r = FindRegion(code);
     if (!r || (r->kind != model::RegionKind::kTown && r->kind != model::RegionKind::kStreet)) continue;
     auto [lo, hi] = orgs_by_region_.equal_range(code);

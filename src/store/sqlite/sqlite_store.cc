@@ -234,19 +234,9 @@ INSERT INTO cases_fts(rowid, title, description, address, places)
 )",
 };
 
-// The codes on a region path as search tokens: "/c/t/g/" → "rc rt rg" (see cases_fts.places).
-std::vector<std::string> PathCodes(const std::string& path) {
-  std::vector<std::string> out;
-  size_t start = 1;
-  while (start < path.size()) {
-    const size_t end = path.find('/', start);
-    if (end == std::string::npos) break;
-    if (end > start) out.push_back(path.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
+using model::PathCodes;
 
+// The codes on a region path as search tokens: "/c/t/g/" → "rc rt rg" (see cases_fts.places).
 std::string PlaceTokens(const std::string& path) {
   std::string out;
   for (const auto& code : PathCodes(path)) out += (out.empty() ? "r" : " r") + code;
