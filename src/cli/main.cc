@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <charconv>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -101,6 +102,21 @@ int main(int argc, char** argv) {
   double intake_rate = 50, login_rate = 0.5;
   serve->add_option("--intake-rate", intake_rate, "intakes per second per caller and per address (0: no limit)");
   serve->add_option("--login-rate", login_rate, "login attempts per second per address (0: no limit)");
+  // Limits against slow or greedy clients (docs/operator-guide.md, "Limits and slow clients").
+  http::ServerOptions limits;
+  int header_timeout = int(limits.header_timeout.count()), idle_timeout = int(limits.idle_timeout.count()),
+      body_timeout = int(limits.body_timeout.count());
+  size_t max_body_memory_mib = limits.max_body_memory >> 20;
+  serve->add_option("--header-timeout", header_timeout, "seconds to send a complete request header")
+      ->check(CLI::Range(1, 3600));
+  serve->add_option("--idle-timeout", idle_timeout, "seconds a kept-alive connection may wait for its next request")
+      ->check(CLI::Range(1, 3600));
+  serve->add_option("--body-timeout", body_timeout, "seconds to send a whole request body (and to read a response)")
+      ->check(CLI::Range(1, 3600));
+  serve->add_option("--max-connections", limits.max_connections, "open connections, streams included")
+      ->check(CLI::Range(1, 1 << 20));
+  serve->add_option("--max-body-memory", max_body_memory_mib, "MiB of request bodies held at once")
+      ->check(CLI::Range(1, 1 << 20));
   cases::Rules rules;
   std::string escalate_on = "overdue,returned_twice,dissatisfied,supervisor_flag,check_in_missed";
   serve->add_option("--warn-share", rules.warn_share, "a deadline's reminder fires at this share of its time")
@@ -223,6 +239,9 @@ int main(int argc, char** argv) {
       if (ec != std::errc() || *p != '\0') port = -1;
     }
     if (port < 0 || port > 65535) return Fail(Invalid("listen", "expected HOST:PORT with a port from 0 to 65535"));
+    // Under a file-size limit (ulimit -f, RLIMIT_FSIZE), a write past it raises SIGXFSZ, which kills the
+    // process by default. Ignored, the write fails with EFBIG instead: the store answers 503, like a full disk.
+    std::signal(SIGXFSZ, SIG_IGN);
     // One server per store: a second would hand out the same case ids.
     const std::string lock_path = data_dir + "/serve.lock";
     const int lock_fd = ::open(lock_path.c_str(), O_CREAT | O_RDWR, 0600);
@@ -231,7 +250,11 @@ int main(int argc, char** argv) {
     auto opened = OpenApp(data_dir, true, rules);
     if (!opened.ok()) return Fail(opened.error());
     auto& app = *opened.value();
-    http::ServerOptions options;
+    http::ServerOptions options = limits;
+    options.header_timeout = std::chrono::seconds(header_timeout);
+    options.idle_timeout = std::chrono::seconds(idle_timeout);
+    options.body_timeout = std::chrono::seconds(body_timeout);
+    options.max_body_memory = max_body_memory_mib << 20;
     options.host = listen.substr(0, colon) == "localhost" ? "127.0.0.1" : listen.substr(0, colon);
     options.port = port;
     options.workers = workers;

@@ -4,6 +4,8 @@
 // a read loop (for pings and close) and a bounded write queue fed by StreamSink::Send from any thread.
 #include "http/server.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -19,6 +21,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -54,9 +57,12 @@ struct Server::Impl {
   std::map<const StreamSession*, std::weak_ptr<StreamSession>> streams;  // GUARDED_BY(streams_mu)
   net::io_context ioc;
   std::unique_ptr<tcp::acceptor> acceptor;
+  std::unique_ptr<net::steady_timer> accept_pause;  // on the acceptor's strand; see Accept
+  bool accept_failing = false;                      // logged once per run of failures; acceptor's strand
   std::unique_ptr<net::thread_pool> workers;
   std::vector<std::thread> io_threads;
   std::atomic<size_t> connections{0};
+  std::atomic<size_t> body_bytes{0};  // reserved by requests whose body is being read or handled
   std::atomic<bool> stopped{false};
   int bound_port = 0;
   // SIGINT/SIGTERM are caught from Start on, so a signal that arrives as soon as "listening" is printed
@@ -84,6 +90,16 @@ Response Problem(int status, const std::string& title, const std::string& detail
 constexpr size_t kMaxIncomingMessage = 4 << 10;
 // How long Stop waits for streams to finish their closing handshake before stopping the I/O.
 constexpr auto kStreamCloseGrace = std::chrono::seconds(1);
+// After an early error answer (413, 431…), how long and how much of what the client still sends is read and
+// dropped so that it sees the answer rather than a reset. One deadline for the whole drain, not per read:
+// otherwise a client trickling a byte a second would hold the connection for ever.
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr size_t kMaxDrain = 4 << 20;
+// Descriptors kept back from connections for the store (SQLite's database, WAL and temporary files) and the
+// rest, so that running out of descriptors stops new connections, not the store.
+constexpr rlim_t kDescriptorReserve = 128;
+// How long accept pauses after failing for want of descriptors or memory.
+constexpr auto kAcceptPause = std::chrono::milliseconds(100);
 
 // The queue between publishers (any thread) and a StreamSession's write loop (its strand).
 class QueueSink final : public StreamSink {
@@ -290,7 +306,10 @@ class Session : public std::enable_shared_from_this<Session> {
     auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) remote_ = ep.address().to_string();
   }
-  ~Session() { --impl_.connections; }
+  ~Session() {
+    ReleaseBody();
+    --impl_.connections;
+  }
 
   void Start() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(true); });
@@ -303,14 +322,34 @@ class Session : public std::enable_shared_from_this<Session> {
     // The parser checks Content-Length against its limit while reading the header, so it starts with the
     // largest limit any route has; OnHeader applies the route's own.
     parser_->body_limit(std::max(impl_.options.max_body, impl_.options.max_import_body));
-    stream_.expires_after(first ? impl_.options.header_timeout : impl_.options.idle_timeout);
+    if (first || buffer_.size() > 0) return ReadRestOfHeader();
+    // A kept-alive connection waits up to idle_timeout for the next request to begin, and then has
+    // header_timeout for its header, like a new connection: with one timer for both, a slow client could
+    // trickle a header for the whole (long) idle wait.
+    stream_.expires_after(impl_.options.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(1024), [self = shared_from_this()](beast::error_code ec, size_t n) {
+      if (ec) return self->Close();  // the client went away, or stayed idle too long
+      self->buffer_.commit(n);
+      self->ReadRestOfHeader();
+    });
+  }
+
+  void ReadRestOfHeader() {
+    stream_.expires_after(impl_.options.header_timeout);
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
-    if (ec == bhttp::error::header_limit) return Fail(Problem(431, "Request Header Fields Too Large",
-                                                              "the request line and headers exceed the limit"));
+    if (ec == bhttp::error::header_limit) {
+      // The parser takes the request line as soon as it is whole (the target is set then), and leaves what
+      // it could not parse in the buffer: no target and no line end means the request line (the URL) alone
+      // is over the limit.
+      const std::string_view rest(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+      if (parser_->get().target().empty() && rest.find('\n') == std::string_view::npos)
+        return Fail(Problem(414, "URI Too Long", "the request line exceeds the limit"));
+      return Fail(Problem(431, "Request Header Fields Too Large", "the request line and headers exceed the limit"));
+    }
     if (ec == bhttp::error::body_limit)
       return Fail(Problem(413, "Content Too Large", "the request body exceeds the limit"));
     if (ec) return Close();
@@ -321,6 +360,12 @@ class Session : public std::enable_shared_from_this<Session> {
       return Fail(Problem(413, "Content Too Large", "the request body exceeds the limit of " +
                                                         std::to_string(limit) + " bytes"));
     parser_->body_limit(limit);  // for chunked bodies, whose length is known only as they arrive
+    const size_t body = parser_->content_length() ? size_t(*parser_->content_length()) : parser_->chunked() ? limit : 0;
+    if (!ReserveBody(body)) {
+      Response busy = Problem(503, "Service Unavailable", "too many request bodies in transit; retry later");
+      busy.headers.emplace_back("Retry-After", "1");
+      return Fail(std::move(busy));
+    }
     stream_.expires_after(impl_.options.body_timeout);
     bhttp::async_read(stream_, buffer_, *parser_,
                       [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
@@ -391,18 +436,39 @@ class Session : public std::enable_shared_from_this<Session> {
     Write(std::move(res));
   }
 
-  void Drain() {
+  void StartDrain() {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.expires_after(std::chrono::seconds(2));
-    stream_.async_read_some(net::buffer(scratch_), [self = shared_from_this()](beast::error_code ec, size_t n) {
+    stream_.expires_after(kLingerTime);
+    scratch_ = std::make_unique<std::array<char, 16384>>();  // only here: idle connections should be small
+    Drain();
+  }
+
+  void Drain() {
+    stream_.async_read_some(net::buffer(*scratch_), [self = shared_from_this()](beast::error_code ec, size_t n) {
       self->drained_ += n;
       if (ec || self->drained_ > kMaxDrain) return self->Close();
       self->Drain();
     });
   }
 
+  // The body budget (ServerOptions::max_body_memory), held from a request's header until its answer.
+  bool ReserveBody(size_t bytes) {
+    if (bytes == 0) return true;
+    size_t held = impl_.body_bytes.load();
+    do {
+      if (held + bytes > impl_.options.max_body_memory) return false;
+    } while (!impl_.body_bytes.compare_exchange_weak(held, held + bytes));
+    reserved_ = bytes;
+    return true;
+  }
+  void ReleaseBody() {
+    impl_.body_bytes -= reserved_;
+    reserved_ = 0;
+  }
+
   void Write(Response res) {
+    ReleaseBody();  // the request (and its body) is done with
     res_ = {};
     res_.version(version_ ? version_ : 11);
     res_.result(static_cast<unsigned>(res.status));
@@ -419,7 +485,7 @@ class Session : public std::enable_shared_from_this<Session> {
     res_.prepare_payload();
     stream_.expires_after(impl_.options.body_timeout);
     bhttp::async_write(stream_, res_, [self = shared_from_this()](beast::error_code ec, size_t) {
-      if (!ec && self->linger_) return self->Drain();
+      if (!ec && self->linger_) return self->StartDrain();
       if (ec || !self->res_.keep_alive()) return self->Close();
       self->ReadHeader(false);
     });
@@ -439,9 +505,9 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = true;
   unsigned version_ = 11;
   bool linger_ = false;
-  static constexpr size_t kMaxDrain = 64 << 20;
   size_t drained_ = 0;
-  std::array<char, 16384> scratch_;
+  size_t reserved_ = 0;  // of Impl::body_bytes
+  std::unique_ptr<std::array<char, 16384>> scratch_;  // for draining
 };
 
 }  // namespace
@@ -449,6 +515,23 @@ class Session : public std::enable_shared_from_this<Session> {
 void Server::Impl::Accept() {
   acceptor->async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
     if (stopped) return;
+    namespace errc = boost::system::errc;
+    if (ec == errc::too_many_files_open || ec == errc::too_many_files_open_in_system ||
+        ec == errc::no_buffer_space || ec == errc::not_enough_memory) {
+      // The connection stays queued, so accepting again at once fails again at once: a busy loop at full
+      // CPU. Pause instead; connections that end meanwhile (timeouts) give the descriptors back.
+      if (!accept_failing) log::Warn("accept failed, pausing new connections: " + ec.message());
+      accept_failing = true;
+      accept_pause->expires_after(kAcceptPause);
+      accept_pause->async_wait([this](beast::error_code wait_ec) {
+        if (!wait_ec && !stopped) Accept();
+      });
+      return;
+    }
+    if (!ec && accept_failing) {
+      accept_failing = false;
+      log::Info("accepting connections again");
+    }
     if (!ec) {
       if (connections.load() >= options.max_connections) {
         beast::error_code ignored;
@@ -485,6 +568,25 @@ Status Server::Start() {
   if (ec) return Error{ErrorCode::kUnavailable, "cannot listen on " + i.options.host + ":" +
                                                     std::to_string(i.options.port) + ": " + ec.message(), "listen", {}};
   i.bound_port = i.acceptor->local_endpoint().port();
+  i.accept_pause = std::make_unique<net::steady_timer>(i.acceptor->get_executor());
+  // Each connection is a descriptor, and the usual soft limit (1,024) is well below max_connections: raise it
+  // to the hard limit, and keep the connection cap under it with a reserve, so that a crowd of clients is
+  // turned away at accept rather than making the store fail to open a file.
+  if (rlimit rl{}; getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+    const rlim_t want = std::min<rlim_t>(rl.rlim_max, 1 << 20);  // RLIM_INFINITY is refused for files
+    if (rl.rlim_cur < want) {
+      rlimit raised = rl;
+      raised.rlim_cur = want;
+      if (setrlimit(RLIMIT_NOFILE, &raised) == 0) rl = raised;
+    }
+    const size_t usable = rl.rlim_cur > 2 * kDescriptorReserve ? size_t(rl.rlim_cur - kDescriptorReserve)
+                                                                 : size_t(rl.rlim_cur / 2);
+    if (i.options.max_connections > usable) {
+      log::Warn("max connections lowered from " + std::to_string(i.options.max_connections) + " to " +
+                std::to_string(usable) + " by the descriptor limit (ulimit -n " + std::to_string(rl.rlim_cur) + ")");
+      i.options.max_connections = usable;
+    }
+  }
   i.workers = std::make_unique<net::thread_pool>(size_t(i.options.workers));
   i.Accept();
   for (int t = 0; t < i.options.io_threads; ++t) i.io_threads.emplace_back([&i] { i.ioc.run(); });

@@ -22,11 +22,19 @@ struct ServerOptions {
   int workers = 64;
   size_t max_body = 1 << 20;          // bytes; larger bodies answer 413
   size_t max_import_body = 64 << 20;  // for region imports
-  size_t max_header = 16 << 10;       // bytes of request line + headers; larger answer 431
-  std::chrono::seconds header_timeout{10};  // to receive a complete header (slow clients are cut off)
-  std::chrono::seconds idle_timeout{60};    // keep-alive wait for the next request
-  std::chrono::seconds body_timeout{60};
-  size_t max_connections = 4096;  // beyond this, new connections are closed at once; open streams count
+  size_t max_header = 16 << 10;       // bytes of request line + headers; larger answer 431 (414 for the line)
+  // To receive a complete header, counted from the connection's start or, on a kept-alive connection, from
+  // the first byte of the next request: a client trickling its header (slowloris) is cut off after this.
+  std::chrono::seconds header_timeout{10};
+  std::chrono::seconds idle_timeout{60};    // keep-alive wait for the first byte of the next request
+  std::chrono::seconds body_timeout{60};    // to receive a whole body, and to write a whole response
+  // Beyond this, new connections are closed at once; open streams count. Start lowers it to what the
+  // descriptor limit (RLIMIT_NOFILE, whose soft limit it raises to the hard one) leaves after a reserve.
+  size_t max_connections = 4096;
+  // Request bodies held in memory at once, all connections together, counted by their declared length
+  // (the route's limit for chunked ones) from their header until their answer; beyond it a request with a
+  // body answers 503 with Retry-After. Bounds memory against many slow or large uploads (import: 64 MiB).
+  size_t max_body_memory = 256 << 20;
 };
 
 using Handler = std::function<Response(Request&)>;

@@ -65,9 +65,10 @@ IN_HOLE = (LAT0 + 0.03, LON0 + 0.02)
 
 
 class Server:
-    def __init__(self, demo_cases=None):
+    def __init__(self, demo_cases=None, data=None):
+        """data: where the store goes (a directory that need not exist yet); by default inside self.dir."""
         self.dir = tempfile.mkdtemp(prefix="civicgrid-api-")
-        self.data = os.path.join(self.dir, "data")
+        self.data = data or os.path.join(self.dir, "data")
         self.proc = None
         self.port = None
         self._conn = None
@@ -101,11 +102,12 @@ class Server:
         token = self.run([BIN, "token", "--data", self.data, "--user", login]).strip()
         return token, secret
 
-    def start(self):
+    def start(self, *extra_args, preexec_fn=None):
+        """extra_args go to `civicgrid serve` (e.g. "--header-timeout", "2"); preexec_fn runs in the child."""
         self.log_path = os.path.join(self.dir, "server.log")
         self._log = open(self.log_path, "a", encoding="utf-8")
-        self.proc = subprocess.Popen([BIN, "serve", "--data", self.data, "--listen", "127.0.0.1:0"],
-                                     stdout=subprocess.PIPE, stderr=self._log, text=True)
+        self.proc = subprocess.Popen([BIN, "serve", "--data", self.data, "--listen", "127.0.0.1:0", *extra_args],
+                                     stdout=subprocess.PIPE, stderr=self._log, text=True, preexec_fn=preexec_fn)
         line = self.proc.stdout.readline()
         if "listening on" not in line:
             raise AssertionError("server did not start: " + line + open(self.log_path).read())

@@ -85,11 +85,20 @@ class Connection {
     if (rc != SQLITE_OK) return DbError(raw, rc, "cannot open " + path);
     sqlite3_busy_timeout(raw, 10000);
     sqlite3_extended_result_codes(raw, 1);
+    // Keep the WAL and its index (-wal, -shm) when the last connection closes, rather than delete them: the
+    // next start can then open the store on a full disk (there may be no room to make the 32 KiB index
+    // again) and serve reads. With a journal_size_limit (below), a WAL whose checkpoint succeeded is cut
+    // to 0 bytes at that close, so its space is still given back.
+    int persist_wal = 1;
+    sqlite3_file_control(raw, "main", SQLITE_FCNTL_PERSIST_WAL, &persist_wal);
     auto conn = std::unique_ptr<Connection>(new Connection(std::move(db)));
     // Full-text search needs the tokenizer on every connection that touches cases_fts.
     if (int trc = RegisterCjkTokenizer(raw); trc != SQLITE_OK) return DbError(raw, trc, "cannot register tokenizer");
     if (write) {
-      for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON"})
+      // journal_size_limit: see persist_wal above; also, a WAL blown up by one huge write is cut back to
+      // 64 MiB when it is next reset, rather than kept at its largest.
+      for (const char* pragma :
+           {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA journal_size_limit=67108864"})
         if (auto st = conn->Exec(pragma); !st) return st.error();
       if (auto st = conn->Exec(sync_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"); !st)
         return st.error();
@@ -1011,6 +1020,15 @@ class SqliteStore final : public Store {
     for (auto& p : batch) {
       (void)writer_->Exec("SAVEPOINT cmd");
       Status st = p.job(*writer_);
+      if (!st && sqlite3_get_autocommit(writer_->db())) {
+        // SQLite rolled the whole transaction back: it may on SQLITE_FULL or an I/O error inside a statement
+        // (a cache spill that cannot grow the WAL). The commands before this one are undone too, and those
+        // after it would each run and commit on their own, outside the batch (the savepoint then opens a
+        // transaction of its own). Fail the whole batch, which is what happened.
+        log::Error("batch rolled back: " + st.error().message);
+        for (auto& q : batch) q.done.set_value(st.error());
+        return;
+      }
       if (!st) (void)writer_->Exec("ROLLBACK TO cmd");
       (void)writer_->Exec("RELEASE cmd");
       results.push_back(std::move(st));
