@@ -13,7 +13,10 @@ Environment:
   BENCH_TMP=DIR        where the temporary stores go (default bench/build/tmp: the same disk as the work tree,
                        since fsync cost is what intake measures; /tmp may be a tmpfs)
   BENCH_KEEP=1         keep the temporary stores
-  BENCH_ONLY=a,b       only these sections: startup, intake, search, cockpit, locate
+  BENCH_STORE=DIR      reuse a store preloaded before (DIR/data, DIR/points.txt, DIR/preload.json) instead of
+                       preloading; intake adds cases to it
+  BENCH_ONLY=a,b       only these sections: startup, intake, search, cockpit, locate, crash
+  BENCH_CRASH_ROUNDS=N kill -9 rounds of the crash run (default 30, quick 10)
   BENCH_PERF=1         profile the server with perf during the first HTTP run (bench/results/perf-intake-*.txt)
 """
 import datetime
@@ -243,7 +246,23 @@ def max_case_id(db):
 
 
 # ---------------------------------------------------------------------------------------------------------
+def reuse_store(where):
+    """BENCH_STORE=DIR: a store preloaded before (DIR/data, DIR/points.txt, DIR/preload.json, as `preload` writes
+    them), so the read-only sections can be re-run without a new preload. Intake adds cases to it."""
+    data, points = os.path.join(where, "data"), os.path.join(where, "points.txt")
+    with open(os.path.join(where, "preload.json")) as f:
+        pre = json.loads(f.read().strip().splitlines()[-1])
+    db = os.path.join(data, "civicgrid.db")
+    pre["db_bytes"] = os.path.getsize(db)
+    pre["reused"] = where
+    details["preload"] = pre
+    log(f"reusing the store preloaded in {where}: {pre['store_cases']:,} cases, {pre['db_bytes'] / 2**20:,.0f} MiB")
+    return data, db, points, pre["categories"]
+
+
 def prepare_store(tmp):
+    if os.environ.get("BENCH_STORE"):
+        return reuse_store(os.environ["BENCH_STORE"])
     data = os.path.join(tmp, "store", "data")
     os.makedirs(os.path.dirname(data), exist_ok=True)
     quiet_check("preload")
@@ -345,27 +364,28 @@ def settle():
 
 
 def drift_note(check):
+    """The raw store's schema is copied from the server's sqlite_master by `raw_sqlite fill`: equal by construction;
+    `raw_sqlite check` names anything that differs (a missing, extra or different table, index, trigger, pragma)."""
     if check.get("same"):
-        return "; raw schema = server's"
-    extra = [k.split(" ", 1)[1] for k in check.get("only_in_server", [])]
-    missing = [k.split(" ", 1)[1] for k in check.get("only_in_copied_schema", [])]
-    note = "; server schema beyond migration 1: " + (", ".join(extra) or "none")
-    if missing:
-        note += "; missing from server: " + ", ".join(missing)
-    return note
+        return f"; raw schema = server's ({check.get('objects', 0)} objects compared)"
+    parts = []
+    for key, what in (("only_in_server", "only in server"), ("only_in_raw", "only in raw"), ("differ", "differ")):
+        if check.get(key):
+            parts.append(f"{what}: " + ", ".join(check[key]))
+    return "; raw schema differs from server's: " + "; ".join(parts)
 
 
 def bench_intake(tmp, data, db, points, categories):
     token = run([BIN, "token", "--data", data, "--user", "admin"]).strip()
     raw_db = os.path.join(tmp, "raw", "raw.db")
     os.makedirs(os.path.dirname(raw_db), exist_ok=True)
-    check = run_json([os.path.join(TOOLS, "raw_sqlite"), "check", "--source", db])
-    details["raw_schema_check"] = check
-    if not check["same"]:
-        log(f"note: the server's case tables differ from the copied migration-1 schema: {check}")
-    log("raw SQLite: copying the preloaded cases into a store with the copied schema")
+    log("raw SQLite: copying the server store's schema and its preloaded cases, events and full-text index")
     fill = run_json([os.path.join(TOOLS, "raw_sqlite"), "fill", "--db", raw_db, "--source", db], timeout=3600)
     details["raw_fill"] = fill
+    check = run_json([os.path.join(TOOLS, "raw_sqlite"), "check", "--db", raw_db, "--source", db])
+    details["raw_schema_check"] = check
+    if not check["same"]:
+        log(f"note: the raw store's schema differs from the server's: {check}")
     os.sync()  # the bulk copy's writeback is not part of any figure
     log(f"raw store holds {fill['cases']:,} cases ({fill['seconds']:.0f} s)")
 
@@ -386,7 +406,8 @@ def bench_intake(tmp, data, db, points, categories):
             settle()
             r = raw_run()
             raw_runs.append(r)
-            log(f"raw SQLite run {i + 1}: {r['rate']:,.0f} rows/s")
+            log(f"raw SQLite run {i + 1}: {r['rate']:,.0f} cases/s ({r['events_per_case_mean']:.2f} events, "
+                f"{r['idempotency_per_case_mean']:.2f} idempotency keys and one full-text row each)")
             settle()
             prof = start_perf(server.proc.pid, SECONDS + 3, "intake") if i == 0 else None
             h = loadgen(server.port, token, server.proc.pid, points, categories, f"r{i}")
@@ -739,13 +760,38 @@ def bench_locate():
 
 
 # ---------------------------------------------------------------------------------------------------------
+def bench_crash():
+    """kill -9 under load, many times (bench/crash_run.py), and disk full (the API test, on a capped store)."""
+    quiet_check("crash")
+    rounds = int(os.environ.get("BENCH_CRASH_ROUNDS", "10" if QUICK else "30"))
+    log(f"crash run: {rounds} rounds of load, kill -9 at a random moment, restart, check")
+    p = subprocess.run([sys.executable, os.path.join(HERE, "crash_run.py"), "--rounds", str(rounds)],
+                       capture_output=True, text=True, timeout=3600, env=dict(os.environ, CIVICGRID_BIN=BIN))
+    r = json.loads(p.stdout.strip().splitlines()[-1]) if p.stdout.strip() else {"problems": [p.stderr[-300:]]}
+    details["crash"] = r
+    ok = p.returncode == 0 and not r.get("problems")
+    if not ok:
+        failures.append("crash run: " + "; ".join(r.get("problems", []))[:300])
+    row(f"crash safety: kill -9 under load, {r.get('rounds', 0)} rounds (8 writers: intake, lifecycle, merges)",
+        f"{len(r.get('problems', []))} problems", f"{r.get('acknowledged_commands', 0):,} acknowledged commands", "",
+        "nothing acknowledged lost, no half command", ok,
+        f"{r.get('acknowledged_cases', 0):,} cases, {r.get('merges', 0)} merges, seed {r.get('seed')}, "
+        f"{r.get('seconds', 0):.0f} s; each round: every acknowledged version and event, merges whole, civicgrid check")
+    log("disk full: tests/api/test_disk_full.py")
+    p = subprocess.run([sys.executable, "-m", "unittest", "-q", "test_disk_full"], capture_output=True, text=True,
+                       timeout=900, cwd=os.path.join(HERE, "..", "tests", "api"), env=dict(os.environ, CIVICGRID_BIN=BIN))
+    ok = p.returncode == 0
+    if not ok:
+        failures.append("disk full: " + p.stderr[-300:])
+    row("disk full (store on a size-capped file system)", "503, nothing lost" if ok else "FAILED", "", "",
+        "503, nothing acknowledged lost", ok, "tests/api/test_disk_full.py (also in make test)")
+
+
 def todo_rows():
     if CASES < 10_000_000 and (want("cockpit") or want("search") or want("startup")):
         row("cockpit, search, start-up and memory with 10 M cases", "TODO", "", "", "as above", None,
             f"measured above at {CASES:,} cases; BENCH_CASES=10000000 runs them at 10 M (the preload takes about "
             f"two hours here)")
-    row("crash safety under load (kill -9), disk full", "TODO", "", "", "nothing acknowledged lost", None,
-        "issue 6 part 3")
 
 
 def print_table(info):
@@ -772,7 +818,7 @@ def print_table(info):
     print()
 
 
-SECTIONS = ("startup", "search", "cockpit", "intake", "locate")
+SECTIONS = ("startup", "search", "cockpit", "intake", "locate", "crash")
 
 
 def want(section):
@@ -839,6 +885,12 @@ def main():
             except Exception as e:
                 failures.append(f"locate: {e}")
                 row("point → grid", "ERROR", note=str(e)[:200])
+        if want("crash"):
+            try:
+                bench_crash()
+            except Exception as e:
+                failures.append(f"crash: {e}")
+                row("crash safety", "ERROR", note=str(e)[:200])
         todo_rows()
     finally:
         if not KEEP:

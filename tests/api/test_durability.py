@@ -1,5 +1,8 @@
 """What was acknowledged survives: restarts, kill -9, and the demo store folds to its rows."""
+import json
 import os
+import subprocess
+import sys
 import threading
 import unittest
 
@@ -52,6 +55,19 @@ class Durability(unittest.TestCase):
             self.assertIn("ok", out)
         finally:
             s.close()
+
+    def test_kill_minus_nine_keeps_commands_whole(self):
+        """bench/crash_run.py, two rounds (make bench runs 30): lifecycle commands and merges (one command
+        writing two cases) under load, kill -9, restart; every acknowledged version and event is there, every
+        merge whole, every row equal to its folded events."""
+        crash_run = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench", "crash_run.py")
+        p = subprocess.run([sys.executable, crash_run, "--rounds", "2", "--min-seconds", "1.5", "--max-seconds", "2.5"],
+                           capture_output=True, text=True, timeout=300, env=dict(os.environ, CIVICGRID_BIN=BIN))
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr[-2000:])
+        r = json.loads(p.stdout.strip().splitlines()[-1])
+        self.assertEqual(r["problems"], [])
+        self.assertGreater(r["acknowledged_commands"], 100, r)
+        self.assertGreater(r["merges"], 5, r)
 
     def test_restart_keeps_every_case(self):
         s = Server().start()
