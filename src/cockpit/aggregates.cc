@@ -457,38 +457,6 @@ struct Aggregates::State {
     return k;
   }
 
-  // Start-up loads digests in the covering index's order (region, channel, category, org), where neighbours
-  // mostly share their strings: the last ones are remembered, so most digests intern nothing.
-  struct LoadCache {
-    std::string path, channel, klass, org;
-    Keys keys;
-    bool valid = false;
-  } load_cache;
-
-  Keys InternLoaded(const Contribution& c) {
-    LoadCache& lc = load_cache;
-    if (!lc.valid || c.path != lc.path) {
-      lc.path.assign(c.path);
-      lc.keys.path = InternPath(c.path);
-    }
-    if (!lc.valid || c.channel != lc.channel) {
-      lc.channel.assign(c.channel);
-      lc.keys.channel = channels.Intern(c.channel);
-    }
-    if (!lc.valid || c.klass != lc.klass) {
-      lc.klass.assign(c.klass);
-      lc.keys.klass = classes.Intern(c.klass);
-    }
-    if (!lc.valid || c.org != lc.org) {
-      lc.org.assign(c.org);
-      lc.keys.org = c.org.empty() ? kNoOrg : orgs.Intern(c.org);
-    }
-    lc.valid = true;
-    Keys k = lc.keys;
-    k.day = c.day;
-    return k;
-  }
-
   void Change(const Contribution* sub, const Contribution& add) {
     const Keys ka = Intern(add);
     if (!sub) return Update(ka, DeltaOf(add, +1));
@@ -576,7 +544,7 @@ void Aggregates::Load(const store::CaseDigest& d) {
       ContributionOf(d.region_path, d.channel, d.category, d.org, d.created_at, d.status, cases::UnpackTally(d.tally));
   {
     std::unique_lock lock(state_->mu);
-    state_->Update(state_->InternLoaded(add), DeltaOf(add, +1));  // == Change(nullptr, add)
+    state_->Change(nullptr, add);
   }
   changes_.fetch_add(1, std::memory_order_acq_rel);
 }
