@@ -2,13 +2,18 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <fstream>
 #include <sstream>
 #include <set>
+#include <thread>
 
 #include "auth/policy.h"
 #include "auth/totp.h"
@@ -103,6 +108,71 @@ Status App::ReloadDirectory() {
   return OkStatus();
 }
 
+Status LoadDigests(store::Store& store, const std::function<void(const store::CaseDigest&)>& fn, size_t batch_size) {
+  // Batches go round between a free list and a full list: a few in flight bound the memory.
+  constexpr size_t kBatches = 4;
+  const size_t kBatch = std::max<size_t>(1, batch_size);
+  struct Batch {
+    std::vector<store::CaseDigest> rows;
+    size_t n = 0;
+  };
+  std::vector<Batch> batches(kBatches);
+  for (auto& b : batches) b.rows.resize(kBatch);
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<Batch*> free_list, full;
+  for (auto& b : batches) free_list.push_back(&b);
+  bool done = false;
+  Status result = OkStatus();
+
+  std::thread reader([&] {
+    Batch* current = nullptr;
+    auto hand_over = [&] {
+      {
+        std::lock_guard lock(mu);
+        full.push_back(current);
+      }
+      current = nullptr;
+      cv.notify_all();
+    };
+    Status st = store.ScanDigests([&](const store::CaseDigest& d) {
+      if (!current) {
+        std::unique_lock lock(mu);
+        cv.wait(lock, [&] { return !free_list.empty(); });
+        current = free_list.front();
+        free_list.pop_front();
+        current->n = 0;
+      }
+      current->rows[current->n++] = d;  // assignment reuses the strings' buffers
+      if (current->n == kBatch) hand_over();
+    });
+    if (current && current->n > 0) hand_over();
+    std::lock_guard lock(mu);
+    if (!st) result = st;
+    done = true;
+    cv.notify_all();
+  });
+
+  for (;;) {
+    Batch* b = nullptr;
+    {
+      std::unique_lock lock(mu);
+      cv.wait(lock, [&] { return !full.empty() || done; });
+      if (full.empty()) break;
+      b = full.front();
+      full.pop_front();
+    }
+    for (size_t i = 0; i < b->n; ++i) fn(b->rows[i]);
+    {
+      std::lock_guard lock(mu);
+      free_list.push_back(b);
+    }
+    cv.notify_all();
+  }
+  reader.join();
+  return result;
+}
+
 Status App::StartCommandCentre() {
   if (scheduler_) return OkStatus();
   const cases::Rules rules = cases_->rules();
@@ -126,10 +196,11 @@ Status App::StartCommandCentre() {
     open_cases_.Apply(before, after);
     scheduler_->Set(after.id, next_of(after));
   });
-  // Rebuilt from the digests (columns, no case decoded): what the store says each case contributes.
+  // Rebuilt from the digests (an index, no case decoded): what the store says each case contributes. The
+  // scan (SQLite) and the folding run on two threads side by side, handing over batches of digests.
   size_t all = 0, open = 0;
   const auto started = std::chrono::steady_clock::now();
-  auto st = store_->ScanDigests([&](const store::CaseDigest& d) {
+  auto st = LoadDigests(*store_, [&](const store::CaseDigest& d) {
     ++all;
     cockpit_.Load(d);
     if (d.next_alert) scheduler_->Set(d.id, d.next_alert);

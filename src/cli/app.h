@@ -71,6 +71,11 @@ class App {
   std::unique_ptr<cases::DeadlineScheduler> scheduler_;
 };
 
+// Calls fn for every case's digest, on this thread, while another thread reads them from the store in
+// batches: the scan (SQLite) and the folding use both cores at start-up. In the store's order.
+Status LoadDigests(store::Store& store, const std::function<void(const store::CaseDigest&)>& fn,
+                   size_t batch_size = 4096);
+
 // Routing rules: checked (category, region and org exist; the org is given), stored, audited, and live at
 // once. `remote` is for the audit record.
 Result<store::RoutingRule> AddRoutingRule(App& app, store::RoutingRule rule, const std::string& remote);

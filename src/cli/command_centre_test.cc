@@ -177,6 +177,12 @@ TEST(CommandCentre, IncrementalStructuresEqualARecomputationFromTheStore) {
       ASSERT_EQ(a.size(), open_from_digests.Near(p, 2000, "", TimePoint{}, 10000).size()) << code;
       for (size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].id, b[i].id);
     }
+    // Start-up's pipelined load hands over every digest once, in the store's order, across many batches.
+    std::vector<std::pair<model::CaseId, std::int64_t>> scanned, loaded;
+    ASSERT_TRUE(app.store().ScanDigests([&](const store::CaseDigest& d) { scanned.emplace_back(d.id, d.version); }).ok());
+    ASSERT_TRUE(LoadDigests(app.store(), [&](const store::CaseDigest& d) { loaded.emplace_back(d.id, d.version); }, 7).ok());
+    EXPECT_EQ(loaded, scanned);
+    EXPECT_EQ(scanned.size(), ids.size());
     auto checked = CheckProjection(app);
     ASSERT_TRUE(checked.ok()) << checked.error().message;
     EXPECT_EQ(*checked, std::int64_t(ids.size()));

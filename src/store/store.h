@@ -152,7 +152,7 @@ class Store {
   // Every case (or every open one: received, dispatched, accepted, resolved), for rebuilding in-memory
   // structures at start. Not for request paths.
   virtual Status ScanCases(bool open_only, const std::function<void(Case&&)>& fn) = 0;
-  // Every case's digest, in id order: what the in-memory structures are rebuilt from at start.
+  // Every case's digest, in no particular order: what the in-memory structures are rebuilt from at start.
   virtual Status ScanDigests(const std::function<void(const CaseDigest&)>& fn) = 0;
   virtual Result<std::optional<Case>> GetCase(CaseId id) = 0;
   virtual Result<std::optional<CaseId>> FindByExternalId(const std::string& channel, const std::string& external_id) = 0;

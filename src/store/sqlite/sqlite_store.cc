@@ -241,6 +241,14 @@ INSERT INTO cases_fts(rowid, title, description, address, places)
   SELECT id, json_extract(doc, '$.origin.title'), json_extract(doc, '$.origin.description'),
          json_extract(doc, '$.origin.address'), 'r' || replace(trim(region_path, '/'), '/', ' r') FROM cases;
 )",
+    // 5: start-up reads every case's digest. The columns migration 4 added lie after the ~1.3 KB doc, so a scan
+    // of the table reads whole rows; this covering index holds just the digest (~100 bytes a case). In order of
+    // intake time, so the cockpit folds one day's cases after another and that day's cells stay in cache
+    // (measured at 1 M cases: 0.72–1.0 s, against 1.6 s in region order and 1.9 s from the table).
+    R"(
+CREATE INDEX cases_digest ON cases(created_at, region_path, channel, category, org, status, tally, next_alert_at,
+                                   lat, lon, version);
+)",
 };
 
 using model::PathCodes;
@@ -456,8 +464,9 @@ class SqliteStore final : public Store {
 
   Status ScanDigests(const std::function<void(const CaseDigest&)>& fn) override {
     auto st = Read<bool>([&](Connection& c) -> Result<bool> {
+      // The covering index only (no table row is read); in its order (intake time), not by id.
       auto s = c.Prepare("SELECT id,version,status,region_path,channel,category,org,created_at,tally,lat,lon,"
-                         "next_alert_at FROM cases ORDER BY id");
+                         "next_alert_at FROM cases INDEXED BY cases_digest");
       CaseDigest d;
       int rc;
       while ((rc = s.Step()) == SQLITE_ROW) {
