@@ -7,7 +7,7 @@ LISTEN ?= 127.0.0.1:8080
 
 # Build and test dependencies, all from Debian (no downloads at build time).
 DEB_PACKAGES := cmake g++ make pkg-config libboost-dev nlohmann-json3-dev libsqlite3-dev libsodium-dev \
-                libcli11-dev libssl-dev libgtest-dev libgmock-dev python3
+                libcli11-dev libssl-dev libgtest-dev libgmock-dev python3 clang-14 libclang-rt-14-dev
 
 .PHONY: all deps build test demo clean
 
@@ -52,3 +52,4 @@ clean:
 
 # Benchmarks (not part of make test): bench/bench.mk defines `make bench`.
 -include bench/bench.mk
+-include tests/fuzz/fuzz.mk

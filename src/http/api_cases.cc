@@ -4,6 +4,8 @@
 #include <cmath>
 
 #include "http/api.h"
+#include "http/cursor.h"
+#include "http/intake_decode.h"
 #include "http/json_util.h"
 #include "privacy/personal_data.h"
 
@@ -174,49 +176,6 @@ Result<model::CaseId> ParseId(const std::string& text) {
   return id;
 }
 
-Result<cases::IntakeRequest> ParseIntake(const json& j) {
-  cases::IntakeRequest r;
-  auto str = [&](const char* key, bool required, std::string& out) -> Status {
-    auto v = GetString(j, key, "", required);
-    if (!v.ok()) return v.error();
-    if (*v) out = **v;
-    return OkStatus();
-  };
-  for (auto [key, required, out] : {std::tuple{"channel", true, &r.channel}, std::tuple{"category", true, &r.category},
-                                    std::tuple{"title", true, &r.title}, std::tuple{"external_id", false, &r.external_id},
-                                    std::tuple{"description", false, &r.description},
-                                    std::tuple{"address", false, &r.address}, std::tuple{"region", false, &r.region}})
-    if (auto st = str(key, required, *out); !st) return st.error();
-  if (auto it = j.find("location"); it != j.end() && !it->is_null()) {
-    if (!it->is_object()) return Invalid("location", "location must be an object {lat, lon, crs}");
-    auto lat = GetNumber(*it, "lat", "location", true);
-    if (!lat.ok()) return lat.error();
-    auto lon = GetNumber(*it, "lon", "location", true);
-    if (!lon.ok()) return lon.error();
-    auto crs = GetString(*it, "crs", "location", false);
-    if (!crs.ok()) return crs.error();
-    if (*crs) {
-      auto parsed = geo::ParseCrs(**crs);
-      if (!parsed) return Invalid("location.crs", "crs must be wgs84, gcj02 or bd09");
-      r.crs = *parsed;
-    }
-    r.location = geo::LonLat{**lon, **lat};
-  }
-  if (auto it = j.find("reporter"); it != j.end() && !it->is_null()) {
-    if (!it->is_object()) return Invalid("reporter", "reporter must be an object {name, phone, id_number, anonymous}");
-    for (auto [key, out] : {std::pair{"name", &r.reporter_name}, std::pair{"phone", &r.reporter_phone},
-                            std::pair{"id_number", &r.reporter_id_number}}) {
-      auto v = GetString(*it, key, "reporter", false);
-      if (!v.ok()) return v.error();
-      *out = v->value_or("");
-    }
-    auto anon = GetBool(*it, "anonymous", "reporter", false);
-    if (!anon.ok()) return anon.error();
-    r.anonymous = anon->value_or(false);
-  }
-  return r;
-}
-
 Result<cases::Command> ParseCommand(const std::string& action, const json& j) {
   auto text = [&](const char* key, bool required) -> Result<std::string> {
     auto v = GetString(j, key, "", required);
@@ -343,10 +302,6 @@ Result<cases::Command> ParseCommand(const std::string& action, const json& j) {
   return NotFound("no action " + action);
 }
 
-std::string EncodeCursor(model::CaseId id) { return "c" + std::to_string(id); }
-// Ranked (full-text) lists page by position.
-std::string EncodeOffsetCursor(int offset) { return "o" + std::to_string(offset); }
-
 Result<store::CaseQuery> ParseListQuery(const Request& req, const regions::Directory& dir) {
   store::CaseQuery q;
   if (const auto* v = req.Query("status")) {
@@ -395,16 +350,10 @@ Result<store::CaseQuery> ParseListQuery(const Request& req, const regions::Direc
     q.level = model::Level::kJoint;
   }
   if (const auto* v = req.Query("cursor"); v && !v->empty()) {
-    std::int64_t n = 0;
-    const char* b = v->data() + 1;
-    const char* e = v->data() + v->size();
-    auto [p, ec] = std::from_chars(b, e, n);
-    const char kind = (*v)[0];
-    if ((kind != 'c' && kind != 'o') || ec != std::errc() || p != e || n <= 0 || (kind == 'c') == !q.text.empty() ||
-        (kind == 'o' && n > 10000))
-      return BadRequest("cursor", "cursor is not one this server issued for this query");
-    if (kind == 'c') q.before = n;
-    else q.offset = int(n);
+    auto cursor = DecodeCursor(*v, !q.text.empty());
+    if (!cursor.ok()) return cursor.error();
+    if (cursor->before) q.before = *cursor->before;
+    if (cursor->offset) q.offset = *cursor->offset;
   }
   return q;
 }
@@ -439,9 +388,10 @@ void AddCaseRoutes(Router& router, ApiDeps& deps) {
     TRY_ASSIGN(page, deps.cases.List(query));
     json items = json::array();
     for (const auto& c : page.items) items.push_back(CaseJson(c, *dir, call.subject));
-    json next = page.next_before ? json(EncodeCursor(*page.next_before))
-                : page.next_offset ? json(EncodeOffsetCursor(*page.next_offset))
-                                   : json(nullptr);
+    std::optional<std::string> next_cursor;
+    if (page.next_before) next_cursor = EncodeKeysetCursor(*page.next_before);
+    else if (page.next_offset) next_cursor = EncodeOffsetCursor(*page.next_offset);
+    json next = next_cursor ? json(*next_cursor) : json(nullptr);
     json j = {{"items", std::move(items)}, {"next_cursor", std::move(next)}};
     return JsonResponse(200, Dump(j));
   });

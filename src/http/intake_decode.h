@@ -1,0 +1,16 @@
+// The body of POST /api/v1/cases (case intake) decoded into a cases::IntakeRequest. Split from
+// api_cases.cc so it is unit-tested and fuzzed without the server (tests/fuzz/); pure, any thread.
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "cases/case_service.h"
+#include "common/result.h"
+
+namespace civicgrid::http {
+
+// `body` is a JSON object (http::ParseObject's result). Checks types and the crs name only; the case
+// service validates the values. Errors are kInvalid naming the field, never an exception.
+Result<cases::IntakeRequest> ParseIntake(const nlohmann::json& body);
+
+}  // namespace civicgrid::http
