@@ -8,7 +8,7 @@ Environment:
   BENCH_RUNS=3         runs per figure; the table shows the median
   BENCH_SECONDS=20     measured seconds per intake run (quick: 10), after 3 s of warm-up
   BENCH_CONNS=64       keep-alive connections of the load generator
-  BENCH_DIAG=1         also run the diagnostics (server with --workers 64, open loop at 70% of peak,
+  BENCH_DIAG=1         also run the diagnostics (open loop at 70% of peak,
                        raw SQLite one row a transaction); 0 skips them
   BENCH_TMP=DIR        where the temporary stores go (default bench/build/tmp: the same disk as the work tree,
                        since fsync cost is what intake measures; /tmp may be a tmpfs)
@@ -452,16 +452,6 @@ def bench_intake(tmp, data, db, points, categories):
         row("  open loop at 70% of peak: p50 / p99 / p99.9", f"{o['p50_ms']:.1f} / {o['p99_ms']:.1f} / {o['p999_ms']:.1f} ms",
             f"offered {rate:,}/s, done {fmt_rate(o['rate'])}", "", "p99 ≤ 20 ms", o["p99_ms"] <= 20,
             "latency from each request's due time")
-    finally:
-        server.stop()
-    server = Server(data, workers=CONNS)
-    try:
-        settle()
-        log(f"intake: server with --workers {CONNS} (as many handler threads as connections)")
-        w = loadgen(server.port, token, server.proc.pid, points, categories, "w64")
-        details["intake_workers64"] = w
-        row(f"  diagnostic: serve --workers {CONNS}", fmt_rate(w["rate"]), "", f"{w['rate'] / raw_rate:.1%}", "", None,
-            f"p99 {w['p99_ms']:.1f} ms, server {w['server_cpu_cores']:.2f} cores (default --workers 8)")
     finally:
         server.stop()
     settle()
