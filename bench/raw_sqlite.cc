@@ -452,9 +452,11 @@ int Run(const bench::Args& args) {
   }
 
   sqlite3* db = Open(args.Str("db"), true);
-  // The server's writer connection: WAL, foreign_keys=ON, synchronous=FULL (fsync on every commit), no other pragma.
+  // The server's writer connection: WAL, foreign_keys=ON, journal_size_limit, synchronous=FULL (fsync on every
+  // commit), no other pragma.
   Exec(db, "PRAGMA journal_mode=WAL");
   Exec(db, "PRAGMA foreign_keys=ON");
+  Exec(db, "PRAGMA journal_size_limit=67108864");  // as the server's writer
   Exec(db, "PRAGMA synchronous=FULL");
   // The statements of SqliteStore::ApplyCaseWrite for a new case, in its order.
   sqlite3_stmt* ins_case =

@@ -821,6 +821,17 @@ def want(section):
     return not ONLY or section in ONLY
 
 
+def run_section(name, label, fn, *args):
+    """Runs one section if wanted; a failure becomes an ERROR row and fails the run, and the rest go on."""
+    if not want(name):
+        return
+    try:
+        fn(*args)
+    except Exception as e:
+        failures.append(f"{name}: {e}")
+        row(label, "ERROR", note=str(e)[:200])
+
+
 def main():
     unknown = ONLY - set(SECTIONS)
     if unknown:
@@ -850,43 +861,13 @@ def main():
                 row("preloaded store", "ERROR", note=str(e)[:200])
         if store:
             data, db, points, categories = store
-            if want("startup"):
-                try:
-                    bench_startup(data)
-                except Exception as e:
-                    failures.append(f"startup: {e}")
-                    row("start-up", "ERROR", note=str(e)[:200])
+            run_section("startup", "start-up", bench_startup, data)
             # Read-only figures first: intake adds cases (and leaves the store larger than the preload).
-            if want("search"):
-                try:
-                    bench_search(data, db)
-                except Exception as e:
-                    failures.append(f"search: {e}")
-                    row("search", "ERROR", note=str(e)[:200])
-            if want("cockpit"):
-                try:
-                    bench_cockpit(data, db)
-                except Exception as e:
-                    failures.append(f"cockpit: {e}")
-                    row("cockpit summary", "ERROR", note=str(e)[:200])
-            if want("intake"):
-                try:
-                    bench_intake(tmp, data, db, points, categories)
-                except Exception as e:
-                    failures.append(f"intake: {e}")
-                    row("intake", "ERROR", note=str(e)[:200])
-        if want("locate"):
-            try:
-                bench_locate()
-            except Exception as e:
-                failures.append(f"locate: {e}")
-                row("point → grid", "ERROR", note=str(e)[:200])
-        if want("crash"):
-            try:
-                bench_crash()
-            except Exception as e:
-                failures.append(f"crash: {e}")
-                row("crash safety", "ERROR", note=str(e)[:200])
+            run_section("search", "search", bench_search, data, db)
+            run_section("cockpit", "cockpit summary", bench_cockpit, data, db)
+            run_section("intake", "intake", bench_intake, tmp, data, db, points, categories)
+        run_section("locate", "point → grid", bench_locate)
+        run_section("crash", "crash safety", bench_crash)
         todo_rows()
     finally:
         if not KEEP:
