@@ -242,6 +242,25 @@ TEST(CheckRingTest, SelfIntersections) {
             "ring intersects itself at segment 0 and 4");
 }
 
+// A county boundary from a survey has tens of thousands of vertices: checked by a sweep, not pair by pair.
+TEST(CheckRingTest, LargeRings) {
+  constexpr int kN = 60000;
+  Ring ring;
+  for (int k = 0; k < kN; ++k) {  // a wobbly circle: simple, irregular
+    const double a = 2 * std::numbers::pi * k / kN, r = 0.1 * (1 + 0.05 * std::sin(37 * a));
+    ring.push_back({120 + r * std::cos(a), 34 + r * std::sin(a)});
+  }
+  ring.push_back(ring.front());
+  EXPECT_EQ(CheckRing(ring), std::nullopt);
+  // Swap two neighbouring vertices far along the ring: their segments now cross each other.
+  Ring crossed = ring;
+  std::swap(crossed[40001], crossed[40002]);
+  EXPECT_EQ(CheckRing(crossed), "ring intersects itself at segment 40000 and 40002");
+  // Two faults: the one first in ring order is named, whichever the sweep meets first.
+  std::swap(crossed[20001], crossed[20002]);
+  EXPECT_EQ(CheckRing(crossed), "ring intersects itself at segment 20000 and 20002");
+}
+
 TEST(CheckRingTest, ZeroArea) {
   EXPECT_EQ(CheckRing({{0, 0}, {1, 0}, {0, 0}, {0, 0}}), "ring has zero area");
   EXPECT_EQ(CheckRing({{0, 0}, {0, 0}, {0, 0}, {0, 0}}), "ring has zero area");
