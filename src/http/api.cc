@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/histogram.h"
 #include "common/log.h"
 #include "http/rate_limit.h"
 
@@ -77,6 +78,7 @@ const char* TitleOf(int status) {
 
 struct Metrics {
   std::atomic<std::uint64_t> by_class[6] = {};
+  Histogram intake_seconds, other_seconds;  // handler time, from routing to the response built
 };
 
 }  // namespace
@@ -171,6 +173,11 @@ Handler MakeApi(ApiDeps deps_in) {
     for (int c = 1; c <= 5; ++c)
       out += "civicgrid_http_responses_total{class=\"" + std::to_string(c) + "xx\"} " +
              std::to_string(metrics->by_class[c].load()) + "\n";
+    out += "# HELP civicgrid_http_request_seconds Time to answer a request, from routing to the response built "
+           "(intake: POST of a case or a join).\n# TYPE civicgrid_http_request_seconds histogram\n";
+    out += metrics->intake_seconds.Render("civicgrid_http_request_seconds", "kind=\"intake\"");
+    out += metrics->other_seconds.Render("civicgrid_http_request_seconds", "kind=\"other\"");
+    out += deps->store.MetricsText();
     out += "# HELP civicgrid_grids Grids in the point-to-grid index.\n# TYPE civicgrid_grids gauge\n";
     out += "civicgrid_grids " + std::to_string(dir->grid_count()) + "\n";
     Response r = JsonResponse(200, std::move(out));
@@ -232,6 +239,8 @@ Handler MakeApi(ApiDeps deps_in) {
     }
     const int cls = res.status / 100;
     if (cls >= 1 && cls <= 5) ++metrics->by_class[cls];
+    (is_intake ? metrics->intake_seconds : metrics->other_seconds)
+        .Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - now).count());
     return res;
   };
 }

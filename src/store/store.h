@@ -186,6 +186,10 @@ class Store {
   virtual Status AppendAudit(const AuditRecord& record) = 0;
   // Newest first; ids below `before` when given.
   virtual Result<std::vector<AuditRecord>> ListAudit(std::optional<std::int64_t> before, int limit) = 0;
+
+  // ---- operations ----
+  // The store's own lines for /metrics (Prometheus text format), e.g. how long writes wait and commit.
+  virtual std::string MetricsText() const { return ""; }
 };
 
 struct SqliteOptions {

@@ -34,6 +34,38 @@ class CasesApi(unittest.TestCase):
         status, _, _ = self.s.get("/healthz", token=None)
         self.assertEqual(status, 200)
 
+    def test_metrics_count_requests_and_group_commits(self):
+        import re
+
+        def scrape():
+            status, text, headers = self.s.get("/metrics", token=None)
+            self.assertEqual(status, 200)
+            self.assertTrue(headers["Content-Type"].startswith("text/plain"), headers)
+            values = {}
+            for line in text.splitlines():
+                if line and not line.startswith("#"):
+                    name, value = line.rsplit(" ", 1)
+                    values[name] = float(value)
+            return values
+
+        before = scrape()
+        self.s.intake(title="计量测试")
+        after = scrape()
+        intakes = 'civicgrid_http_request_seconds_count{kind="intake"}'
+        self.assertEqual(after[intakes] - before.get(intakes, 0), 1)
+        self.assertGreaterEqual(after["civicgrid_store_writes_total"] - before["civicgrid_store_writes_total"], 1)
+        self.assertGreaterEqual(after["civicgrid_store_commit_seconds_count"],
+                                before["civicgrid_store_commit_seconds_count"] + 1)
+        # Cumulative buckets: never decreasing, ending at the count.
+        for series, count in (('civicgrid_http_request_seconds_bucket{kind="intake",le=', intakes),
+                              ("civicgrid_store_commit_seconds_bucket{le=", "civicgrid_store_commit_seconds_count")):
+            buckets = [v for k, v in after.items() if k.startswith(series)]
+            self.assertEqual(len(buckets), 15)
+            self.assertEqual(buckets, sorted(buckets))
+            self.assertEqual(buckets[-1], after[count])
+        self.assertTrue(re.search(r"^civicgrid_store_write_wait_seconds_sum \d", "\n".join(
+            f"{k} {v}" for k, v in after.items()), re.M))
+
     def test_login(self):
         from harness import ADMIN_PASSWORD, totp
         # Admins have a second factor: a password alone is not enough.

@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -13,6 +14,7 @@
 #include <mutex>
 #include <thread>
 
+#include "common/histogram.h"
 #include "common/log.h"
 #include "store/codec.h"
 #include "store/sqlite/cjk_tokenizer.h"
@@ -430,6 +432,18 @@ class SqliteStore final : public Store {
   }
 
   // ---- cases ----
+  std::string MetricsText() const override {
+    return "# HELP civicgrid_store_write_wait_seconds How long a write waited for the writer to begin its group "
+           "commit.\n# TYPE civicgrid_store_write_wait_seconds histogram\n" +
+           queue_seconds_.Render("civicgrid_store_write_wait_seconds", "") +
+           "# HELP civicgrid_store_commit_seconds Group commits, from BEGIN to the end of COMMIT (the writes, the "
+           "fsync and any WAL checkpoint).\n# TYPE civicgrid_store_commit_seconds histogram\n" +
+           commit_seconds_.Render("civicgrid_store_commit_seconds", "") +
+           "# HELP civicgrid_store_writes_total Writes (commands) committed or refused in group commits.\n"
+           "# TYPE civicgrid_store_writes_total counter\ncivicgrid_store_writes_total " +
+           std::to_string(commands_.load(std::memory_order_relaxed)) + "\n";
+  }
+
   CaseId NextCaseId() override { return next_id_.fetch_add(1); }
 
   Status CommitCase(const CaseWrite& w) override {
@@ -885,6 +899,7 @@ class SqliteStore final : public Store {
   struct Pending {
     Job job;
     std::promise<Status> done;
+    std::chrono::steady_clock::time_point queued;
   };
 
   Status Migrate(int migrate_to) {
@@ -998,7 +1013,7 @@ class SqliteStore final : public Store {
     {
       std::lock_guard lock(queue_mu_);
       if (stopping_) return Error{ErrorCode::kUnavailable, "the store is shutting down", {}, {}};
-      queue_.push_back(Pending{std::move(job), {}});
+      queue_.push_back(Pending{std::move(job), {}, std::chrono::steady_clock::now()});
       done = queue_.back().done.get_future();
     }
     queue_cv_.notify_one();
@@ -1019,6 +1034,15 @@ class SqliteStore final : public Store {
   }
 
   void RunBatch(std::deque<Pending>& batch) {
+    const auto begin = std::chrono::steady_clock::now();
+    for (const auto& p : batch) queue_seconds_.Observe(std::chrono::duration<double>(begin - p.queued).count());
+    commands_.fetch_add(batch.size(), std::memory_order_relaxed);
+    // Observed however the batch ends (committed, refused, rolled back).
+    struct AtEnd {
+      Histogram& h;
+      std::chrono::steady_clock::time_point begin;
+      ~AtEnd() { h.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count()); }
+    } at_end{commit_seconds_, begin};
     std::vector<Status> results;
     results.reserve(batch.size());
     Status begun = writer_->Exec("BEGIN IMMEDIATE");
@@ -1094,6 +1118,10 @@ class SqliteStore final : public Store {
   std::deque<Pending> queue_;  // GUARDED_BY(queue_mu_)
   bool stopping_ = false;      // GUARDED_BY(queue_mu_)
   std::thread writer_thread_;
+  // For /metrics.
+  Histogram queue_seconds_;   // per write: from its call to the start of its group commit
+  Histogram commit_seconds_;  // per group commit: BEGIN … COMMIT (the commands, the fsync, any checkpoint)
+  std::atomic<std::uint64_t> commands_{0};
 
   std::mutex pool_mu_;
   std::condition_variable pool_cv_;
