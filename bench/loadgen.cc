@@ -4,10 +4,13 @@
 //
 //   loadgen --port P --token T --points FILE --categories 06001,07002 [--conns 64] [--seconds 20]
 //           [--warmup 3] [--rate 0] [--tag run1] [--server-pid PID] [--max-requests N]
+//           [--latencies-out FILE]
 //
 // Every request is a new case (POST /api/v1/cases, channel 12345 with a unique external_id, a location
 // inside a grid, a reporter). Only 127.0.0.1. Prints one JSON object: rates, latency percentiles, the
 // status codes seen, and the CPU the server, this client and the whole machine used in the measured window.
+// --latencies-out writes each measured request as "done due latency_ms" (seconds on the monotonic clock, which
+// the server's steady_clock shares), to line a slow request up with what the server did at that moment.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -16,6 +19,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -71,6 +75,8 @@ int main(int argc, char** argv) {
   const long server_pid = long(args.Int("server-pid", 0));
   const long long max_requests = args.Int("max-requests", 5000000);
   const std::string path = args.Str("path", "/api/v1/cases");
+  const std::string latencies_out = args.Str("latencies-out");
+  std::vector<std::array<double, 2>> timeline;  // done, due
 
   std::vector<Point> points;
   {
@@ -286,6 +292,7 @@ int main(int argc, char** argv) {
               if (status >= 200 && status < 300) {
                 ++ok_in_window;
                 latencies.push_back((done - c.due) * 1e3);
+                if (!latencies_out.empty()) timeline.push_back({done, c.due});
                 per_second[size_t(done - w_begin)]++;
               }
             }
@@ -349,6 +356,12 @@ int main(int argc, char** argv) {
       .Num("server_cpu_us_per_request", ok_in_window && server_pid ? (srv1 - srv0) / double(ok_in_window) * 1e6 : 0)
       .Num("machine_busy_cores", machine_busy)
       .Int("machine_cores", ncpu);
+  if (!latencies_out.empty()) {
+    if (FILE* f = std::fopen(latencies_out.c_str(), "w")) {
+      for (const auto& [done, due] : timeline) std::fprintf(f, "%.6f %.6f %.3f\n", done, due, (done - due) * 1e3);
+      std::fclose(f);
+    }
+  }
   std::printf("%s\n", out.Dump().c_str());
   return 0;
 }

@@ -328,13 +328,69 @@ def bench_startup(data):
         f"VmRSS 200 ms after the first answer; peak (VmHWM) {median(hwm) / 1024:.0f} MiB")
 
 
+def scrape_metrics(port):
+    """The server's /metrics as {series: value}; {} when it has none (an older binary)."""
+    try:
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        c.request("GET", "/metrics")
+        text = c.getresponse().read().decode()
+        c.close()
+    except OSError:
+        return {}
+    out = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, value = line.rsplit(" ", 1)
+            out[name] = float(value)
+    return out
+
+
+def histogram_quantile(before, after, name, q, labels=""):
+    """The upper bound (ms) of the bucket holding quantile q of what was observed between two scrapes: coarse
+    (buckets 0.5, 1, 2, 5, 10, 20, 50 … ms), but the server's own view of where time went."""
+    prefix = f"{name}_bucket{{{labels + ',' if labels else ''}le="
+    rows = []
+    for k, v in after.items():
+        if k.startswith(prefix):
+            le = k[len(prefix) + 1:-2]
+            rows.append((float("inf") if le == "+Inf" else float(le), v - before.get(k, 0)))
+    rows.sort()
+    if not rows or rows[-1][1] <= 0:
+        return None
+    for le, cum in rows:
+        if cum >= q * rows[-1][1]:
+            return le * 1e3
+    return None
+
+
 def loadgen(port, token, pid, points, categories, tag, seconds=None, rate=0, warmup=3):
     args = [os.path.join(TOOLS, "loadgen"), "--port", str(port), "--token", token, "--points", points,
             "--categories", categories, "--conns", str(CONNS), "--seconds", str(seconds or SECONDS),
             "--warmup", str(warmup), "--tag", f"{tag}-{RUN_ID}", "--server-pid", str(pid)]
     if rate:
         args += ["--rate", str(rate)]
-    return run_json(args, timeout=int((seconds or SECONDS) + warmup + 120))
+    before = scrape_metrics(port)
+    result = run_json(args, timeout=int((seconds or SECONDS) + warmup + 120))
+    after = scrape_metrics(port)
+    # Warm-up included: the server cannot tell the windows apart.
+    for key, name, labels in (("server_request", "civicgrid_http_request_seconds", 'kind="intake"'),
+                              ("server_write_wait", "civicgrid_store_write_wait_seconds", ""),
+                              ("server_commit", "civicgrid_store_commit_seconds", "")):
+        for q, suffix in ((0.5, "p50"), (0.99, "p99"), (0.999, "p999")):
+            result[f"{key}_{suffix}_le_ms"] = histogram_quantile(before, after, name, q, labels)
+    n = after.get("civicgrid_store_commit_seconds_count", 0) - before.get("civicgrid_store_commit_seconds_count", 0)
+    w = after.get("civicgrid_store_writes_total", 0) - before.get("civicgrid_store_writes_total", 0)
+    result["server_writes_per_commit"] = w / n if n else None
+    return result
+
+
+def fmt_le(h, key):
+    """'≤ 5 / ≤ 50 ms' from the p50/p99 bucket bounds loadgen() read off /metrics."""
+    a, b = h.get(f"{key}_p50_le_ms"), h.get(f"{key}_p99_le_ms")
+    if a is None or b is None:
+        return "n/a"
+    f = lambda v: "> 10 s" if v == float("inf") else f"≤ {v:g}"
+    return f"{f(a)} / {f(b)} ms"
 
 
 def start_perf(pid, seconds, name):
@@ -439,6 +495,11 @@ def bench_intake(tmp, data, db, points, categories):
         ratio >= 0.5 and not replays, f"non-2xx answers: {bad}, replays: {replays}" + drift_note(check))
     row("  intake latency p50 / p99 / p99.9 at peak", f"{p('p50_ms'):.1f} / {p('p99_ms'):.1f} / {p('p999_ms'):.1f} ms",
         "", "", "", None, f"slowest second {median([h['per_second_min'] for h in http_runs]):,.0f}/s")
+    mid = sorted(http_runs, key=lambda h: h["rate"])[len(http_runs) // 2]  # the median run's own figures
+    wpc = mid.get("server_writes_per_commit")
+    row("    server's view (/metrics, p50 / p99): handler; write wait; group commit",
+        f"{fmt_le(mid, 'server_request')}; {fmt_le(mid, 'server_write_wait')}; {fmt_le(mid, 'server_commit')}",
+        "", "", "", None, f"{wpc:.1f} writes per group commit" if wpc else "")
     other = p('machine_busy_cores') - p('server_cpu_cores') - p('client_cpu_cores')
     row("  CPU at peak: server / load generator / rest of machine",
         f"{p('server_cpu_cores'):.2f} / {p('client_cpu_cores'):.2f} / {other:.2f} cores", "", "", "",
@@ -458,6 +519,10 @@ def bench_intake(tmp, data, db, points, categories):
         row("  open loop at 70% of peak: p50 / p99 / p99.9", f"{o['p50_ms']:.1f} / {o['p99_ms']:.1f} / {o['p999_ms']:.1f} ms",
             f"offered {rate:,}/s, done {fmt_rate(o['rate'])}", "", "p99 ≤ 20 ms", o["p99_ms"] <= 20,
             "latency from each request's due time")
+        wpc = o.get("server_writes_per_commit")
+        row("    server's view (/metrics, p50 / p99): handler; write wait; group commit",
+            f"{fmt_le(o, 'server_request')}; {fmt_le(o, 'server_write_wait')}; {fmt_le(o, 'server_commit')}",
+            "", "", "", None, f"{wpc:.1f} writes per group commit" if wpc else "")
     finally:
         server.stop()
     settle()

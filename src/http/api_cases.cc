@@ -27,6 +27,18 @@ json ReporterJson(const model::Reporter& r, const auth::Subject* who) {
           {"anonymous", r.anonymous}};
 }
 
+// What the caller may do now: allowed in the case's state and by the caller's roles and scopes (the same
+// CanDo the action's guard asks), so a console shows only buttons that work. Without a caller: the state's.
+std::vector<std::string> AllowedFor(const Case& c, const regions::Directory& dir, const auth::Subject* who) {
+  std::vector<std::string> out = cases::AllowedActions(c);
+  if (who)
+    std::erase_if(out, [&](const std::string& action) {
+      const auto verb = auth::VerbOfAction(action);
+      return !verb || !auth::CanDo(*who, *verb, c, dir);
+    });
+  return out;
+}
+
 json CaseJson(const Case& c, const regions::Directory& dir, const auth::Subject* who) {
   const auto& o = c.origin;
   json j = {{"id", c.id},
@@ -55,7 +67,7 @@ json CaseJson(const Case& c, const regions::Directory& dir, const auth::Subject*
             {"created_at", FormatTime(c.created_at)},
             {"updated_at", FormatTime(c.updated_at)},
             {"version", c.version},
-            {"allowed_actions", cases::AllowedActions(c)}};
+            {"allowed_actions", AllowedFor(c, dir, who)}};
   if (const auto* cat = dir.FindCategory(o.category)) {
     j["category_name"] = {{"zh", cat->name_zh}, {"en", cat->name_en}};
   }

@@ -112,6 +112,32 @@ class AccessMatrix(unittest.TestCase):
             status, reply = self.call(who, "POST", f"/api/v1/cases/{self.s.intake()['id']}/invalid", {"reason": "测试"})
             self.assertEqual(status, code, (who, reply))
 
+    def test_allowed_actions_are_what_the_caller_may_do(self):
+        # A case's allowed_actions answer the console's question "which buttons work for me": the state's
+        # actions that this caller's roles and scopes allow, the same check the action itself makes.
+        fresh = self.s.intake()["id"]
+        status, whole = self.call("admin", "GET", f"/api/v1/cases/{fresh}")
+        self.assertIn("dispatch", whole["allowed_actions"])
+        for who, may in [("dispatcher", True), ("town", True), ("leader", False), ("community", False),
+                         ("gridworker", False)]:
+            status, c = self.call(who, "GET", f"/api/v1/cases/{fresh}")
+            self.assertEqual(status, 200, who)
+            self.assertTrue(set(c["allowed_actions"]) <= set(whole["allowed_actions"]), (who, c["allowed_actions"]))
+            self.assertEqual("dispatch" in c["allowed_actions"], may, (who, c["allowed_actions"]))
+            if not may:  # the refusal agrees with the list
+                status, _ = self.call(who, "POST", f"/api/v1/cases/{fresh}/dispatch", {"org": "320923001001"})
+                self.assertEqual(status, 403, who)
+        self.as_admin(self.s, "post", f"/api/v1/cases/{fresh}/dispatch", {"org": "320923001001"})
+        for who, may in [("community", True), ("admin", True), ("dispatcher", False), ("town", False),
+                         ("leader", False), ("gridworker", False)]:
+            status, c = self.call(who, "GET", f"/api/v1/cases/{fresh}")
+            self.assertEqual(status, 200, who)
+            self.assertEqual("accept" in c["allowed_actions"], may, (who, c["allowed_actions"]))
+        # Lists carry the same per-caller answer.
+        status, page = self.call("dispatcher", "GET", "/api/v1/cases?limit=500")
+        listed = next(c for c in page["items"] if c["id"] == fresh)
+        self.assertNotIn("accept", listed["allowed_actions"])
+
     def test_command_centre_verbs_follow_the_roles(self):
         from urllib.parse import quote
         due = time.strftime("%Y-%m-%dT%H:%M:%S+08:00", time.gmtime(time.time() + 8 * 3600 + 86400))
