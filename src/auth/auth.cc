@@ -117,14 +117,29 @@ Result<store::User> AuthService::Verify(const std::string& login, const std::str
   }
   const bool password_ok =
       crypto_pwhash_str_verify(user.password_hash.c_str(), password.data(), password.size()) == 0;
-  const bool otp_ok = user.totp_secret.empty() || VerifyTotp(user.totp_secret, otp, now);
+  bool otp_ok = user.totp_secret.empty();
+  bool otp_reused = false;
+  if (!otp_ok)
+    if (const auto step = MatchTotp(user.totp_secret, otp, now)) {
+      // Only with the right password is the code spent: a guesser cannot burn the owner's current code.
+      if (!password_ok) {
+        otp_ok = true;
+      } else {
+        auto claimed = store_.ClaimTotpStep(user.id, *step);
+        if (!claimed.ok()) return claimed.error();
+        otp_ok = *claimed;
+        otp_reused = !*claimed;
+      }
+    }
   if (!password_ok || !otp_ok) {
     const int failed = user.failed_logins + 1;
     const bool lock = failed >= kMaxFailedLogins;
     (void)store_.RecordLoginFailure(user.id, lock ? 0 : failed, lock ? now + kLockout : TimePoint{});
-    Audit(login, "login_failed", login, password_ok ? "wrong one-time code" : "wrong password", remote);
+    Audit(login, "login_failed", login,
+          !password_ok ? "wrong password" : otp_reused ? "one-time code used before" : "wrong one-time code", remote);
     if (lock) Audit(login, "locked_out", login, "after " + std::to_string(failed) + " failures", remote);
     if (password_ok && otp.empty()) return Unauthorized("this account needs a one-time code (otp)");
+    if (otp_reused) return Unauthorized("this one-time code was used already: wait for the next one");
     return Unauthorized("wrong login or password");
   }
   return user;

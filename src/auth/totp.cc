@@ -67,15 +67,22 @@ std::string TotpCode(std::string_view key, TimePoint at, int digits) {
   return std::string(size_t(digits) - code.size(), '0') + code;
 }
 
-bool VerifyTotp(const std::string& secret, const std::string& code, TimePoint now) {
+std::int64_t TotpStep(TimePoint at) { return std::chrono::floor<seconds>(at).time_since_epoch().count() / 30; }
+
+std::optional<std::int64_t> MatchTotp(const std::string& secret, const std::string& code, TimePoint now) {
   auto key = Base32Decode(secret);
-  if (!key || code.size() != 6) return false;
-  bool ok = false;
-  for (int d = -1; d <= 1; ++d) {
-    const std::string expected = TotpCode(*key, now + seconds{30 * d});
-    ok |= CRYPTO_memcmp(expected.data(), code.data(), 6) == 0;
+  if (!key || code.size() != 6) return std::nullopt;
+  std::optional<std::int64_t> step;
+  for (int d = -1; d <= 1; ++d) {  // all three compared, in constant time each
+    const TimePoint at = now + seconds{30 * d};
+    const std::string expected = TotpCode(*key, at);
+    if (CRYPTO_memcmp(expected.data(), code.data(), 6) == 0) step = TotpStep(at);
   }
-  return ok;
+  return step;
+}
+
+bool VerifyTotp(const std::string& secret, const std::string& code, TimePoint now) {
+  return MatchTotp(secret, code, now).has_value();
 }
 
 std::string TotpUri(const std::string& login, const std::string& secret) {

@@ -17,7 +17,11 @@ std::optional<std::string> Base32Decode(std::string_view text);
 std::string NewTotpSecret();  // base32 of 20 random bytes
 // The code for the step containing `at`, with `digits` digits.
 std::string TotpCode(std::string_view secret_bytes, TimePoint at, int digits = 6);
-// Accepts the current step and one on either side (clock drift of up to 30 s).
+// The 30-second step containing `at` (the RFC's counter T).
+std::int64_t TotpStep(TimePoint at);
+// Accepts the current step and one on either side (clock drift of up to 30 s): the step the code belongs
+// to, or nullopt. A verifier must also refuse a step already used (see store::Store::ClaimTotpStep).
+std::optional<std::int64_t> MatchTotp(const std::string& secret_base32, const std::string& code, TimePoint now);
 bool VerifyTotp(const std::string& secret_base32, const std::string& code, TimePoint now);
 std::string TotpUri(const std::string& login, const std::string& secret_base32);
 

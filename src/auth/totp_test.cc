@@ -25,5 +25,18 @@ TEST(Totp, Base32RoundTripAndDrift) {
   EXPECT_FALSE(VerifyTotp(secret, "12345", now));
 }
 
+TEST(Totp, MatchNamesTheCodesStep) {
+  const std::string secret = NewTotpSecret();
+  const TimePoint now = FromMillis(1790000000000);  // step 59666666, 20 s into it
+  const std::string code = TotpCode(*Base32Decode(secret), now);
+  EXPECT_EQ(TotpStep(now), 59666666);
+  // The same code, seen from the step before, its own and the one after: always its own step.
+  EXPECT_EQ(MatchTotp(secret, code, now - seconds{30}), 59666666);
+  EXPECT_EQ(MatchTotp(secret, code, now), 59666666);
+  EXPECT_EQ(MatchTotp(secret, code, now + seconds{30}), 59666666);
+  EXPECT_EQ(MatchTotp(secret, code, now + seconds{60}), std::nullopt);
+  EXPECT_EQ(MatchTotp(secret, "abcdef", now), std::nullopt);
+}
+
 }  // namespace
 }  // namespace civicgrid::auth

@@ -179,6 +179,9 @@ class Store {
   // Counts a failed login and sets the lock (locked_until in the past: not locked).
   virtual Status RecordLoginFailure(std::int64_t user_id, int failed_logins, TimePoint locked_until) = 0;
   virtual Status RecordLoginSuccess(std::int64_t user_id) = 0;
+  // Marks a one-time code's time step used (RFC 6238 §5.2: a code is good once). False when this step or a
+  // later one was used already; atomic, so two logins racing with one code cannot both win.
+  virtual Result<bool> ClaimTotpStep(std::int64_t user_id, std::int64_t step) = 0;
   virtual Status AddToken(const Token& token) = 0;
   virtual Result<std::optional<Token>> FindToken(const std::string& hash) = 0;
   virtual Status DeleteToken(const std::string& hash) = 0;

@@ -72,12 +72,17 @@ class CasesApi(unittest.TestCase):
         status, body, _ = self.s.post("/api/v1/login", {"login": "admin", "password": ADMIN_PASSWORD}, token=None)
         self.assertEqual(status, 401, body)
         self.assertIn("otp", body["detail"])
+        code = totp(self.s.admin_totp)
         status, body, _ = self.s.post("/api/v1/login", {"login": "admin", "password": ADMIN_PASSWORD,
-                                                        "otp": totp(self.s.admin_totp)}, token=None)
+                                                        "otp": code}, token=None)
         self.assertEqual(status, 200, body)
         self.assertTrue(body["expires_at"].endswith("+08:00"))
         status, _, _ = self.s.get("/api/v1/categories", token=body["token"])
         self.assertEqual(status, 200)
+        # A one-time code is good once (RFC 6238 §5.2), even with the right password and within its window.
+        again = self.assertProblem(self.s.post("/api/v1/login", {"login": "admin", "password": ADMIN_PASSWORD,
+                                                                 "otp": code}, token=None), 401)
+        self.assertIn("used already", again["detail"])
         self.assertProblem(self.s.post("/api/v1/login", {"login": "admin", "password": "nope"}, token=None), 401)
         self.assertProblem(self.s.post("/api/v1/login", {"login": "admin"}, token=None), 422, "password")
 

@@ -251,6 +251,11 @@ INSERT INTO cases_fts(rowid, title, description, address, places)
 CREATE INDEX cases_digest ON cases(created_at, region_path, channel, category, org, status, tally, next_alert_at,
                                    lat, lon, version);
 )",
+    // 6: the time step of the last one-time code each user logged in with, so that a code seen over a
+    // shoulder or replayed from a log cannot be used again within its 90-second window.
+    R"(
+ALTER TABLE users ADD COLUMN totp_last_step INTEGER NOT NULL DEFAULT 0;
+)",
 };
 
 using model::PathCodes;
@@ -843,6 +848,19 @@ class SqliteStore final : public Store {
       if (int rc = s.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "login success");
       return OkStatus();
     });
+  }
+
+  Result<bool> ClaimTotpStep(std::int64_t user_id, std::int64_t step) override {
+    bool claimed = false;
+    auto st = Write([&](Connection& c) -> Status {
+      auto s = c.Prepare("UPDATE users SET totp_last_step=? WHERE id=? AND totp_last_step<?");
+      s.Bind(1, step).Bind(2, user_id).Bind(3, step);
+      if (int rc = s.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "one-time code step");
+      claimed = sqlite3_changes(c.db()) == 1;
+      return OkStatus();
+    });
+    if (!st) return st.error();
+    return claimed;
   }
 
   Status AppendAudit(const AuditRecord& r) override {
