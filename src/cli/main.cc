@@ -117,6 +117,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1 << 20));
   serve->add_option("--max-body-memory", max_body_memory_mib, "MiB of request bodies held at once")
       ->check(CLI::Range(1, 1 << 20));
+  std::string trusted_proxies;
+  serve->add_option("--trusted-proxy", trusted_proxies,
+                    "reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For names the client");
   cases::Rules rules;
   std::string escalate_on = "overdue,returned_twice,dissatisfied,supervisor_flag,check_in_missed";
   serve->add_option("--warn-share", rules.warn_share, "a deadline's reminder fires at this share of its time")
@@ -239,6 +242,9 @@ int main(int argc, char** argv) {
       if (ec != std::errc() || *p != '\0') port = -1;
     }
     if (port < 0 || port > 65535) return Fail(Invalid("listen", "expected HOST:PORT with a port from 0 to 65535"));
+    std::string proxy_error;
+    auto proxies = http::ParseTrustedProxies(trusted_proxies, proxy_error);
+    if (!proxies) return Fail(Invalid("trusted-proxy", proxy_error));
     // Under a file-size limit (ulimit -f, RLIMIT_FSIZE), a write past it raises SIGXFSZ, which kills the
     // process by default. Ignored, the write fails with EFBIG instead: the store answers 503, like a full disk.
     std::signal(SIGXFSZ, SIG_IGN);
@@ -255,6 +261,7 @@ int main(int argc, char** argv) {
     options.idle_timeout = std::chrono::seconds(idle_timeout);
     options.body_timeout = std::chrono::seconds(body_timeout);
     options.max_body_memory = max_body_memory_mib << 20;
+    options.trusted_proxies = std::move(*proxies);
     options.host = listen.substr(0, colon) == "localhost" ? "127.0.0.1" : listen.substr(0, colon);
     options.port = port;
     options.workers = workers;

@@ -386,10 +386,13 @@ class Session : public std::enable_shared_from_this<Session> {
     for (const auto& f : msg) {
       std::string name(f.name_string());
       for (auto& c : name) c = char(std::tolower(static_cast<unsigned char>(c)));
-      req->headers[name] = std::string(f.value());
+      auto [it, fresh] = req->headers.try_emplace(name, f.value());
+      // A list header sent on several lines is one list (RFC 9110 5.3); proxies each append their own.
+      if (!fresh && name == "x-forwarded-for") it->second += ", " + std::string(f.value());
+      else if (!fresh) it->second = std::string(f.value());  // otherwise the last line wins, as before
     }
     req->body = std::move(msg.body());
-    req->remote = remote_;
+    req->remote = ClientAddress(remote_, req->Header("x-forwarded-for"), impl_.options.trusted_proxies);
     keep_alive_ = msg.keep_alive();
     version_ = msg.version();
     stream_.expires_never();  // the handler may take a while; the write sets its own timeout

@@ -6,8 +6,10 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
+#include "http/client_address.h"
 #include "http/message.h"
 
 namespace civicgrid::http {
@@ -35,6 +37,8 @@ struct ServerOptions {
   // (the route's limit for chunked ones) from their header until their answer; beyond it a request with a
   // body answers 503 with Retry-After. Bounds memory against many slow or large uploads (import: 64 MiB).
   size_t max_body_memory = 256 << 20;
+  // Reverse proxies whose X-Forwarded-For is believed (client_address.h); empty: the TCP peer is the client.
+  std::vector<TrustedNet> trusted_proxies;
 };
 
 using Handler = std::function<Response(Request&)>;

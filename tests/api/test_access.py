@@ -3,6 +3,7 @@
 Allowed answers 2xx, a visible case one may not act on answers 403, an invisible one 404 (ids do not leak);
 list filters show exactly the visible cases; personal data go out masked; the audit log records it all.
 """
+import subprocess
 import time
 import unittest
 
@@ -313,6 +314,46 @@ class AccessMatrix(unittest.TestCase):
         p = s.run([BIN, "user", "add", "--data", s.data, "--login", "weak", "--role", "resident",
                    "--scope", "320923", "--password-stdin"], input="password\n", check=False)
         self.assertNotIn("added", p)
+
+
+
+class BehindAProxy(unittest.TestCase):
+    """--trusted-proxy: the client's address comes from X-Forwarded-For when the proxy itself calls; it is what
+    the rate limits count and the audit log records. Anyone else's X-Forwarded-For is ignored."""
+
+    def failed_login_from(self, s, forwarded_for):
+        return s.post("/api/v1/login", {"login": "nobody", "password": "x"}, token=None,
+                      headers={"X-Forwarded-For": forwarded_for})
+
+    def audited_remotes(self, s):
+        status, audit, _ = s.get("/api/v1/audit?limit=500")
+        self.assertEqual(status, 200)
+        return [e["remote"] for e in audit["items"] if e["action"] == "login_failed"]
+
+    def test_the_client_address_comes_from_a_trusted_proxy_only(self):
+        s = Server().start("--trusted-proxy", "127.0.0.1,10.0.0.0/8")
+        try:
+            self.assertEqual(self.failed_login_from(s, "203.0.113.9")[0], 401)
+            # An entry the client wrote itself, left of what the proxy appended, is not believed.
+            self.assertEqual(self.failed_login_from(s, "198.51.100.1, 203.0.113.10, 10.1.1.1")[0], 401)
+            self.assertEqual(self.audited_remotes(s)[:2], ["203.0.113.10", "203.0.113.9"])
+            # Each client has its own login bucket: one client's guessing does not lock out another.
+            codes = [self.failed_login_from(s, "203.0.113.66")[0] for _ in range(12)]
+            self.assertIn(429, codes)
+            self.assertEqual(self.failed_login_from(s, "203.0.113.67")[0], 401)
+        finally:
+            s.close()
+        s = Server().start()  # no trusted proxy: the header is the client's word only
+        try:
+            self.assertEqual(self.failed_login_from(s, "203.0.113.9")[0], 401)
+            self.assertEqual(self.audited_remotes(s)[0], "127.0.0.1")
+        finally:
+            s.close()
+        # A bad list stops the server at start, naming the item.
+        p = subprocess.run([BIN, "serve", "--data", "/nonexistent", "--trusted-proxy", "10.0.0.0/40"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("'10.0.0.0/40': the prefix length must be 0–32", p.stderr)
 
 
 if __name__ == "__main__":
