@@ -150,5 +150,71 @@ TEST(SqliteStore, ListsWithKeysetPaginationAndFilters) {
   EXPECT_EQ(store.ListCases(cat)->items.size(), 0u);
 }
 
+// The number of segments in cases_fts (FTS5's structure record, rowid 10 of cases_fts_data: a 4-byte
+// cookie, then varints nLevel and nSegment).
+int FullTextSegments(const std::string& path) {
+  sqlite3* db = nullptr;
+  sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  sqlite3_stmt* s = nullptr;
+  sqlite3_prepare_v2(db, "SELECT block FROM cases_fts_data WHERE id=10", -1, &s, nullptr);
+  int segments = -1;
+  if (sqlite3_step(s) == SQLITE_ROW) {
+    const auto* b = static_cast<const unsigned char*>(sqlite3_column_blob(s, 0));
+    const int n = sqlite3_column_bytes(s, 0);
+    int i = 4;
+    auto varint = [&] {
+      std::uint64_t v = 0;
+      while (i < n) {
+        const unsigned char x = b[i++];
+        v = (v << 7) | (x & 0x7f);
+        if (!(x & 0x80)) break;
+      }
+      return v;
+    };
+    varint();  // levels
+    segments = int(varint());
+  }
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return segments;
+}
+
+TEST(SqliteStore, MergesTheFullTextIndexWhenIdle) {
+  const auto path = TempDb("merge");
+  auto opened = OpenSqlite({path});
+  ASSERT_TRUE(opened.ok());
+  Store& store = **opened;
+  {
+    sqlite3* db = nullptr;
+    sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+    sqlite3_stmt* s = nullptr;
+    sqlite3_prepare_v2(db, "SELECT v FROM cases_fts_config WHERE k='automerge'", -1, &s, nullptr);
+    ASSERT_EQ(sqlite3_step(s), SQLITE_ROW);
+    EXPECT_EQ(sqlite3_column_int(s, 0), 0);  // migration 7: no merging inside the group commits
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+  }
+  // Twelve commits, one full-text segment each: below FTS5's crisis merge (16).
+  for (int i = 0; i < 12; ++i) {
+    auto w = NewCase(store);
+    w.after.origin.title = "路灯不亮 " + std::to_string(i);
+    ASSERT_TRUE(store.CommitCase(w));
+  }
+  // Idle now: the writer merges in small steps until no level has 4 segments (FTS5's usermerge).
+  int segments = FullTextSegments(path);
+  for (int tries = 0; tries < 200 && segments > 3; ++tries) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    segments = FullTextSegments(path);
+  }
+  EXPECT_GE(segments, 1);
+  EXPECT_LE(segments, 3);
+  CaseQuery q;
+  q.text = "路灯";
+  q.limit = 50;
+  auto found = store.ListCases(q);
+  ASSERT_TRUE(found.ok()) << found.error().message;
+  EXPECT_EQ(found->items.size(), 12u);
+}
+
 }  // namespace
 }  // namespace civicgrid::store
