@@ -20,7 +20,7 @@ $(BENCH_BUILD)/Makefile: bench/CMakeLists.txt | bench-deps
 	cmake -S bench -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
 bench-tools: build bench-deps $(BENCH_BUILD)/Makefile
-	$(MAKE) -C $(BENCH_BUILD) -j$(JOBS) preload loadgen raw_sqlite locate_bench httpq sql_reference
+	$(MAKE) -C $(BENCH_BUILD) -j$(JOBS) preload replicate loadgen raw_sqlite locate_bench httpq sql_reference
 
 bench: bench-tools
 	CIVICGRID_BIN=$(abspath $(BUILD))/civicgrid BENCH_TOOLS=$(abspath $(BENCH_BUILD)) python3 bench/run_bench.py

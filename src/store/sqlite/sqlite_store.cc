@@ -1,7 +1,7 @@
 // SQLite store: WAL, synchronous=FULL, one writer thread that commits whatever commands are queued in one
 // transaction (group commit), and a pool of read connections. Each command in a batch runs inside its own
 // SAVEPOINT, so one refused command (version mismatch, duplicate) does not undo its neighbours. When nothing
-// is queued, the writer merges the full-text index (MergeStep); WAL checkpoints run inside its commits.
+// is queued, the writer merges the full-text index (MergeFullTextStep); WAL checkpoints run inside its commits.
 #include <sqlite3.h>
 
 #include <atomic>
@@ -260,7 +260,7 @@ CREATE INDEX cases_digest ON cases(created_at, region_path, channel, category, o
     R"(
 ALTER TABLE users ADD COLUMN totp_last_step INTEGER NOT NULL DEFAULT 0;
 )",
-    // 7: the full-text index merges its segments when the writer is idle (SqliteStore::MergeStep), not
+    // 7: the full-text index merges its segments when the writer is idle (SqliteStore::MergeFullTextStep), not
     // inside the group commits of intakes. A setting stored in the index itself (cases_fts_config).
     R"(
 INSERT INTO cases_fts(cases_fts, rank) VALUES('automerge', 0);
@@ -1058,7 +1058,7 @@ class SqliteStore final : public Store {
         batch.swap(queue_);
       }
       if (batch.empty()) {
-        merged_all = !MergeStep();
+        merged_all = !MergeFullTextStep();
         continue;
       }
       RunBatch(batch);
@@ -1072,7 +1072,7 @@ class SqliteStore final : public Store {
   // A step writes about kMergePages pages (~2 ms here), the most a write arriving meanwhile waits. Under
   // load without pauses, FTS5's crisis merge (16 segments on a level) still bounds the index. Returns
   // whether there may be more to merge.
-  bool MergeStep() {
+  bool MergeFullTextStep() {
     constexpr int kMergePages = 64;
     const auto before = sqlite3_total_changes64(writer_->db());
     if (!writer_->Exec("BEGIN IMMEDIATE")) return false;
