@@ -117,20 +117,16 @@ Result<store::User> AuthService::Verify(const std::string& login, const std::str
   }
   const bool password_ok =
       crypto_pwhash_str_verify(user.password_hash.c_str(), password.data(), password.size()) == 0;
-  bool otp_ok = user.totp_secret.empty();
+  const auto step = user.totp_secret.empty() ? std::nullopt : MatchTotp(user.totp_secret, otp, now);
+  bool otp_ok = user.totp_secret.empty() || step.has_value();
   bool otp_reused = false;
-  if (!otp_ok)
-    if (const auto step = MatchTotp(user.totp_secret, otp, now)) {
-      // Only with the right password is the code spent: a guesser cannot burn the owner's current code.
-      if (!password_ok) {
-        otp_ok = true;
-      } else {
-        auto claimed = store_.ClaimTotpStep(user.id, *step);
-        if (!claimed.ok()) return claimed.error();
-        otp_ok = *claimed;
-        otp_reused = !*claimed;
-      }
-    }
+  // Only with the right password is the code spent: a guesser cannot burn the owner's current code.
+  if (password_ok && step) {
+    auto claimed = store_.ClaimTotpStep(user.id, *step);
+    if (!claimed.ok()) return claimed.error();
+    otp_ok = *claimed;
+    otp_reused = !*claimed;
+  }
   if (!password_ok || !otp_ok) {
     const int failed = user.failed_logins + 1;
     const bool lock = failed >= kMaxFailedLogins;

@@ -73,9 +73,9 @@ std::optional<std::vector<TrustedNet>> ParseTrustedProxies(const std::string& li
   for (const auto& item : SplitComma(list)) {
     const auto slash = item.find('/');
     const std::string addr = item.substr(0, slash);
-    auto bytes = addr.find('[') == std::string::npos && addr.find(':') == std::string::npos
-                     ? ParseAddress(addr)
-                     : ParseAddress(addr.front() == '[' ? addr : "[" + addr + "]");
+    // ParseAddress also takes "1.2.3.4:80" (a forwarded hop may carry a port); a trusted item may not.
+    const bool has_port = !addr.empty() && addr.front() != '[' && std::count(addr.begin(), addr.end(), ':') == 1;
+    auto bytes = has_port ? std::nullopt : ParseAddress(addr);
     if (!bytes) {
       error = "'" + item + "' is not an IP address or network";
       return std::nullopt;
