@@ -38,10 +38,10 @@
 #include <thread>
 
 #include "cli/app.h"
-#include "cli/shipped_data.h"
+#include "reference/shipped_data.h"
 #include "common.h"
 #include "geo/polygon.h"
-#include "regions/geojson.h"
+#include "reference/geojson.h"
 
 namespace {
 
@@ -196,23 +196,23 @@ int main(int argc, char** argv) {
     if (!regions.ok()) return 1;
     std::map<std::string, std::vector<std::string>> estates_of;  // parent code → estate names
     for (const auto& r : *regions)
-      if (r.kind == model::RegionKind::kEstate) estates_of[r.parent].push_back(r.name);
+      if (r.kind == reference::RegionKind::kEstate) estates_of[r.parent].push_back(r.name);
     for (const auto& r : *regions) {
-      if (r.kind != model::RegionKind::kGrid || r.geometry.empty()) continue;
-      auto shape = regions::ParseGeometry(r.geometry);
+      if (r.kind != reference::RegionKind::kGrid || r.geometry.empty()) continue;
+      auto shape = reference::ParseGeometry(r.geometry);
       if (!shape.ok()) continue;
       Grid g{r.code, geo::Bounds(*shape), "", "", "", dir->PathOf(r.code), false, {}, "", ""};
       for (const auto& code : Split(g.path, '/')) {
-        const model::Region* p = dir->FindRegion(code);
+        const reference::Region* p = dir->FindRegion(code);
         if (!p) continue;
         switch (p->kind) {
-          case model::RegionKind::kCounty: g.county = p->name; break;
-          case model::RegionKind::kTown:
-          case model::RegionKind::kStreet: g.town = p->name; break;
-          case model::RegionKind::kCommunity:
-          case model::RegionKind::kVillage:
+          case reference::RegionKind::kCounty: g.county = p->name; break;
+          case reference::RegionKind::kTown:
+          case reference::RegionKind::kStreet: g.town = p->name; break;
+          case reference::RegionKind::kCommunity:
+          case reference::RegionKind::kVillage:
             g.unit = p->name;
-            g.village = p->kind == model::RegionKind::kVillage;
+            g.village = p->kind == reference::RegionKind::kVillage;
             if (dir->FindOrg(p->code)) g.unit_org = p->code;
             break;
           default: break;
@@ -239,7 +239,7 @@ int main(int argc, char** argv) {
     const Grid& g = grids[gi];
     std::uniform_real_distribution<double> ux(g.box.min_lon, g.box.max_lon), uy(g.box.min_lat, g.box.max_lat);
     const geo::LonLat p{std::round(ux(rng) * 1e6) / 1e6, std::round(uy(rng) * 1e6) / 1e6};
-    const model::Region* found = dir->LocateGrid(p);
+    const reference::Region* found = dir->LocateGrid(p);
     if (found && found->code == g.code) pool.push_back({p, gi});
   }
   if (!points_out.empty()) {
@@ -252,7 +252,7 @@ int main(int argc, char** argv) {
   // Leaf categories (the ones intake accepts and cases carry).
   std::set<std::string> parents;
   for (const auto& c : dir->categories()) parents.insert(c.parent);
-  std::vector<const model::Category*> leaves;
+  std::vector<const reference::Category*> leaves;
   for (const auto& c : dir->categories())
     if (!c.parent.empty() && !parents.count(c.code)) leaves.push_back(&c);
   if (leaves.empty()) return 1;
@@ -298,7 +298,7 @@ int main(int argc, char** argv) {
       const Channel& channel = kChannels[ch];
       const Spot& spot = pool[r() % pool.size()];
       const Grid& g = grids[spot.grid];
-      const model::Category& category = *leaves[r() % leaves.size()];
+      const reference::Category& category = *leaves[r() % leaves.size()];
       const std::string& matter = category.name_zh;
 
       // Where: an estate and building, a villagers' group, or a road and number.
@@ -348,7 +348,7 @@ int main(int argc, char** argv) {
       if (!lifecycle) continue;
 
       // The lifecycle, each step at its moment; a step that would fall after now is not taken.
-      model::Case c = std::move(taken->c);
+      cases::Case c = std::move(taken->c);
       const std::string centre = "centre." + c.origin.region_path.substr(1, c.origin.region_path.find('/', 1) - 1);
       auto step = [&](std::chrono::milliseconds after, const cases::Command& command, const std::string& actor) {
         const TimePoint at = t + std::max(after, std::chrono::milliseconds(1000));
@@ -379,7 +379,7 @@ int main(int argc, char** argv) {
         std::string org = d < 0.35 ? g.unit_org : d < 0.6 ? g.town_org : department_of(category.code, county);
         if (org.empty()) org = g.town_org.empty() ? g.unit_org : g.town_org;
         // The routing rules (data/routing-defaults.csv) dispatch most cases at intake; the centre the rest.
-        if (c.status == model::CaseStatus::kReceived)
+        if (c.status == cases::CaseStatus::kReceived)
           ok = !org.empty() && step(mins(5, 90), cases::Dispatch{org, std::nullopt, ""}, centre);
         for (int round = 0; ok && round < 2; ++round) {
           const std::string handler = "handler." + c.org;
@@ -391,19 +391,19 @@ int main(int argc, char** argv) {
           if (!c.origin.reporter.phone.empty()) {
             // The escalation clears the rating; the second round is asked again (never dissatisfied here).
             const double q = u(r);
-            const auto rating = q < 0.78 ? model::Rating::kSatisfied
-                                : q < 0.92 || round > 0 ? model::Rating::kBasicallySatisfied
-                                           : model::Rating::kDissatisfied;
-            const bool solved = rating != model::Rating::kDissatisfied || u(r) < 0.3;
+            const auto rating = q < 0.78 ? cases::Rating::kSatisfied
+                                : q < 0.92 || round > 0 ? cases::Rating::kBasicallySatisfied
+                                           : cases::Rating::kDissatisfied;
+            const bool solved = rating != cases::Rating::kDissatisfied || u(r) < 0.3;
             ok = step(mins(60, 2880), cases::Rate{rating, solved, solved ? "满意" : "问题没有解决", 0},
                       "followup." + county);
-            if (ok && c.status == model::CaseStatus::kDispatched) continue;  // escalated to the town: again
+            if (ok && c.status == cases::CaseStatus::kDispatched) continue;  // escalated to the town: again
           }
           if (ok) ok = step(mins(10, 1440), cases::Close{}, centre);
           break;
         }
       }
-      (c.status == model::CaseStatus::kClosed || c.status == model::CaseStatus::kInvalid ? closed : open_left)++;
+      (c.status == cases::CaseStatus::kClosed || c.status == cases::CaseStatus::kInvalid ? closed : open_left)++;
     }
   };
   std::vector<std::thread> pool_threads;

@@ -31,13 +31,13 @@ namespace {
 using namespace civicgrid;
 
 struct Source {
-  model::Case c;
-  std::vector<model::CaseEvent> events;
+  cases::Case c;
+  std::vector<cases::CaseEvent> events;
 };
 
-model::CaseId Shift(model::CaseId id, model::CaseId by) { return id == 0 ? 0 : id + by; }
+cases::CaseId Shift(cases::CaseId id, cases::CaseId by) { return id == 0 ? 0 : id + by; }
 
-void ShiftOrigin(model::CaseOrigin& o, model::CaseId id, int k) {
+void ShiftOrigin(cases::CaseOrigin& o, cases::CaseId id, int k) {
   // "GD20260601-0500000" → the same date, the new id.
   const auto dash = o.number.rfind('-');
   char buf[32];
@@ -46,10 +46,10 @@ void ShiftOrigin(model::CaseOrigin& o, model::CaseId id, int k) {
   if (k > 0 && !o.external_id.empty()) o.external_id += "~" + std::to_string(k);
 }
 
-store::CaseWrite Copy(const Source& s, model::CaseId by, int k, const cases::CaseService& service) {
-  store::CaseWrite w;
+cases::CaseWrite Copy(const Source& s, cases::CaseId by, int k, const cases::CaseService& service) {
+  cases::CaseWrite w;
   w.after = s.c;
-  model::Case& c = w.after;
+  cases::Case& c = w.after;
   c.id = Shift(c.id, by);
   ShiftOrigin(c.origin, c.id, k);
   if (c.merged_into) c.merged_into = Shift(*c.merged_into, by);
@@ -74,7 +74,7 @@ int main(int argc, char** argv) {
   const std::string from = args.Str("from"), data = args.Str("data");
   const int copies = int(args.Int("copies", 10));
   const size_t batch = size_t(args.Int("batch", 200));
-  const model::CaseId max_id = args.Int("max-id", 0);
+  const cases::CaseId max_id = args.Int("max-id", 0);
   if (from.empty() || data.empty() || copies < 1) {
     std::fprintf(stderr, "usage: replicate --from SRC_DATA_DIR --data DST_DATA_DIR --copies N\n");
     return 2;
@@ -101,8 +101,8 @@ int main(int argc, char** argv) {
   }
 
   // N: the source's highest id, so that the copies' id ranges never meet.
-  model::CaseId top = 0;
-  auto highest = [&](const store::CaseDigest& d) {
+  cases::CaseId top = 0;
+  auto highest = [&](const cases::CaseDigest& d) {
     if (max_id == 0 || d.id <= max_id) top = std::max(top, d.id);
   };
   if (auto st = (*src)->ScanDigests(highest); !st) {
@@ -126,7 +126,7 @@ int main(int argc, char** argv) {
       chunk.clear();
       cv.notify_all();
     };
-    auto st = (*src)->ScanCases(false, [&](model::Case&& c) {
+    auto st = (*src)->ScanCases(false, [&](cases::Case&& c) {
       if (!read_error.empty() || (max_id != 0 && c.id > max_id)) return;
       auto events = (*src)->LoadEvents(c.id);
       if (!events.ok()) {
@@ -158,7 +158,7 @@ int main(int argc, char** argv) {
     }
     if (!write_error.empty()) continue;  // drain the reader
     for (int k = 0; k < copies && write_error.empty(); ++k) {
-      std::vector<store::CaseWrite> writes;
+      std::vector<cases::CaseWrite> writes;
       writes.reserve(chunk.size());
       for (const auto& s : chunk) writes.push_back(Copy(s, top * k, k, app.cases()));
       if (auto st = app.store().CommitCases(writes); !st) write_error = st.error().message;

@@ -15,14 +15,14 @@
 #include <set>
 #include <thread>
 
-#include "auth/policy.h"
-#include "auth/totp.h"
+#include "domain/access/policy.h"
+#include "domain/access/totp.h"
 #include "calendar/calendar.h"
-#include "cli/csv.h"
-#include "cli/shipped_data.h"
+#include "common/csv.h"
+#include "reference/shipped_data.h"
 #include "common/log.h"
 #include "demo/demo.h"
-#include "regions/geojson.h"
+#include "reference/geojson.h"
 
 namespace civicgrid::app {
 
@@ -65,7 +65,7 @@ Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
   if (auto st = RefoldProjections(*app); !st) return st.error();
   app->cases_->SetRouting(&app->routing_);
   app->cases_->SetOpenCaseIndex(&app->open_cases_);
-  app->auth_ = std::make_unique<auth::AuthService>(*app->store_, *app->clock_);
+  app->auth_ = std::make_unique<access::AuthService>(*app->store_, *app->clock_);
   return app;
 }
 
@@ -97,7 +97,7 @@ Status App::ReloadDirectory() {
     if (!parsed.ok()) return parsed.error();
     cal = std::move(parsed.value());
   }
-  auto dir = regions::Directory::Build(std::move(regions.value()), std::move(orgs.value()),
+  auto dir = reference::Directory::Build(std::move(regions.value()), std::move(orgs.value()),
                                        std::move(categories.value()), std::move(cal));
   if (!dir.ok()) return dir.error();
   auto rules = store_->ListRoutingRules();
@@ -108,12 +108,12 @@ Status App::ReloadDirectory() {
   return OkStatus();
 }
 
-Status LoadDigests(store::Store& store, const std::function<void(const store::CaseDigest&)>& fn, size_t batch_size) {
+Status LoadDigests(store::Store& store, const std::function<void(const cases::CaseDigest&)>& fn, size_t batch_size) {
   // Batches go round between a free list and a full list: a few in flight bound the memory.
   constexpr size_t kBatches = 4;
   const size_t kBatch = std::max<size_t>(1, batch_size);
   struct Batch {
-    std::vector<store::CaseDigest> rows;
+    std::vector<cases::CaseDigest> rows;
     size_t n = 0;
   };
   std::vector<Batch> batches(kBatches);
@@ -135,7 +135,7 @@ Status LoadDigests(store::Store& store, const std::function<void(const store::Ca
       current = nullptr;
       cv.notify_all();
     };
-    Status st = store.ScanDigests([&](const store::CaseDigest& d) {
+    Status st = store.ScanDigests([&](const cases::CaseDigest& d) {
       if (!current) {
         std::unique_lock lock(mu);
         cv.wait(lock, [&] { return !free_list.empty(); });
@@ -176,12 +176,12 @@ Status LoadDigests(store::Store& store, const std::function<void(const store::Ca
 Status App::StartCommandCentre() {
   if (scheduler_) return OkStatus();
   const cases::Rules rules = cases_->rules();
-  auto next_of = [rules](const model::Case& c) -> std::optional<TimePoint> {
+  auto next_of = [rules](const cases::Case& c) -> std::optional<TimePoint> {
     auto a = cases::NextAlert(c, rules);
     if (!a) return std::nullopt;
     return a->at;
   };
-  scheduler_ = std::make_unique<cases::DeadlineScheduler>(*clock_, [this, next_of](model::CaseId id) {
+  scheduler_ = std::make_unique<cases::DeadlineScheduler>(*clock_, [this, next_of](cases::CaseId id) {
     auto c = cases_->FireAlerts(id);
     if (!c.ok()) {
       if (c.error().code == ErrorCode::kNotFound) scheduler_->Set(id, std::nullopt);
@@ -190,8 +190,8 @@ Status App::StartCommandCentre() {
     }
     scheduler_->Set(id, next_of(*c));  // also when nothing was due
   });
-  cases_->Subscribe([this, next_of](const model::Case* before, const model::Case& after,
-                                  const std::vector<model::CaseEvent>&) {
+  cases_->Subscribe([this, next_of](const cases::Case* before, const cases::Case& after,
+                                  const std::vector<cases::CaseEvent>&) {
     cockpit_.Apply(before, after);
     open_cases_.Apply(before, after);
     scheduler_->Set(after.id, next_of(after));
@@ -200,7 +200,7 @@ Status App::StartCommandCentre() {
   // scan (SQLite) and the folding run on two threads side by side, handing over batches of digests.
   size_t all = 0, open = 0;
   const auto started = std::chrono::steady_clock::now();
-  auto st = LoadDigests(*store_, [&](const store::CaseDigest& d) {
+  auto st = LoadDigests(*store_, [&](const cases::CaseDigest& d) {
     ++all;
     cockpit_.Load(d);
     if (d.next_alert) scheduler_->Set(d.id, d.next_alert);
@@ -220,7 +220,7 @@ Status App::StartCommandCentre() {
 namespace {
 
 // Checks and stores a rule, audited; the caller reloads the routing table.
-Result<store::RoutingRule> StoreRoutingRule(App& app, store::RoutingRule rule, const std::string& remote) {
+Result<dispatch::RoutingRule> StoreRoutingRule(App& app, dispatch::RoutingRule rule, const std::string& remote) {
   const auto dir = app.directory().Get();
   if (!rule.category.empty() && !dir->FindCategory(rule.category))
     return Invalid("category", "unknown category '" + rule.category + "'");
@@ -240,7 +240,7 @@ Result<store::RoutingRule> StoreRoutingRule(App& app, store::RoutingRule rule, c
 
 }  // namespace
 
-Result<store::RoutingRule> AddRoutingRule(App& app, store::RoutingRule rule, const std::string& remote) {
+Result<dispatch::RoutingRule> AddRoutingRule(App& app, dispatch::RoutingRule rule, const std::string& remote) {
   auto stored = StoreRoutingRule(app, std::move(rule), remote);
   if (!stored.ok()) return stored.error();
   if (auto st = app.ReloadDirectory(); !st) return st.error();
@@ -295,7 +295,7 @@ Result<size_t> AddDefaultRoutingRules(App& app, const std::string& actor) {
 Result<InitResult> Init(App& app, const std::string& admin_password) {
   auto rows = csv::Parse(shipped::kCategoriesCsv, {"code", "parent", "name_zh", "name_en", "accept_hours", "resolve_days"});
   if (!rows.ok()) return rows.error();
-  std::vector<model::Category> categories;
+  std::vector<reference::Category> categories;
   for (auto& r : *rows)
     categories.push_back({r["code"], r["parent"], r["name_zh"], r["name_en"], std::stod(r["accept_hours"]),
                           std::stod(r["resolve_days"])});
@@ -308,7 +308,7 @@ Result<InitResult> Init(App& app, const std::string& admin_password) {
   if (!*admin) {
     // A generated password meets the rules: 16 hex characters plus a fixed upper-case and symbol tail.
     result.admin_password =
-        admin_password.empty() ? auth::AuthService::RandomSecret(8) + "-Cg" : admin_password;
+        admin_password.empty() ? access::AuthService::RandomSecret(8) + "-Cg" : admin_password;
     auto user = AddUser(app, "admin", result.admin_password, {{"admin", "*"}}, "init");
     if (!user.ok()) return user.error();
     result.admin_totp_secret = user->totp_secret;
@@ -322,18 +322,18 @@ Result<NewUser> AddUser(App& app, const std::string& login, const std::string& p
   if (login.empty() || login.size() > 64) return Invalid("login", "a login has 1 to 64 characters");
   const auto dir = app.directory().Get();
   for (const auto& [role_name, scope] : roles) {
-    auto role = auth::ParseRole(role_name);
+    auto role = access::ParseRole(role_name);
     if (!role) return Invalid("role", "unknown role '" + role_name + "'");
-    if (auto st = auth::CheckScope(*role, scope, *dir); !st) return st.error();
+    if (auto st = access::CheckScope(*role, scope, *dir); !st) return st.error();
   }
-  auto hash = auth::AuthService::HashPassword(password);
+  auto hash = access::AuthService::HashPassword(password);
   if (!hash.ok()) return hash.error();
-  store::User u;
+  access::User u;
   u.login = login;
   u.password_hash = *hash;
   u.roles = roles;
   u.password_changed_at = app.clock().Now();
-  if (auth::NeedsSecondFactor(roles)) u.totp_secret = auth::NewTotpSecret();
+  if (access::NeedsSecondFactor(roles)) u.totp_secret = access::NewTotpSecret();
   auto id = app.store().AddUser(u);
   if (!id.ok()) return id.error();
   std::string granted;
@@ -347,10 +347,10 @@ Result<std::string> AddKey(App& app, const std::string& name, const std::string&
   for (const auto& c : cases::KnownChannels()) known |= c == channel;
   if (!known) return Invalid("channel", "unknown channel '" + channel + "'");
   const std::string login = "key:" + name;
-  store::User u;
+  access::User u;
   u.login = login;
   // Keys never log in with a password: store a hash of a random one nobody knows.
-  auto hash = auth::AuthService::HashPassword(auth::AuthService::RandomSecret(24) + "Aa-");
+  auto hash = access::AuthService::HashPassword(access::AuthService::RandomSecret(24) + "Aa-");
   if (!hash.ok()) return hash.error();
   u.password_hash = *hash;
   u.roles = {{"channel", channel}};
@@ -368,7 +368,7 @@ Result<std::vector<DemoUser>> AddDemoUsers(App& app) {
   const auto dir = app.directory().Get();
   std::string grid;
   for (const auto* child : dir->Children("320923001001"))
-    if (child->kind == model::RegionKind::kGrid) {
+    if (child->kind == reference::RegionKind::kGrid) {
       grid = child->code;
       break;
     }
@@ -395,8 +395,8 @@ namespace {
 constexpr int kProjectionVersion = 2;
 
 // Every case's stored row beside the fold of its events, newest first; stops at the first error `fn` returns.
-Status ForEachFold(App& app, const std::function<Status(const model::Case& row, const model::Case& folded)>& fn) {
-  store::CaseQuery q;
+Status ForEachFold(App& app, const std::function<Status(const cases::Case& row, const cases::Case& folded)>& fn) {
+  cases::CaseQuery q;
   q.limit = 500;
   for (;;) {
     auto page = app.store().ListCases(q);
@@ -404,7 +404,7 @@ Status ForEachFold(App& app, const std::function<Status(const model::Case& row, 
     for (const auto& row : page->items) {
       auto events = app.store().LoadEvents(row.id);
       if (!events.ok()) return events.error();
-      model::Case folded;
+      cases::Case folded;
       for (const auto& e : *events) folded = cases::Evolve(folded, e);
       if (auto st = fn(row, folded); !st) return st;
     }
@@ -419,16 +419,16 @@ Status RefoldProjections(App& app) {
   if (!current.ok()) return current.error();
   if (!current->empty() && std::stoi(*current) >= kProjectionVersion) return OkStatus();
   std::int64_t refolded = 0;
-  std::vector<store::CaseWrite> batch;  // 500 rows a transaction: one fsync each, not one per case
+  std::vector<cases::CaseWrite> batch;  // 500 rows a transaction: one fsync each, not one per case
   auto flush = [&]() -> Status {
     if (batch.empty()) return OkStatus();
     auto st = app.store().CommitCases(batch);
     batch.clear();
     return st;
   };
-  auto st = ForEachFold(app, [&](const model::Case& row, const model::Case& folded) -> Status {
+  auto st = ForEachFold(app, [&](const cases::Case& row, const cases::Case& folded) -> Status {
     // Same version, new row: no event is added; the row and its start-up columns catch up with its events.
-    store::CaseWrite w{folded, {}, row.version, ""};
+    cases::CaseWrite w{folded, {}, row.version, ""};
     app.cases().CompleteWrite(w);
     refolded += !(folded == row);
     batch.push_back(std::move(w));
@@ -443,7 +443,7 @@ Status RefoldProjections(App& app) {
 
 Result<std::int64_t> CheckProjection(App& app) {
   std::int64_t checked = 0;
-  auto st = ForEachFold(app, [&](const model::Case& row, const model::Case& folded) -> Status {
+  auto st = ForEachFold(app, [&](const cases::Case& row, const cases::Case& folded) -> Status {
     if (!(folded == row)) return Internal("case " + std::to_string(row.id) + ": its row differs from its events");
     ++checked;
     return OkStatus();
@@ -457,15 +457,15 @@ Result<size_t> ImportRegionsGeoJson(App& app, const std::string& text) {
   if (!existing.ok()) return existing.error();
   std::set<std::string> known;
   for (const auto& r : *existing) known.insert(r.code);
-  auto regions = regions::ParseRegionCollection(text, known);
+  auto regions = reference::ParseRegionCollection(text, known);
   if (!regions.ok()) return regions.error();
   // Check the tree as it will be (an import may re-parent stored regions) before writing anything.
-  std::map<std::string, model::Region> merged;
+  std::map<std::string, reference::Region> merged;
   for (auto& r : *existing) merged[r.code] = std::move(r);
   for (const auto& r : *regions) merged[r.code] = r;
-  std::vector<model::Region> all;
+  std::vector<reference::Region> all;
   for (auto& [code, r] : merged) all.push_back(std::move(r));
-  if (auto check = regions::Directory::Build(std::move(all), {}, {}, {}); !check.ok()) return check.error();
+  if (auto check = reference::Directory::Build(std::move(all), {}, {}, {}); !check.ok()) return check.error();
   if (auto st = app.store().UpsertRegions(*regions); !st) return st.error();
   if (auto st = app.ReloadDirectory(); !st) return st.error();
   return regions->size();
@@ -475,7 +475,7 @@ Result<size_t> ImportOrgsCsv(App& app, const std::string& text) {
   auto rows = csv::Parse(text, {"code", "name", "kind", "region"});
   if (!rows.ok()) return rows.error();
   const auto dir = app.directory().Get();
-  std::vector<model::Org> orgs;
+  std::vector<reference::Org> orgs;
   for (size_t i = 0; i < rows->size(); ++i) {
     auto& r = (*rows)[i];
     const std::string where = "record " + std::to_string(i + 2);

@@ -6,16 +6,16 @@
 #include <mutex>
 #include <string>
 
-#include "auth/auth.h"
-#include "cases/case_service.h"
-#include "cases/nearby.h"
-#include "cases/scheduler.h"
-#include "cockpit/aggregates.h"
-#include "dispatch/routing.h"
+#include "domain/access/auth.h"
+#include "domain/cases/case_service.h"
+#include "domain/cases/nearby.h"
+#include "domain/cases/scheduler.h"
+#include "domain/cockpit/aggregates.h"
+#include "domain/dispatch/routing.h"
 #include "privacy/personal_data.h"
 #include "common/result.h"
 #include "common/time.h"
-#include "regions/directory.h"
+#include "reference/directory.h"
 #include "store/store.h"
 
 namespace civicgrid::app {
@@ -35,9 +35,9 @@ class App {
   static Result<std::unique_ptr<App>> Open(const AppOptions& options);
 
   store::Store& store() { return *store_; }
-  regions::DirectoryHolder& directory() { return directory_; }
+  reference::DirectoryHolder& directory() { return directory_; }
   cases::CaseService& cases() { return *cases_; }
-  auth::AuthService& auth() { return *auth_; }
+  access::AuthService& auth() { return *auth_; }
   const Clock& clock() const { return *clock_; }
   const privacy::Vault& vault() const { return *vault_; }
   // Rebuilds the directory (regions, grid index, orgs, categories, calendar) from the store and swaps it in.
@@ -60,11 +60,11 @@ class App {
   const Clock* clock_ = nullptr;
   std::unique_ptr<privacy::Vault> vault_;
   std::unique_ptr<store::Store> store_;
-  regions::DirectoryHolder directory_;
+  reference::DirectoryHolder directory_;
   std::mutex reload_mu_;
   std::int64_t loaded_version_ = -1;  // GUARDED_BY(reload_mu_)
   std::unique_ptr<cases::CaseService> cases_;
-  std::unique_ptr<auth::AuthService> auth_;
+  std::unique_ptr<access::AuthService> auth_;
   dispatch::RoutingHolder routing_;
   cases::OpenCaseIndex open_cases_;
   cockpit::Aggregates cockpit_;
@@ -73,12 +73,12 @@ class App {
 
 // Calls fn for every case's digest, on this thread, while another thread reads them from the store in
 // batches: the scan (SQLite) and the folding use both cores at start-up. In the store's order.
-Status LoadDigests(store::Store& store, const std::function<void(const store::CaseDigest&)>& fn,
+Status LoadDigests(store::Store& store, const std::function<void(const cases::CaseDigest&)>& fn,
                    size_t batch_size = 4096);
 
 // Routing rules: checked (category, region and org exist; the org is given), stored, audited, and live at
 // once. `remote` is for the audit record.
-Result<store::RoutingRule> AddRoutingRule(App& app, store::RoutingRule rule, const std::string& remote);
+Result<dispatch::RoutingRule> AddRoutingRule(App& app, dispatch::RoutingRule rule, const std::string& remote);
 Status DeleteRoutingRule(App& app, std::int64_t id, const std::string& actor, const std::string& remote);
 // Rules from CSV (header category,region,org; empty category or region: any), all checked before any is
 // stored. Returns the number added.

@@ -31,7 +31,7 @@ constexpr const char* kRegions = R"({"type":"FeatureCollection","features":[
 TEST(App, CasesSurviveReopenAndFoldToTheirRow) {
   TempDir dir;
   ManualClock clock(*ParseTime("2026-11-24T09:00:00+08:00"));
-  model::CaseId id = 0;
+  cases::CaseId id = 0;
   {
     auto app = App::Open({.data_dir = dir.str(), .durable = true, .clock = &clock});
     ASSERT_TRUE(app.ok()) << app.error().message;
@@ -58,11 +58,11 @@ TEST(App, CasesSurviveReopenAndFoldToTheirRow) {
   ASSERT_TRUE(app.ok());
   auto c = (*app)->cases().Get(id);
   ASSERT_TRUE(c.ok());
-  EXPECT_EQ(c->status, model::CaseStatus::kAccepted);
+  EXPECT_EQ(c->status, cases::CaseStatus::kAccepted);
   auto events = (*app)->store().LoadEvents(id);
   ASSERT_TRUE(events.ok());
   ASSERT_EQ(events->size(), 3u);
-  model::Case folded;
+  cases::Case folded;
   for (const auto& e : *events) folded = cases::Evolve(folded, e);
   EXPECT_EQ(folded, *c);
   // A new id never reuses an old one after restart.
@@ -139,7 +139,7 @@ TEST(App, RowsInAnOlderProjectionAreRefoldedOnce) {
   const auto dir = std::filesystem::temp_directory_path() / ("civicgrid-refold-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   ManualClock clock(*ParseTime("2026-11-24T09:00:00+08:00"));
-  model::CaseId id = 0;
+  cases::CaseId id = 0;
   {
     auto app = App::Open({.data_dir = dir.string(), .durable = true, .clock = &clock});
     ASSERT_TRUE(app.ok()) << app.error().message;
@@ -152,7 +152,7 @@ TEST(App, RowsInAnOlderProjectionAreRefoldedOnce) {
     ASSERT_TRUE(r.ok()) << r.error().message;
     id = r->c.id;
     // What an older civicgrid wrote: the same case without the fields it did not know.
-    model::Case old = r->c;
+    cases::Case old = r->c;
     old.timers.clear();
     ASSERT_TRUE((*app)->store().CommitCase({old, {}, old.version, ""}).ok());
     ASSERT_TRUE((*app)->store().PutSetting("projection_version", "1").ok());

@@ -76,7 +76,7 @@ TEST(CommandCentre, IncrementalStructuresEqualARecomputationFromTheStore) {
     const std::vector<std::string> channels = {"12345", "city_management", "grid_patrol", "resident", "window"};
     const std::vector<std::string> departments = {"d1", "d2", "d3"};
     const std::vector<std::string> titles = {"井盖破损", "路面积水", "噪音扰民", "垃圾满溢", "占道经营"};
-    std::vector<model::CaseId> ids;
+    std::vector<cases::CaseId> ids;
     int ok = 0, refused = 0;
     for (int step = 0; step < 6000; ++step) {
       clock.Advance(minutes{int(1 + pick(90))});
@@ -105,7 +105,7 @@ TEST(CommandCentre, IncrementalStructuresEqualARecomputationFromTheStore) {
         case 2: cmd = cases::Return{"不属于本单位"}; break;
         case 3: cmd = cases::Resolve{"已处理"}; break;
         case 4: cmd = cases::Review{pick(5) != 0, "复核"}; break;
-        case 5: cmd = cases::Rate{model::Rating(pick(3)), pick(4) != 0, "", int(pick(1 + c.joined.size()))}; break;
+        case 5: cmd = cases::Rate{cases::Rating(pick(3)), pick(4) != 0, "", int(pick(1 + c.joined.size()))}; break;
         case 6: cmd = cases::Close{}; break;
         case 7: cmd = cases::BlowWhistle{departments[pick(3)], {departments[(pick(2) + 1) % 3]}, 0.5, ""}; break;
         case 8: if (c.whistle) cmd = cases::CheckIn{c.whistle->parts[pick(c.whistle->parts.size())].org}; break;
@@ -137,7 +137,7 @@ TEST(CommandCentre, IncrementalStructuresEqualARecomputationFromTheStore) {
     cockpit::Aggregates fresh;
     cases::OpenCaseIndex fresh_open;
     size_t alarms = 0;
-    ASSERT_TRUE(app.store().ScanCases(false, [&](model::Case&& c) {
+    ASSERT_TRUE(app.store().ScanCases(false, [&](cases::Case&& c) {
       fresh.Apply(nullptr, c);
       fresh_open.Apply(nullptr, c);
       alarms += cases::NextAlert(c, svc.rules()).has_value();
@@ -147,10 +147,10 @@ TEST(CommandCentre, IncrementalStructuresEqualARecomputationFromTheStore) {
     // And from the digests start-up reads (columns only): the same again.
     cockpit::Aggregates from_digests;
     cases::OpenCaseIndex open_from_digests;
-    ASSERT_TRUE(app.store().ScanDigests([&](const store::CaseDigest& d) {
+    ASSERT_TRUE(app.store().ScanDigests([&](const cases::CaseDigest& d) {
       from_digests.Load(d);
-      if (d.location && (d.status == model::CaseStatus::kReceived || d.status == model::CaseStatus::kDispatched ||
-                         d.status == model::CaseStatus::kAccepted))
+      if (d.location && (d.status == cases::CaseStatus::kReceived || d.status == cases::CaseStatus::kDispatched ||
+                         d.status == cases::CaseStatus::kAccepted))
         open_from_digests.Load(d.id, d.version, *d.location, d.created_at, d.category);
       EXPECT_EQ(d.next_alert.has_value(), app.scheduler()->NextOf(d.id).has_value()) << d.id;
     }).ok());
@@ -170,7 +170,7 @@ TEST(CommandCentre, IncrementalStructuresEqualARecomputationFromTheStore) {
     EXPECT_EQ(total.counts.intake, std::int64_t(ids.size()));
     EXPECT_GT(total.overdue + total.yellow, 0) << "alerts fired and show as lights";
     for (const auto& [code, at] : place.grids) {
-      const model::GeoPoint p{at.lat, at.lon};
+      const cases::GeoPoint p{at.lat, at.lon};
       const auto a = app.open_cases().Near(p, 2000, "", TimePoint{}, 10000);
       const auto b = fresh_open.Near(p, 2000, "", TimePoint{}, 10000);
       ASSERT_EQ(a.size(), b.size()) << code;
@@ -178,9 +178,9 @@ TEST(CommandCentre, IncrementalStructuresEqualARecomputationFromTheStore) {
       for (size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].id, b[i].id);
     }
     // Start-up's pipelined load hands over every digest once, in the store's order, across many batches.
-    std::vector<std::pair<model::CaseId, std::int64_t>> scanned, loaded;
-    ASSERT_TRUE(app.store().ScanDigests([&](const store::CaseDigest& d) { scanned.emplace_back(d.id, d.version); }).ok());
-    ASSERT_TRUE(LoadDigests(app.store(), [&](const store::CaseDigest& d) { loaded.emplace_back(d.id, d.version); }, 7).ok());
+    std::vector<std::pair<cases::CaseId, std::int64_t>> scanned, loaded;
+    ASSERT_TRUE(app.store().ScanDigests([&](const cases::CaseDigest& d) { scanned.emplace_back(d.id, d.version); }).ok());
+    ASSERT_TRUE(LoadDigests(app.store(), [&](const cases::CaseDigest& d) { loaded.emplace_back(d.id, d.version); }, 7).ok());
     EXPECT_EQ(loaded, scanned);
     EXPECT_EQ(scanned.size(), ids.size());
     auto checked = CheckProjection(app);

@@ -17,7 +17,7 @@
 #include <set>
 #include <sstream>
 
-#include "auth/totp.h"
+#include "domain/access/totp.h"
 #include "cli/app.h"
 #include "common/log.h"
 #include "http/api.h"
@@ -201,7 +201,7 @@ int main(int argc, char** argv) {
     if (!result->admin_password.empty() && !admin_password_stdin)
       std::cout << "admin password: " << result->admin_password << "\n";
     if (!result->admin_totp_secret.empty())
-      std::cout << "admin one-time codes: " << auth::TotpUri("admin", result->admin_totp_secret) << "\n";
+      std::cout << "admin one-time codes: " << access::TotpUri("admin", result->admin_totp_secret) << "\n";
     if (demo) {
       auto existing = app.store().CountCases();
       if (!existing.ok()) return Fail(existing.error());
@@ -216,7 +216,7 @@ int main(int argc, char** argv) {
         for (const auto& u : *users)
           std::cout << "demo user: " << u.login << " password " << u.password << " role " << u.role << " scope "
                     << u.scope
-                    << (u.totp_secret.empty() ? "" : " one-time codes " + auth::TotpUri(u.login, u.totp_secret))
+                    << (u.totp_secret.empty() ? "" : " one-time codes " + access::TotpUri(u.login, u.totp_secret))
                     << "\n";
       }
     }
@@ -272,8 +272,8 @@ int main(int argc, char** argv) {
     // Subscribed before the command centre starts its scheduler thread (Subscribe is not synchronised);
     // the listener owns the hub, which thus outlives the server and the scheduler.
     auto stream_hub = std::make_shared<http::StreamHub>();
-    app.cases().Subscribe([stream_hub](const model::Case* before, const model::Case& after,
-                                       const std::vector<model::CaseEvent>& events) {
+    app.cases().Subscribe([stream_hub](const cases::Case* before, const cases::Case& after,
+                                       const std::vector<cases::CaseEvent>& events) {
       stream_hub->Publish(before, after, events);
     });
     // The command centre: routing, the duplicate index and the deadline scheduler, rebuilt from the store.
@@ -282,7 +282,7 @@ int main(int argc, char** argv) {
     deps.vault = &app.vault();
     deps.routing = &app.routing();
     deps.cockpit = &app.cockpit();
-    deps.add_routing_rule = [&app](store::RoutingRule rule, const std::string& remote) {
+    deps.add_routing_rule = [&app](dispatch::RoutingRule rule, const std::string& remote) {
       return app::AddRoutingRule(app, std::move(rule), remote);
     };
     deps.delete_routing_rule = [&app](std::int64_t id, const std::string& actor, const std::string& remote) {
@@ -319,7 +319,7 @@ int main(int argc, char** argv) {
         std::map<std::string, std::string> cache;
         const auto dir = app.directory().Get();
         const TimePoint now = app.clock().Now();
-        stream_hub->Tick([&](const auth::Subject& who, const std::string& region) {
+        stream_hub->Tick([&](const access::Subject& who, const std::string& region) {
           return http::CockpitLiveJson(app.cockpit(), who, region, *dir, now, cache);
         });
       }
@@ -335,7 +335,7 @@ int main(int argc, char** argv) {
   if (token->parsed()) {
     auto opened = OpenApp(data_dir);
     if (!opened.ok()) return Fail(opened.error());
-    auto t = opened.value()->auth().IssueToken(login, auth::kCliTokenLifetime);
+    auto t = opened.value()->auth().IssueToken(login, access::kCliTokenLifetime);
     if (!t.ok()) return Fail(t.error());
     opened.value()->auth().Audit("cli", "token_issued", login, "", "cli");
     std::cout << t->token << "\n";
@@ -348,7 +348,7 @@ int main(int argc, char** argv) {
     if (!added.ok()) return Fail(added.error());
     std::cout << "user " << login << " added\n";
     if (!added->totp_secret.empty())
-      std::cout << "one-time codes: " << auth::TotpUri(login, added->totp_secret) << "\n";
+      std::cout << "one-time codes: " << access::TotpUri(login, added->totp_secret) << "\n";
     return 0;
   }
   if (user_disable->parsed()) {

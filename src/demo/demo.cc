@@ -15,15 +15,15 @@
 #include <utility>
 #include <vector>
 
-#include "cli/shipped_data.h"
+#include "reference/shipped_data.h"
 #include "geo/polygon.h"
 #include "privacy/personal_data.h"
-#include "regions/geojson.h"
+#include "reference/geojson.h"
 
 namespace civicgrid::demo {
 namespace {
 
-using model::RegionKind;
+using reference::RegionKind;
 
 // ---------------------------------------------------------------------------------------------------------
 // Randomness. std's distributions differ between standard libraries; mt19937_64's raw output does not, so
@@ -432,7 +432,7 @@ Result<DemoReference> BuildReference(const DemoOptions& options) {
   for (const auto& r : *place_rows) places.push_back({r[1], r[2], r[3], r[4]});
 
   DemoReference out;
-  std::vector<model::Region> communities, grids, estates;
+  std::vector<reference::Region> communities, grids, estates;
   Rng names_rng(Mix(options.seed ^ 0x6e616d6573ULL));
 
   for (size_t ci = 0; ci < kCounties.size(); ++ci) {
@@ -448,13 +448,13 @@ Result<DemoReference> BuildReference(const DemoOptions& options) {
           std::none_of(towns.begin(), towns.end(), [&](const Town& t) { return t.code == p.town; }))
         return Internal("demo-places.csv names unknown town " + p.town);
 
-    model::Region county{county_code, county_name, RegionKind::kCounty, "", ""};
+    reference::Region county{county_code, county_name, RegionKind::kCounty, "", ""};
     geo::Ring box_ring = {{spec.box.min_lon, spec.box.min_lat},
                           {spec.box.max_lon, spec.box.min_lat},
                           {spec.box.max_lon, spec.box.max_lat},
                           {spec.box.min_lon, spec.box.max_lat},
                           {spec.box.min_lon, spec.box.min_lat}};
-    county.geometry = regions::GeometryToJson({geo::Polygon{box_ring, {}}});
+    county.geometry = reference::GeometryToJson({geo::Polygon{box_ring, {}}});
     out.regions.push_back(county);
 
     const Lattice lattice = BuildLattice(spec, county_seed);
@@ -551,7 +551,7 @@ Result<DemoReference> BuildReference(const DemoOptions& options) {
       int next_community = 1, next_village = 201;
       for (size_t n = 0; n < unit_order.size(); ++n) {
         const size_t u = unit_order[n];
-        model::Region unit;
+        reference::Region unit;
         if (n < named.size()) {
           unit.name = named[n].name;
           unit.kind = named[n].kind == "village" ? RegionKind::kVillage : RegionKind::kCommunity;
@@ -593,12 +593,12 @@ Result<DemoReference> BuildReference(const DemoOptions& options) {
           const geo::Ring ring = lattice.Ring(unit_cells[g]);
           if (auto problem = geo::CheckRing(ring))
             return Internal("generated grid ring is invalid: " + *problem);
-          model::Region grid;
+          reference::Region grid;
           grid.code = unit.code + Serial(int(g) + 1, 3);
           grid.name = unit.name + "第" + std::to_string(g + 1) + "网格";
           grid.kind = RegionKind::kGrid;
           grid.parent = unit.code;
-          grid.geometry = regions::GeometryToJson({geo::Polygon{ring, {}}});
+          grid.geometry = reference::GeometryToJson({geo::Polygon{ring, {}}});
           grids.push_back(std::move(grid));
         }
       }
@@ -609,17 +609,17 @@ Result<DemoReference> BuildReference(const DemoOptions& options) {
   std::map<std::string, int> estates_placed;  // community code → estates so far
   for (const auto& p : places) {
     if (p.kind != "estate") continue;
-    const auto community = std::find_if(communities.begin(), communities.end(), [&](const model::Region& r) {
+    const auto community = std::find_if(communities.begin(), communities.end(), [&](const reference::Region& r) {
       return r.parent == p.town && r.name == p.community;
     });
     if (community == communities.end())
       return Internal("demo-places.csv: estate " + p.name + " names unknown community " + p.community);
-    std::vector<const model::Region*> own;
+    std::vector<const reference::Region*> own;
     for (const auto& g : grids)
       if (g.parent == community->code) own.push_back(&g);
     if (own.empty()) return Internal("community " + community->code + " has no grid");
     const int n = estates_placed[community->code]++;
-    const model::Region& grid = *own[size_t(n) % own.size()];
+    const reference::Region& grid = *own[size_t(n) % own.size()];
     const int serial = 1 + n / int(own.size());
     estates.push_back({grid.code + Serial(serial, 2), p.name, RegionKind::kEstate, grid.code, ""});
   }
@@ -667,7 +667,7 @@ Result<DemoReference> BuildReference(const DemoOptions& options) {
 namespace {
 
 using cases::Command;
-using model::Case;
+using cases::Case;
 
 calendar::Date LocalDay(TimePoint t) { return calendar::WorkCalendar::LocalDate(t); }
 TimePoint DayStart(calendar::Date d) { return TimePoint{d} - kShanghaiOffset; }
@@ -922,10 +922,10 @@ const std::vector<std::string> kReopenReasons = {"回访不满意，问题仍未
                                                  "诉求人对办理结果不满意，要求重新处理"};
 
 struct GridInfo {
-  const model::Region* grid = nullptr;
-  const model::Region* unit = nullptr;  // community or village
-  const model::Region* town = nullptr;
-  const model::Region* county = nullptr;
+  const reference::Region* grid = nullptr;
+  const reference::Region* unit = nullptr;  // community or village
+  const reference::Region* town = nullptr;
+  const reference::Region* county = nullptr;
   geo::Ring ring;
   geo::LonLat centre;
   std::vector<std::string> estates;
@@ -950,7 +950,7 @@ struct Planned {
 
 class Historian {
  public:
-  Historian(cases::CaseService& service, ManualClock& clock, const regions::Directory& directory,
+  Historian(cases::CaseService& service, ManualClock& clock, const reference::Directory& directory,
             const DemoOptions& options)
       : service_(service),
         clock_(clock),
@@ -982,7 +982,7 @@ class Historian {
 
   cases::CaseService& service_;
   ManualClock& clock_;
-  const regions::Directory& dir_;
+  const reference::Directory& dir_;
   const DemoOptions& options_;
   Rng rng_;
   TimePoint now_{};
@@ -990,28 +990,28 @@ class Historian {
   int external_serial_ = 0;
   std::vector<GridInfo> grids_;
   std::vector<double> grid_cumulative_;
-  std::vector<const model::Category*> leaves_;
+  std::vector<const reference::Category*> leaves_;
   std::vector<std::vector<double>> category_cumulative_;  // [channel * 13 + month] over leaves_
   std::vector<std::string> storm_matters_;
 };
 
 Status Historian::Prepare() {
   for (const auto& spec : kCounties) {
-    const model::Region* county = dir_.FindRegion(spec.code);
+    const reference::Region* county = dir_.FindRegion(spec.code);
     if (!county) continue;
-    for (const model::Region* town : dir_.Children(county->code))
-      for (const model::Region* unit : dir_.Children(town->code))
-        for (const model::Region* grid : dir_.Children(unit->code)) {
+    for (const reference::Region* town : dir_.Children(county->code))
+      for (const reference::Region* unit : dir_.Children(town->code))
+        for (const reference::Region* grid : dir_.Children(unit->code)) {
           if (grid->kind != RegionKind::kGrid || grid->geometry.empty()) continue;
           GridInfo g{grid, unit, town, county, {}, {}, {}};
-          auto shape = regions::ParseGeometry(grid->geometry);
+          auto shape = reference::ParseGeometry(grid->geometry);
           if (!shape.ok()) return shape.error();
           if (shape->empty()) continue;
           g.ring = shape->front().outer;
           const size_t n = g.ring.size() - 1;  // closed ring: the last position repeats the first
           for (size_t k = 0; k < n; ++k)
             g.centre.lon += g.ring[k].lon / double(n), g.centre.lat += g.ring[k].lat / double(n);
-          for (const model::Region* e : dir_.Children(grid->code))
+          for (const reference::Region* e : dir_.Children(grid->code))
             if (e->kind == RegionKind::kEstate) g.estates.push_back(e->name);
           grids_.push_back(std::move(g));
         }
@@ -1088,10 +1088,10 @@ Result<geo::LonLat> Historian::PointIn(const GridInfo& g) {
                         g.ring[k].lat + b * (g.ring[k + 1].lat - g.ring[k].lat)};
     const geo::LonLat p{std::round((g.centre.lon + w * (v.lon - g.centre.lon)) * 1e6) / 1e6,
                         std::round((g.centre.lat + w * (v.lat - g.centre.lat)) * 1e6) / 1e6};
-    const model::Region* found = dir_.LocateGrid(p);
+    const reference::Region* found = dir_.LocateGrid(p);
     if (found && found->code == g.grid->code) return p;
   }
-  const model::Region* found = dir_.LocateGrid(g.centre);
+  const reference::Region* found = dir_.LocateGrid(g.centre);
   if (found && found->code == g.grid->code) return g.centre;
   return Internal("no point found inside grid " + g.grid->code);
 }
@@ -1134,7 +1134,7 @@ std::string Historian::RouteOrg(const std::string& category, const GridInfo& g) 
 
 std::string Historian::WrongOrg(const std::string& right, const GridInfo& g) {
   if (right == g.unit->code) {
-    for (const model::Region* sibling : dir_.Children(g.town->code))
+    for (const reference::Region* sibling : dir_.Children(g.town->code))
       if (sibling->code != right && dir_.FindOrg(sibling->code) && rng_.Chance(0.5)) return sibling->code;
     return g.town->code;
   }
@@ -1165,7 +1165,7 @@ Result<Case> Historian::TakeIn(size_t channel, const std::string& category_code,
                                TimePoint at) {
   const ChannelSpec& spec = Channels()[channel];
   const std::string ch = spec.name;
-  const model::Category* category = dir_.FindCategory(category_code);
+  const reference::Category* category = dir_.FindCategory(category_code);
   auto point = PointIn(g);
   if (!point.ok()) return point.error();
 
@@ -1347,7 +1347,7 @@ Status Historian::PlayCase(const Planned& plan) {
   if (!taken.ok()) return taken.error();
   Case c = std::move(taken.value());
   TimePoint last = c.created_at;
-  const model::Category* cat = dir_.FindCategory(category);
+  const reference::Category* cat = dir_.FindCategory(category);
   const bool urgent = cat->accept_hours <= 0.5;
 
   if (rng_.Chance(0.03)) {  // not a case at all
@@ -1400,7 +1400,7 @@ Status Historian::PlayCase(const Planned& plan) {
 // From acceptance to closing; a reopened case goes round once more.
 Status Historian::Work(Case& c, TimePoint& last, const GridInfo& g, const std::string& org,
                        TimePoint close_not_before) {
-  const model::Category* cat = dir_.FindCategory(c.origin.category);
+  const reference::Category* cat = dir_.FindCategory(c.origin.category);
   const std::string handler = Handler(org), centre = Centre(g), follow_up = "followup." + g.county->code;
   const bool local = org.find('-') == std::string::npos;  // a town or community, not a department
   for (int round = 1;; ++round) {
@@ -1455,15 +1455,15 @@ Status Historian::Work(Case& c, TimePoint& last, const GridInfo& g, const std::s
     if (!c.origin.reporter.phone.empty() && rng_.Chance(0.93)) {
       const double r = rng_.Uniform();
       const double dissatisfied = round == 1 ? 0.08 : 0.03;
-      cases::Rate rate{model::Rating::kSatisfied, true, rng_.Pick(kGoodComments)};
+      cases::Rate rate{cases::Rating::kSatisfied, true, rng_.Pick(kGoodComments)};
       if (r < dissatisfied)
-        rate = {model::Rating::kDissatisfied, !rng_.Chance(0.7), rng_.Pick(kBadComments)};
+        rate = {cases::Rating::kDissatisfied, !rng_.Chance(0.7), rng_.Pick(kBadComments)};
       else if (r < dissatisfied + 0.14)
-        rate = {model::Rating::kBasicallySatisfied, rng_.Chance(0.9), rng_.Pick(kFairComments)};
-      bad = rate.rating == model::Rating::kDissatisfied || !rate.solved;
+        rate = {cases::Rating::kBasicallySatisfied, rng_.Chance(0.9), rng_.Pick(kFairComments)};
+      bad = rate.rating == cases::Rating::kDissatisfied || !rate.solved;
       DEMO_STEP(Do(c, last, last + rng_.Duration(hours{1}, hours{48}), rate, follow_up));
       // A dissatisfied rating climbs the ladder: the town takes the case over with fresh limits.
-      if (c.status == model::CaseStatus::kDispatched) return Work(c, last, g, c.org, close_not_before);
+      if (c.status == cases::CaseStatus::kDispatched) return Work(c, last, g, c.org, close_not_before);
     }
     if (bad && round == 1 && rng_.Chance(0.5)) {
       const TimePoint reopened = last + rng_.Duration(minutes{30}, hours{24});
@@ -1485,7 +1485,7 @@ Status Historian::Work(Case& c, TimePoint& last, const GridInfo& g, const std::s
 
 }  // namespace
 
-Result<int> PlayHistory(cases::CaseService& service, ManualClock& clock, const regions::Directory& directory,
+Result<int> PlayHistory(cases::CaseService& service, ManualClock& clock, const reference::Directory& directory,
                         const DemoOptions& options) {
   Historian historian(service, clock, directory, options);
   return historian.Run();

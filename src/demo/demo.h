@@ -7,11 +7,12 @@
 #include <cstdint>
 #include <vector>
 
-#include "cases/case_service.h"
+#include "domain/cases/case_service.h"
 #include "common/result.h"
 #include "common/time.h"
-#include "model/model.h"
-#include "regions/directory.h"
+#include "domain/cases/case.h"
+#include "reference/types.h"
+#include "reference/directory.h"
 
 namespace civicgrid::demo {
 
@@ -22,8 +23,8 @@ struct DemoOptions {
 };
 
 struct DemoReference {
-  std::vector<model::Region> regions;  // county → town/street → community/village → grid (polygon) → estate
-  std::vector<model::Org> orgs;        // county centre, departments, town and community organisations
+  std::vector<reference::Region> regions;  // county → town/street → community/village → grid (polygon) → estate
+  std::vector<reference::Org> orgs;        // county centre, departments, town and community organisations
 };
 
 Result<DemoReference> BuildReference(const DemoOptions& options);
@@ -31,7 +32,7 @@ Result<DemoReference> BuildReference(const DemoOptions& options);
 // Takes in options.cases cases spread over the 12 months before options.now and moves each through its
 // lifecycle with CaseService commands, the clock set to each moment. `directory` must hold BuildReference's
 // regions and orgs. Returns the number of cases taken in.
-Result<int> PlayHistory(cases::CaseService& service, ManualClock& clock, const regions::Directory& directory,
+Result<int> PlayHistory(cases::CaseService& service, ManualClock& clock, const reference::Directory& directory,
                         const DemoOptions& options);
 
 }  // namespace civicgrid::demo

@@ -12,18 +12,18 @@
 #include <vector>
 
 #include "calendar/calendar.h"
-#include "cases/lifecycle.h"
-#include "cli/csv.h"
-#include "cli/shipped_data.h"
+#include "domain/cases/lifecycle.h"
+#include "common/csv.h"
+#include "reference/shipped_data.h"
 #include "geo/polygon.h"
 #include "privacy/personal_data.h"
-#include "regions/geojson.h"
+#include "reference/geojson.h"
 #include "store/store.h"
 
 namespace civicgrid::demo {
 namespace {
 
-using model::RegionKind;
+using reference::RegionKind;
 
 // The county rectangles BuildReference tiles (see kCounties in demo.cc).
 struct CountyBox {
@@ -49,12 +49,12 @@ class DemoReferenceTest : public ::testing::Test {
     delete reference_;
     reference_ = nullptr;
   }
-  static const model::Region* Find(const std::string& code) {
+  static const reference::Region* Find(const std::string& code) {
     for (const auto& r : reference_->regions)
       if (r.code == code) return &r;
     return nullptr;
   }
-  static const model::Region* FindNamed(const std::string& parent, const std::string& name) {
+  static const reference::Region* FindNamed(const std::string& parent, const std::string& name) {
     for (const auto& r : reference_->regions)
       if (r.parent == parent && r.name == name) return &r;
     return nullptr;
@@ -104,7 +104,7 @@ TEST_F(DemoReferenceTest, CodesAreWellFormedAndNestUnderTheirParents) {
         ADD_FAILURE() << "no buildings expected: " << r.code;
         break;
     }
-    EXPECT_EQ(r.code.size(), length) << r.code << " " << model::Name(r.kind);
+    EXPECT_EQ(r.code.size(), length) << r.code << " " << Name(r.kind);
     if (r.kind == RegionKind::kCounty) {
       EXPECT_TRUE(r.parent.empty());
     } else {
@@ -122,7 +122,7 @@ TEST_F(DemoReferenceTest, CodesAreWellFormedAndNestUnderTheirParents) {
   auto towns = csv::Parse(shipped::kTownsCsv, {"code", "name", "county_code"});
   ASSERT_TRUE(towns.ok());
   for (auto& t : *towns) {
-    const model::Region* r = Find(t["code"]);
+    const reference::Region* r = Find(t["code"]);
     ASSERT_NE(r, nullptr) << t["code"];
     EXPECT_EQ(r->name, t["name"]);
     EXPECT_EQ(r->parent, t["county_code"]);
@@ -139,7 +139,7 @@ TEST_F(DemoReferenceTest, EachCountyHasAtLeastAThousandValidGrids) {
       continue;
     }
     ++grids[r.code.substr(0, 6)];
-    auto shape = regions::ParseGeometry(r.geometry);
+    auto shape = reference::ParseGeometry(r.geometry);
     ASSERT_TRUE(shape.ok()) << r.code << ": " << shape.error().message;
     ASSERT_EQ(shape->size(), 1u) << r.code;
     const auto& ring = shape->front().outer;
@@ -160,7 +160,7 @@ TEST_F(DemoReferenceTest, GridsTileEachCountyWithoutGapsOrOverlaps) {
   std::map<std::string, std::vector<Shape>> by_county;
   for (const auto& r : reference_->regions) {
     if (r.kind != RegionKind::kGrid) continue;
-    auto shape = regions::ParseGeometry(r.geometry);
+    auto shape = reference::ParseGeometry(r.geometry);
     ASSERT_TRUE(shape.ok());
     by_county[r.code.substr(0, 6)].push_back({shape->front(), geo::Bounds(*shape)});
   }
@@ -203,11 +203,11 @@ TEST_F(DemoReferenceTest, GridsTileEachCountyWithoutGapsOrOverlaps) {
 
 TEST_F(DemoReferenceTest, NamedPlacesOfTheSourceExist) {
   for (const char* name : {"向阳社区", "光明社区", "南苑社区", "兴阜社区", "新盛社区", "孙桥社区"}) {
-    const model::Region* r = FindNamed("320923001", name);
+    const reference::Region* r = FindNamed("320923001", name);
     ASSERT_NE(r, nullptr) << name;
     EXPECT_EQ(r->kind, RegionKind::kCommunity);
   }
-  const model::Region* xiyuan = FindNamed("320921100", "西园社区");
+  const reference::Region* xiyuan = FindNamed("320921100", "西园社区");
   ASSERT_NE(xiyuan, nullptr);
   const std::map<std::string, std::string> estates = {{"天鹅丽都", "孙桥社区"},
                                                       {"德惠尚书府", "南苑社区"},
@@ -215,28 +215,28 @@ TEST_F(DemoReferenceTest, NamedPlacesOfTheSourceExist) {
                                                       {"中奥华府", "西园社区"},
                                                       {"丰华家园", "西园社区"}};
   for (const auto& [estate, community] : estates) {
-    const model::Region* e = nullptr;
+    const reference::Region* e = nullptr;
     for (const auto& r : reference_->regions)
       if (r.name == estate) e = &r;
     ASSERT_NE(e, nullptr) << estate;
     EXPECT_EQ(e->kind, RegionKind::kEstate);
-    const model::Region* grid = Find(e->parent);
+    const reference::Region* grid = Find(e->parent);
     ASSERT_NE(grid, nullptr);
     EXPECT_EQ(grid->kind, RegionKind::kGrid);
-    const model::Region* unit = Find(grid->parent);
+    const reference::Region* unit = Find(grid->parent);
     ASSERT_NE(unit, nullptr);
     EXPECT_EQ(unit->name, community) << estate;
   }
   // The first grid of 向阳社区 is a real lattice cell like any other.
-  const model::Region* xiangyang = FindNamed("320923001", "向阳社区");
-  const model::Region* first = Find(xiangyang->code + "001");
+  const reference::Region* xiangyang = FindNamed("320923001", "向阳社区");
+  const reference::Region* first = Find(xiangyang->code + "001");
   ASSERT_NE(first, nullptr);
   EXPECT_EQ(first->name, "向阳社区第1网格");
   EXPECT_FALSE(first->geometry.empty());
 }
 
 TEST_F(DemoReferenceTest, OrganisationsCoverCountiesTownsAndCommunities) {
-  std::map<std::string, const model::Org*> orgs;
+  std::map<std::string, const reference::Org*> orgs;
   for (const auto& o : reference_->orgs) {
     EXPECT_TRUE(orgs.emplace(o.code, &o).second) << "duplicate org " << o.code;
     EXPECT_NE(Find(o.region), nullptr) << o.code;
@@ -265,8 +265,8 @@ TEST_F(DemoReferenceTest, OrganisationsCoverCountiesTownsAndCommunities) {
 
 // --- history ---------------------------------------------------------------------------------------------
 
-std::vector<model::Category> ShippedCategories() {
-  std::vector<model::Category> out;
+std::vector<reference::Category> ShippedCategories() {
+  std::vector<reference::Category> out;
   auto rows = csv::Parse(shipped::kCategoriesCsv,
                          {"code", "parent", "name_zh", "name_en", "accept_hours", "resolve_days"});
   EXPECT_TRUE(rows.ok());
@@ -306,7 +306,7 @@ class History {
     if (!reference.ok()) return reference.error();
     auto calendar = calendar::ParseHolidayCsv(shipped::kHolidaysCsv);
     if (!calendar.ok()) return calendar.error();
-    auto dir = regions::Directory::Build(reference->regions, reference->orgs, ShippedCategories(), *calendar);
+    auto dir = reference::Directory::Build(reference->regions, reference->orgs, ShippedCategories(), *calendar);
     if (!dir.ok()) return dir.error();
     directory_.Set(dir.value());
     clock_ = std::make_unique<ManualClock>(options.now);
@@ -320,7 +320,7 @@ class History {
   std::string path_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<privacy::Vault> vault_;
-  regions::DirectoryHolder directory_;
+  reference::DirectoryHolder directory_;
   std::unique_ptr<ManualClock> clock_;
   std::unique_ptr<cases::CaseService> service_;
 };
@@ -342,18 +342,18 @@ TEST(DemoHistoryTest, CasesComeThroughTheCommandsAndFoldToTheirRows) {
   ASSERT_TRUE(count.ok());
   EXPECT_EQ(*count, 300);
 
-  std::map<model::CaseStatus, int> by_status;
+  std::map<cases::CaseStatus, int> by_status;
   std::set<std::string> channels, majors;
   const TimePoint year_ago = options.now - days{366};
-  for (model::CaseId id = 1; id <= *count; ++id) {
+  for (cases::CaseId id = 1; id <= *count; ++id) {
     auto row = history.store().GetCase(id);
     ASSERT_TRUE(row.ok());
     ASSERT_TRUE(row->has_value()) << id;
-    const model::Case& c = **row;
+    const cases::Case& c = **row;
     auto events = history.store().LoadEvents(id);
     ASSERT_TRUE(events.ok());
     ASSERT_FALSE(events->empty());
-    model::Case folded;
+    cases::Case folded;
     TimePoint previous = events->front().at;
     for (const auto& e : *events) {
       EXPECT_GE(e.at, previous) << "case " << id;
@@ -382,12 +382,12 @@ TEST(DemoHistoryTest, CasesComeThroughTheCommandsAndFoldToTheirRows) {
     majors.insert(c.origin.category.substr(0, 2));
   }
   for (const auto& [status, n] : by_status)
-    std::printf("%s %d\n", std::string(model::Name(status)).c_str(), n);
+    std::printf("%s %d\n", std::string(Name(status)).c_str(), n);
   EXPECT_GE(by_status.size(), 4u);
-  EXPECT_GT(by_status[model::CaseStatus::kClosed], 150);
-  EXPECT_GT(by_status[model::CaseStatus::kInvalid] + by_status[model::CaseStatus::kMerged], 0);
-  EXPECT_GT(by_status[model::CaseStatus::kAccepted] + by_status[model::CaseStatus::kResolved] +
-                by_status[model::CaseStatus::kDispatched] + by_status[model::CaseStatus::kReceived],
+  EXPECT_GT(by_status[cases::CaseStatus::kClosed], 150);
+  EXPECT_GT(by_status[cases::CaseStatus::kInvalid] + by_status[cases::CaseStatus::kMerged], 0);
+  EXPECT_GT(by_status[cases::CaseStatus::kAccepted] + by_status[cases::CaseStatus::kResolved] +
+                by_status[cases::CaseStatus::kDispatched] + by_status[cases::CaseStatus::kReceived],
             0);
   EXPECT_GE(channels.size(), 5u);
   EXPECT_GE(majors.size(), 15u);
@@ -398,7 +398,7 @@ TEST(DemoHistoryTest, SameSeedPlaysTheSameHistory) {
   const DemoOptions options = SmallHistory(120);
   ASSERT_TRUE(a.Play(options).ok());
   ASSERT_TRUE(b.Play(options).ok());
-  for (model::CaseId id = 1; id <= 120; ++id) {
+  for (cases::CaseId id = 1; id <= 120; ++id) {
     auto ea = a.store().LoadEvents(id);
     auto eb = b.store().LoadEvents(id);
     ASSERT_TRUE(ea.ok() && eb.ok());
@@ -425,18 +425,18 @@ TEST(DemoHistoryTest, DISABLED_FullYearTiming) {
   std::map<std::string, int> by_status, by_channel, by_rating, by_event;
   std::int64_t events = 0;
   int late_accept = 0, late_resolve = 0;
-  for (model::CaseId id = 1; id <= *played; ++id) {
+  for (cases::CaseId id = 1; id <= *played; ++id) {
     auto row = history.store().GetCase(id);
     ASSERT_TRUE(row.ok() && row->has_value());
-    const model::Case& c = **row;
-    ++by_status[std::string(model::Name(c.status))];
+    const cases::Case& c = **row;
+    ++by_status[std::string(Name(c.status))];
     ++by_channel[c.origin.channel];
-    if (c.rating) ++by_rating[std::string(model::Name(*c.rating))];
+    if (c.rating) ++by_rating[std::string(Name(*c.rating))];
     auto trail = history.store().LoadEvents(id);
     ASSERT_TRUE(trail.ok());
     events += std::int64_t(trail->size());
     std::set<std::string> kinds;
-    for (const auto& e : *trail) kinds.insert(std::string(model::Name(e.type)));
+    for (const auto& e : *trail) kinds.insert(std::string(Name(e.type)));
     for (const auto& k : kinds) ++by_event[k];
     if (c.accepted_at && c.accept_by && *c.accepted_at > *c.accept_by) ++late_accept;
     if (c.resolved_at && c.resolve_by && *c.resolved_at > *c.resolve_by) ++late_resolve;

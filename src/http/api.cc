@@ -20,13 +20,13 @@ const std::string& Call::actor() const {
 
 Error Forbidden(std::string message) { return Error{ErrorCode::kForbidden, std::move(message), {}, {}}; }
 
-cases::Guard Call::CaseGuard(auth::Verb verb, const regions::Directory& directory) const {
-  const auth::Subject* who = subject;
-  return [who, verb, &directory](const model::Case& c) -> Status {
+cases::Guard Call::CaseGuard(access::Verb verb, const reference::Directory& directory) const {
+  const access::Subject* who = subject;
+  return [who, verb, &directory](const cases::Case& c) -> Status {
     // Joining needs only what the nearby map shows (an open case's id), not sight of the whole case.
-    const bool visible = who && (auth::CanSee(*who, c) || (verb == auth::Verb::kJoin && cases::IsOpen(c)));
+    const bool visible = who && (access::CanSee(*who, c) || (verb == access::Verb::kJoin && cases::IsOpen(c)));
     if (!visible) return NotFound("case " + std::to_string(c.id) + " does not exist");
-    if (!auth::CanDo(*who, verb, c, directory)) return Forbidden("your roles do not allow this on this case");
+    if (!access::CanDo(*who, verb, c, directory)) return Forbidden("your roles do not allow this on this case");
     return OkStatus();
   };
 }
@@ -225,9 +225,9 @@ Handler MakeApi(ApiDeps deps_in) {
         res = ProblemResponse(principal.error());
       } else {
         const auto dir = deps->directory.Get();
-        const auth::Subject subject = auth::MakeSubject(principal->login, principal->roles, *dir);
-        const bool staff = auth::IsStaff(principal->roles);
-        if (match.access == Access::kAdmin && !auth::IsAdmin(subject)) {
+        const access::Subject subject = access::MakeSubject(principal->login, principal->roles, *dir);
+        const bool staff = access::IsStaff(principal->roles);
+        if (match.access == Access::kAdmin && !access::IsAdmin(subject)) {
           res = ProblemResponse(Forbidden("this needs the admin role"));
         } else if (match.access == Access::kStaff && !staff) {
           res = ProblemResponse(Forbidden("this needs a staff role"));

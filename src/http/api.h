@@ -7,14 +7,14 @@
 #include <string>
 #include <vector>
 
-#include "auth/auth.h"
-#include "auth/policy.h"
-#include "cases/case_service.h"
-#include "cases/nearby.h"
-#include "dispatch/routing.h"
+#include "domain/access/auth.h"
+#include "domain/access/policy.h"
+#include "domain/cases/case_service.h"
+#include "domain/cases/nearby.h"
+#include "domain/dispatch/routing.h"
 #include "http/message.h"
 #include "http/server.h"
-#include "regions/directory.h"
+#include "reference/directory.h"
 #include "store/store.h"
 
 namespace civicgrid::cockpit {
@@ -27,8 +27,8 @@ namespace civicgrid::http {
 struct ApiDeps {
   store::Store& store;
   cases::CaseService& cases;
-  auth::AuthService& auth;
-  regions::DirectoryHolder& directory;
+  access::AuthService& auth;
+  reference::DirectoryHolder& directory;
   std::function<Status()> reload_directory;  // rebuild the in-memory directory from the store
   // Checks, stores and indexes a region FeatureCollection (the same path as the CLI import).
   std::function<Result<size_t>(const std::string&)> import_regions;
@@ -42,18 +42,18 @@ struct ApiDeps {
   const dispatch::RoutingHolder* routing = nullptr;
   const cockpit::Aggregates* cockpit = nullptr;
   // Checked, stored, audited and live at once (app::AddRoutingRule / DeleteRoutingRule).
-  std::function<Result<store::RoutingRule>(store::RoutingRule, const std::string& remote)> add_routing_rule;
+  std::function<Result<dispatch::RoutingRule>(dispatch::RoutingRule, const std::string& remote)> add_routing_rule;
   std::function<Status(std::int64_t, const std::string& actor, const std::string& remote)> delete_routing_rule;
 };
 
 // What a handler gets besides the request: who is calling (null on public routes), as policy sees them.
 struct Call {
-  const auth::Principal* principal = nullptr;
-  const auth::Subject* subject = nullptr;
+  const access::Principal* principal = nullptr;
+  const access::Subject* subject = nullptr;
   const std::string& actor() const;
   // The guard the case service applies to each case it loads: 404 when the caller may not see the case,
   // 403 when they may see it but not do `verb` to it.
-  cases::Guard CaseGuard(auth::Verb verb, const regions::Directory& directory) const;
+  cases::Guard CaseGuard(access::Verb verb, const reference::Directory& directory) const;
 };
 
 using RouteHandler = std::function<Response(Request&, const Call&)>;
@@ -96,8 +96,8 @@ void AddCockpitRoutes(Router& router, ApiDeps& deps);
 // The live stream's {"type":"aggregates"} members for one subscriber: today's open/overdue/yellow/intake and
 // the last 30 days' rates of the region it asked for (default: its own cockpit region); "" for callers
 // without a cockpit. `cache` holds the answers of one tick by region.
-std::string CockpitLiveJson(const cockpit::Aggregates& aggregates, const auth::Subject& who, const std::string& region,
-                            const regions::Directory& dir, TimePoint now, std::map<std::string, std::string>& cache);
+std::string CockpitLiveJson(const cockpit::Aggregates& aggregates, const access::Subject& who, const std::string& region,
+                            const reference::Directory& dir, TimePoint now, std::map<std::string, std::string>& cache);
 
 Handler MakeApi(ApiDeps deps);
 

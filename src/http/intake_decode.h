@@ -4,7 +4,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "cases/case_service.h"
+#include "domain/cases/case_service.h"
 #include "common/result.h"
 
 namespace civicgrid::http {

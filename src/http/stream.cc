@@ -15,37 +15,37 @@ using ordered_json = nlohmann::ordered_json;
 
 ordered_json CodeOrNull(const std::string& code) { return code.empty() ? ordered_json(nullptr) : ordered_json(code); }
 
-bool Matches(const std::string& region_part, const model::Case& c) {
+bool Matches(const std::string& region_part, const cases::Case& c) {
   return region_part.empty() || c.origin.region_path.find(region_part) != std::string::npos;
 }
 
 }  // namespace
 
-std::string CaseEventMessage(const model::Case& after, const model::CaseEvent& event) {
+std::string CaseEventMessage(const cases::Case& after, const cases::CaseEvent& event) {
   // Only what a list row shows: the reporter and free text stay behind the case API and its policy.
   ordered_json j = {
       {"type", "case_event"},
       {"case",
        {{"id", after.id},
         {"number", after.origin.number},
-        {"status", std::string(model::Name(after.status))},
+        {"status", std::string(Name(after.status))},
         {"org", CodeOrNull(after.org)},
         {"category", after.origin.category},
         {"grid", CodeOrNull(after.origin.grid)},
-        {"level", std::string(model::Name(after.level))},
+        {"level", std::string(Name(after.level))},
         {"version", after.version}}},
       {"event",
        {{"seq", event.seq},
-        {"type", std::string(model::Name(event.type))},
+        {"type", std::string(Name(event.type))},
         {"actor", event.actor},
         {"at", FormatTime(event.at)}}},
   };
   return j.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
 }
 
-std::uint64_t StreamHub::Add(std::shared_ptr<StreamSink> sink, auth::Subject subject, const std::string& region,
+std::uint64_t StreamHub::Add(std::shared_ptr<StreamSink> sink, access::Subject subject, const std::string& region,
                              std::function<bool()> still_valid) {
-  Subscriber s{std::move(sink), std::make_shared<const auth::Subject>(std::move(subject)), region,
+  Subscriber s{std::move(sink), std::make_shared<const access::Subject>(std::move(subject)), region,
                region.empty() ? std::string() : "/" + region + "/", std::move(still_valid)};
   std::unique_lock lock(mu_);
   const auto id = next_id_++;
@@ -63,7 +63,7 @@ size_t StreamHub::size() const {
   return subscribers_.size();
 }
 
-void StreamHub::Publish(const model::Case*, const model::Case& after, const std::vector<model::CaseEvent>& events) {
+void StreamHub::Publish(const cases::Case*, const cases::Case& after, const std::vector<cases::CaseEvent>& events) {
   if (events.empty()) return;
   {
     std::shared_lock lock(mu_);
@@ -76,7 +76,7 @@ void StreamHub::Publish(const model::Case*, const model::Case& after, const std:
   // on_close removes it later (Send returned false meanwhile).
   std::shared_lock lock(mu_);
   for (const auto& [id, s] : subscribers_) {
-    if (!Matches(s.region_part, after) || !auth::CanSee(*s.subject, after)) continue;
+    if (!Matches(s.region_part, after) || !access::CanSee(*s.subject, after)) continue;
     for (const auto& m : messages)
       if (!s.sink->Send(m)) break;
   }
@@ -120,7 +120,7 @@ size_t StreamHub::Revalidate() {
   return closed;
 }
 
-UpgradeHandler MakeStreamUpgrade(StreamHub& hub, auth::AuthService& auth, const regions::DirectoryHolder& directory) {
+UpgradeHandler MakeStreamUpgrade(StreamHub& hub, access::AuthService& auth, const reference::DirectoryHolder& directory) {
   return [&hub, &auth, &directory](Request& req) -> UpgradeDecision {
     if (req.path != "/api/v1/stream") return UpgradeDecision::Refuse(ProblemResponse(NotFound("no resource at " + req.path)));
     std::string token;
@@ -138,7 +138,7 @@ UpgradeHandler MakeStreamUpgrade(StreamHub& hub, auth::AuthService& auth, const 
       if (!dir->FindRegion(*v)) return UpgradeDecision::Refuse(ProblemResponse(Invalid("region", "unknown region '" + *v + "'")));
       region = *v;
     }
-    auto subject = auth::MakeSubject(principal->login, principal->roles, *dir);
+    auto subject = access::MakeSubject(principal->login, principal->roles, *dir);
     // Only a definite "no" ends a stream: a store that is briefly unavailable does not.
     auto still_valid = [&auth, token] {
       auto p = auth.Authenticate(token);

@@ -11,11 +11,12 @@
 #include <string>
 #include <vector>
 
-#include "auth/auth.h"
-#include "auth/policy.h"
+#include "domain/access/auth.h"
+#include "domain/access/policy.h"
 #include "http/server.h"
-#include "model/model.h"
-#include "regions/directory.h"
+#include "domain/cases/case.h"
+#include "reference/types.h"
+#include "reference/directory.h"
 
 namespace civicgrid::http {
 
@@ -23,19 +24,19 @@ class StreamHub {
  public:
   // `region` (a region code, may be empty) narrows the stream to cases in that subtree. `still_valid`
   // (optional) tells Revalidate whether the caller's token still holds. Returns the id for Remove.
-  std::uint64_t Add(std::shared_ptr<StreamSink> sink, auth::Subject subject, const std::string& region,
+  std::uint64_t Add(std::shared_ptr<StreamSink> sink, access::Subject subject, const std::string& region,
                     std::function<bool()> still_valid = {});
   void Remove(std::uint64_t id);
   size_t size() const;
 
   // A CaseService listener: runs on the committing thread, so it formats each event once and only queues
   // it (StreamSink::Send never waits for the network).
-  void Publish(const model::Case* before, const model::Case& after, const std::vector<model::CaseEvent>& events);
+  void Publish(const cases::Case* before, const cases::Case& after, const std::vector<cases::CaseEvent>& events);
 
   // Sends {"type":"aggregates", …} to every subscriber: `summary_json` returns a JSON object (without a
   // "type" key) for one subscriber, whose members follow "type"; an empty string sends nothing to that one.
   // Called outside the hub's lock, once per subscriber (cache in the callback if it is costly).
-  using SummaryFn = std::function<std::string(const auth::Subject&, const std::string& region)>;
+  using SummaryFn = std::function<std::string(const access::Subject&, const std::string& region)>;
   void Tick(const SummaryFn& summary_json);
 
   // Closes the streams whose token has expired or been revoked since they connected (a stream answers
@@ -46,7 +47,7 @@ class StreamHub {
  private:
   struct Subscriber {
     std::shared_ptr<StreamSink> sink;
-    std::shared_ptr<const auth::Subject> subject;
+    std::shared_ptr<const access::Subject> subject;
     std::string region;
     std::string region_part;  // "/CODE/" as it appears in a case's region_path; empty: every region
     std::function<bool()> still_valid;
@@ -58,11 +59,11 @@ class StreamHub {
 };
 
 // {"type":"case_event","case":{…},"event":{…}}: what the stream says about one event. No reporter data.
-std::string CaseEventMessage(const model::Case& after, const model::CaseEvent& event);
+std::string CaseEventMessage(const cases::Case& after, const cases::CaseEvent& event);
 
 // The upgrade handler for /api/v1/stream: the token comes as ?token= (browsers cannot set headers on a
 // WebSocket) or as Authorization: Bearer; a missing or bad one answers 401, an unknown ?region= 422, any
 // other path 404. The caller's grants are taken once, at connect.
-UpgradeHandler MakeStreamUpgrade(StreamHub& hub, auth::AuthService& auth, const regions::DirectoryHolder& directory);
+UpgradeHandler MakeStreamUpgrade(StreamHub& hub, access::AuthService& auth, const reference::DirectoryHolder& directory);
 
 }  // namespace civicgrid::http

@@ -17,7 +17,7 @@
 namespace civicgrid::http {
 namespace {
 
-using model::RegionKind;
+using reference::RegionKind;
 using nlohmann::json;
 
 class FakeSink : public StreamSink {
@@ -38,18 +38,18 @@ class FakeSink : public StreamSink {
   bool closed = false;
 };
 
-std::shared_ptr<const regions::Directory> Dir() {
-  std::vector<model::Region> regions = {{"c", "县", RegionKind::kCounty, "", ""},
+std::shared_ptr<const reference::Directory> Dir() {
+  std::vector<reference::Region> regions = {{"c", "县", RegionKind::kCounty, "", ""},
                                         {"t1", "镇1", RegionKind::kTown, "c", ""},
                                         {"m1", "社区1", RegionKind::kCommunity, "t1", ""},
                                         {"m2", "社区2", RegionKind::kCommunity, "t1", ""},
                                         {"g1", "网格1", RegionKind::kGrid, "m1", ""},
                                         {"g2", "网格2", RegionKind::kGrid, "m2", ""}};
-  return *regions::Directory::Build(regions, {}, {}, {});
+  return *reference::Directory::Build(regions, {}, {}, {});
 }
 
-model::Case CaseIn(const regions::Directory& d, const std::string& grid) {
-  model::Case c;
+cases::Case CaseIn(const reference::Directory& d, const std::string& grid) {
+  cases::Case c;
   c.id = 7;
   c.origin.number = "GD20261124-000007";
   c.origin.category = "06001";
@@ -57,21 +57,21 @@ model::Case CaseIn(const regions::Directory& d, const std::string& grid) {
   c.origin.region_path = d.PathOf(grid);
   c.origin.reporter.name = "张三";
   c.origin.title = "路面破损";
-  c.status = model::CaseStatus::kDispatched;
+  c.status = cases::CaseStatus::kDispatched;
   c.org = "m1";
   c.version = 2;
   return c;
 }
 
-std::vector<model::CaseEvent> Events() {
-  model::CaseEvent received;
+std::vector<cases::CaseEvent> Events() {
+  cases::CaseEvent received;
   received.seq = 1;
-  received.type = model::EventType::kReceived;
+  received.type = cases::EventType::kReceived;
   received.actor = "admin";
   received.at = FromMillis(1'764'000'000'000);
-  model::CaseEvent dispatched = received;
+  cases::CaseEvent dispatched = received;
   dispatched.seq = 2;
-  dispatched.type = model::EventType::kDispatched;
+  dispatched.type = cases::EventType::kDispatched;
   dispatched.org = "m1";
   return {received, dispatched};
 }
@@ -81,11 +81,11 @@ TEST(StreamHub, SendsEachEventToThoseWhoMaySeeTheCase) {
   StreamHub hub;
   auto admin = std::make_shared<FakeSink>(), m1 = std::make_shared<FakeSink>(), m2 = std::make_shared<FakeSink>(),
        filtered = std::make_shared<FakeSink>(), gone = std::make_shared<FakeSink>();
-  hub.Add(admin, auth::MakeSubject("a", {{"admin", "*"}}, *d), "");
-  hub.Add(m1, auth::MakeSubject("b", {{"community_staff", "m1"}}, *d), "");
-  hub.Add(m2, auth::MakeSubject("c", {{"community_staff", "m2"}}, *d), "");
-  hub.Add(filtered, auth::MakeSubject("d", {{"admin", "*"}}, *d), "m2");  // sees it, but asked for m2 only
-  const auto id = hub.Add(gone, auth::MakeSubject("e", {{"admin", "*"}}, *d), "");
+  hub.Add(admin, access::MakeSubject("a", {{"admin", "*"}}, *d), "");
+  hub.Add(m1, access::MakeSubject("b", {{"community_staff", "m1"}}, *d), "");
+  hub.Add(m2, access::MakeSubject("c", {{"community_staff", "m2"}}, *d), "");
+  hub.Add(filtered, access::MakeSubject("d", {{"admin", "*"}}, *d), "m2");  // sees it, but asked for m2 only
+  const auto id = hub.Add(gone, access::MakeSubject("e", {{"admin", "*"}}, *d), "");
   hub.Remove(id);
   EXPECT_EQ(hub.size(), 4u);
 
@@ -118,10 +118,10 @@ TEST(StreamHub, TickSendsEachSubscriberItsSummary) {
   auto d = Dir();
   StreamHub hub;
   auto a = std::make_shared<FakeSink>(), b = std::make_shared<FakeSink>(), c = std::make_shared<FakeSink>();
-  hub.Add(a, auth::MakeSubject("a", {{"admin", "*"}}, *d), "");
-  hub.Add(b, auth::MakeSubject("b", {{"leader", "m1"}}, *d), "m1");
-  hub.Add(c, auth::MakeSubject("c", {{"leader", "m2"}}, *d), "");
-  hub.Tick([](const auth::Subject& s, const std::string& region) -> std::string {
+  hub.Add(a, access::MakeSubject("a", {{"admin", "*"}}, *d), "");
+  hub.Add(b, access::MakeSubject("b", {{"leader", "m1"}}, *d), "m1");
+  hub.Add(c, access::MakeSubject("c", {{"leader", "m2"}}, *d), "");
+  hub.Tick([](const access::Subject& s, const std::string& region) -> std::string {
     if (s.login == "c") return "";  // nothing for this one
     if (s.login == "a") return "{}";
     return json{{"login", s.login}, {"region", region}, {"open", 3}}.dump();
@@ -138,9 +138,9 @@ TEST(StreamHub, RevalidateClosesStreamsWhoseTokenNoLongerHolds) {
   StreamHub hub;
   auto kept = std::make_shared<FakeSink>(), revoked = std::make_shared<FakeSink>(),
        unchecked = std::make_shared<FakeSink>();
-  hub.Add(kept, auth::MakeSubject("a", {{"admin", "*"}}, *d), "", [] { return true; });
-  hub.Add(revoked, auth::MakeSubject("b", {{"admin", "*"}}, *d), "", [] { return false; });
-  hub.Add(unchecked, auth::MakeSubject("c", {{"admin", "*"}}, *d), "");
+  hub.Add(kept, access::MakeSubject("a", {{"admin", "*"}}, *d), "", [] { return true; });
+  hub.Add(revoked, access::MakeSubject("b", {{"admin", "*"}}, *d), "", [] { return false; });
+  hub.Add(unchecked, access::MakeSubject("c", {{"admin", "*"}}, *d), "");
   EXPECT_EQ(hub.Revalidate(), 1u);
   EXPECT_FALSE(kept->closed);
   EXPECT_TRUE(revoked->closed);

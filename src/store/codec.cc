@@ -5,7 +5,8 @@
 namespace civicgrid::store {
 
 using nlohmann::json;
-using namespace model;
+using namespace cases;
+using namespace reference;
 
 namespace {
 

@@ -4,15 +4,16 @@
 #include <string>
 
 #include "common/result.h"
-#include "model/model.h"
+#include "domain/cases/case.h"
+#include "reference/types.h"
 
 namespace civicgrid::store {
 
-std::string EncodeEventPayload(const model::CaseEvent& event);
+std::string EncodeEventPayload(const cases::CaseEvent& event);
 // Fills the payload fields of `event` (type, ids, actor and time are columns of their own).
-Status DecodeEventPayload(const std::string& json, model::CaseEvent& event);
+Status DecodeEventPayload(const std::string& json, cases::CaseEvent& event);
 
-std::string EncodeCase(const model::Case& c);
-Result<model::Case> DecodeCase(const std::string& json);
+std::string EncodeCase(const cases::Case& c);
+Result<cases::Case> DecodeCase(const std::string& json);
 
 }  // namespace civicgrid::store

@@ -1,4 +1,4 @@
-// libFuzzer target: the GeoJSON importer (regions::ParseRegionCollection, regions::ParseGeometry).
+// libFuzzer target: the GeoJSON importer (reference::ParseRegionCollection, reference::ParseGeometry).
 // Checks beyond no crash / no sanitizer report / no exception:
 //  - a geometry that parses round-trips: ParseGeometry(GeometryToJson(g)) gives the same polygons,
 //    coordinate for coordinate (the writer prints doubles exactly; one polygon is written as a Polygon);
@@ -11,7 +11,7 @@
 #include <set>
 #include <string>
 
-#include "regions/geojson.h"
+#include "reference/geojson.h"
 
 using namespace civicgrid;
 
@@ -44,30 +44,30 @@ bool SameShape(const geo::MultiPolygon& a, const geo::MultiPolygon& b) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
 
-  auto shape = regions::ParseGeometry(text);
+  auto shape = reference::ParseGeometry(text);
   if (shape.ok()) {
     Check(!shape->empty(), "an accepted geometry has a polygon");
-    const std::string written = regions::GeometryToJson(*shape);
-    auto again = regions::ParseGeometry(written);
+    const std::string written = reference::GeometryToJson(*shape);
+    auto again = reference::ParseGeometry(written);
     Check(again.ok(), "a written geometry parses");
     Check(SameShape(*shape, *again), "a geometry round-trips");
-    Check(regions::GeometryToJson(*again) == written, "the writer is canonical");
+    Check(reference::GeometryToJson(*again) == written, "the writer is canonical");
   } else {
     Check(!shape.error().field.empty(), "a refused geometry names the field");
   }
 
   // Parents may be in the file or among these (as if already in the store).
   const std::set<std::string> known = {"320902", "320903"};
-  auto regions = regions::ParseRegionCollection(text, known);
+  auto regions = reference::ParseRegionCollection(text, known);
   if (!regions.ok()) {
     Check(!regions.error().field.empty(), "a refused collection names the field");
     return 0;
   }
   for (const auto& r : *regions) {
     Check(!r.code.empty() && !r.name.empty(), "an accepted region has a code and a name");
-    if (!r.geometry.empty()) Check(regions::ParseGeometry(r.geometry).ok(), "a stored geometry parses");
+    if (!r.geometry.empty()) Check(reference::ParseGeometry(r.geometry).ok(), "a stored geometry parses");
   }
-  auto again = regions::ParseRegionCollection(regions::RegionsToFeatureCollection(*regions), known);
+  auto again = reference::ParseRegionCollection(reference::RegionsToFeatureCollection(*regions), known);
   Check(again.ok(), "an exported collection imports");
   Check(*again == *regions, "a collection round-trips through export");
   return 0;

@@ -22,9 +22,25 @@
 #include "store/store.h"
 
 namespace civicgrid::store {
+
+using cases::Case;
+using cases::CaseDigest;
+using cases::CaseEvent;
+using cases::CaseId;
+using cases::CasePage;
+using cases::CaseQuery;
+using cases::CaseWrite;
+using cases::kDuplicateExternalId;
+using cases::kDuplicateIdempotencyKey;
+using cases::kVersionMismatch;
+using access::AuditRecord;
+using access::Token;
+using access::User;
+using dispatch::RoutingRule;
+
 namespace {
 
-using model::CaseStatus;
+using cases::CaseStatus;
 
 struct DbCloser {
   void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
@@ -267,7 +283,7 @@ INSERT INTO cases_fts(cases_fts, rank) VALUES('automerge', 0);
 )",
 };
 
-using model::PathCodes;
+using reference::PathCodes;
 
 // The codes on a region path as search tokens: "/c/t/g/" → "rc rt rg" (see cases_fts.places).
 std::string PlaceTokens(const std::string& path) {
@@ -283,7 +299,7 @@ std::string PlacePhrase(const std::string& code) {
   return q + "\"";
 }
 
-std::string CountyOf(const model::Case& c) {
+std::string CountyOf(const cases::Case& c) {
   // region_path is "/root/…/": its first segment is the county (or the root of the imported tree).
   const auto& p = c.origin.region_path;
   if (p.size() < 2) return "";
@@ -324,14 +340,14 @@ class SqliteStore final : public Store {
   }
 
   // ---- reference data ----
-  Status UpsertRegions(const std::vector<model::Region>& regions) override {
+  Status UpsertRegions(const std::vector<reference::Region>& regions) override {
     return Write([&](Connection& c) -> Status {
       if (auto st = BumpReferenceVersion(c); !st) return st;
       for (const auto& r : regions) {
         auto s = c.Prepare(
             "INSERT INTO regions(code,name,kind,parent,geometry) VALUES(?,?,?,?,?) ON CONFLICT(code) DO UPDATE "
             "SET name=excluded.name, kind=excluded.kind, parent=excluded.parent, geometry=excluded.geometry");
-        s.Bind(1, r.code).Bind(2, r.name).Bind(3, std::string(model::Name(r.kind)));
+        s.Bind(1, r.code).Bind(2, r.name).Bind(3, std::string(Name(r.kind)));
         s.BindTextOrNull(4, r.parent).BindTextOrNull(5, r.geometry);
         if (int rc = s.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "region " + r.code);
       }
@@ -339,12 +355,12 @@ class SqliteStore final : public Store {
     });
   }
 
-  Result<std::vector<model::Region>> LoadRegions() override {
-    return Read<std::vector<model::Region>>([](Connection& c) -> Result<std::vector<model::Region>> {
-      std::vector<model::Region> out;
+  Result<std::vector<reference::Region>> LoadRegions() override {
+    return Read<std::vector<reference::Region>>([](Connection& c) -> Result<std::vector<reference::Region>> {
+      std::vector<reference::Region> out;
       auto s = c.Prepare("SELECT code,name,kind,parent,geometry FROM regions ORDER BY code");
       while (s.Step() == SQLITE_ROW) {
-        model::Region r{s.Text(0), s.Text(1), model::ParseRegionKind(s.Text(2)).value_or(model::RegionKind::kGrid),
+        reference::Region r{s.Text(0), s.Text(1), reference::ParseRegionKind(s.Text(2)).value_or(reference::RegionKind::kGrid),
                         s.Text(3), s.Text(4)};
         out.push_back(std::move(r));
       }
@@ -352,7 +368,7 @@ class SqliteStore final : public Store {
     });
   }
 
-  Status UpsertOrgs(const std::vector<model::Org>& orgs) override {
+  Status UpsertOrgs(const std::vector<reference::Org>& orgs) override {
     return Write([&](Connection& c) -> Status {
       if (auto st = BumpReferenceVersion(c); !st) return st;
       for (const auto& o : orgs) {
@@ -366,16 +382,16 @@ class SqliteStore final : public Store {
     });
   }
 
-  Result<std::vector<model::Org>> LoadOrgs() override {
-    return Read<std::vector<model::Org>>([](Connection& c) -> Result<std::vector<model::Org>> {
-      std::vector<model::Org> out;
+  Result<std::vector<reference::Org>> LoadOrgs() override {
+    return Read<std::vector<reference::Org>>([](Connection& c) -> Result<std::vector<reference::Org>> {
+      std::vector<reference::Org> out;
       auto s = c.Prepare("SELECT code,name,kind,region FROM orgs ORDER BY code");
       while (s.Step() == SQLITE_ROW) out.push_back({s.Text(0), s.Text(1), s.Text(2), s.Text(3)});
       return out;
     });
   }
 
-  Status UpsertCategories(const std::vector<model::Category>& cats) override {
+  Status UpsertCategories(const std::vector<reference::Category>& cats) override {
     return Write([&](Connection& c) -> Status {
       if (auto st = BumpReferenceVersion(c); !st) return st;
       for (const auto& k : cats) {
@@ -391,9 +407,9 @@ class SqliteStore final : public Store {
     });
   }
 
-  Result<std::vector<model::Category>> LoadCategories() override {
-    return Read<std::vector<model::Category>>([](Connection& c) -> Result<std::vector<model::Category>> {
-      std::vector<model::Category> out;
+  Result<std::vector<reference::Category>> LoadCategories() override {
+    return Read<std::vector<reference::Category>>([](Connection& c) -> Result<std::vector<reference::Category>> {
+      std::vector<reference::Category> out;
       auto s = c.Prepare("SELECT code,parent,name_zh,name_en,accept_hours,resolve_days FROM categories ORDER BY code");
       while (s.Step() == SQLITE_ROW)
         out.push_back({s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Real(4), s.Real(5)});
@@ -500,7 +516,7 @@ class SqliteStore final : public Store {
       while ((rc = s.Step()) == SQLITE_ROW) {
         d.id = s.Int(0);
         d.version = s.Int(1);
-        auto status = model::ParseCaseStatus(s.Text(2));
+        auto status = cases::ParseCaseStatus(s.Text(2));
         if (!status) return Internal("corrupt case row " + std::to_string(d.id) + ": status");
         d.status = *status;
         d.region_path = s.Text(3);
@@ -510,7 +526,7 @@ class SqliteStore final : public Store {
         d.created_at = FromMillis(s.Int(7));
         d.tally = s.Int(8);
         d.location.reset();
-        if (!s.IsNull(9)) d.location = model::GeoPoint{s.Real(9), s.Real(10)};
+        if (!s.IsNull(9)) d.location = cases::GeoPoint{s.Real(9), s.Real(10)};
         d.next_alert.reset();
         if (!s.IsNull(11)) d.next_alert = FromMillis(s.Int(11));
         fn(d);
@@ -603,7 +619,7 @@ class SqliteStore final : public Store {
         CaseEvent e;
         e.case_id = id;
         e.seq = s.Int(0);
-        auto type = model::ParseEventType(s.Text(1));
+        auto type = cases::ParseEventType(s.Text(1));
         if (!type) return Internal("corrupt event type " + s.Text(1));
         e.type = *type;
         e.actor = s.Text(2);
@@ -682,7 +698,7 @@ class SqliteStore final : public Store {
       sql += " AND " + clause + ")";
     }
     if (q.status) {
-      const std::string v(model::Name(*q.status));
+      const std::string v(Name(*q.status));
       add("status=?", [v](Stmt& s, int i) { s.Bind(i, v); });
     }
     if (!q.region_path.empty()) {
@@ -707,7 +723,7 @@ class SqliteStore final : public Store {
       const auto v = ToMillis(*q.to);
       add("created_at<?", [v](Stmt& s, int i) { s.Bind(i, v); });
     }
-    if (q.level) sql += " AND level='" + std::string(model::Name(*q.level)) + "'";  // a literal: the partial index
+    if (q.level) sql += " AND level='" + std::string(Name(*q.level)) + "'";  // a literal: the partial index
     if (q.before && match.empty()) {
       const auto v = *q.before;
       add("id<?", [v](Stmt& s, int i) { s.Bind(i, v); });
@@ -958,7 +974,7 @@ class SqliteStore final : public Store {
   Status ApplyCaseWrite(Connection& c, const CaseWrite& w) {
     const Case& a = w.after;
     const std::string doc = EncodeCase(a);
-    const std::string status(model::Name(a.status));
+    const std::string status(Name(a.status));
     if (w.expected_version == 0) {
       auto s = c.Prepare(
           "INSERT INTO cases(id,county,number,channel,external_id,category,grid,region_path,org,status,accept_by,"
@@ -969,7 +985,7 @@ class SqliteStore final : public Store {
       s.Bind(8, a.origin.region_path).BindTextOrNull(9, a.org).Bind(10, status);
       s.BindOpt(11, a.accept_by).BindOpt(12, a.resolve_by).Bind(13, ToMillis(a.created_at));
       s.Bind(14, ToMillis(a.updated_at)).Bind(15, a.version).Bind(16, doc).Bind(17, a.taken_by);
-      s.Bind(18, std::string(model::Name(a.level))).Bind(19, w.tally).BindOpt(20, w.next_alert);
+      s.Bind(18, std::string(Name(a.level))).Bind(19, w.tally).BindOpt(20, w.next_alert);
       if (a.origin.location) s.Bind(21, a.origin.location->lat).Bind(22, a.origin.location->lon);
       else s.BindNull(21).BindNull(22);
       if (int rc = s.Step(); rc != SQLITE_DONE) {
@@ -986,7 +1002,7 @@ class SqliteStore final : public Store {
           "UPDATE cases SET org=?,status=?,accept_by=?,resolve_by=?,updated_at=?,version=?,doc=?,level=?,tally=?,"
           "next_alert_at=?,lat=?,lon=? WHERE id=? AND version=?");
       s.BindTextOrNull(1, a.org).Bind(2, status).BindOpt(3, a.accept_by).BindOpt(4, a.resolve_by);
-      s.Bind(5, ToMillis(a.updated_at)).Bind(6, a.version).Bind(7, doc).Bind(8, std::string(model::Name(a.level)));
+      s.Bind(5, ToMillis(a.updated_at)).Bind(6, a.version).Bind(7, doc).Bind(8, std::string(Name(a.level)));
       s.Bind(9, w.tally).BindOpt(10, w.next_alert);
       if (a.origin.location) s.Bind(11, a.origin.location->lat).Bind(12, a.origin.location->lon);
       else s.BindNull(11).BindNull(12);
@@ -1008,14 +1024,14 @@ class SqliteStore final : public Store {
         if (int rc = ins.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "whistle parts");
       }
     for (const auto& e : w.events) {
-      if (e.type == model::EventType::kCheckInMissed) {
+      if (e.type == cases::EventType::kCheckInMissed) {
         auto m = c.Prepare("INSERT INTO missed_check_ins(org,count) VALUES(?,1) ON CONFLICT(org) DO UPDATE SET "
                            "count=count+1");
         m.Bind(1, e.org);
         if (int rc = m.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "missed check-ins");
       }
       auto s = c.Prepare("INSERT INTO case_events(case_id,seq,type,actor,at,payload) VALUES(?,?,?,?,?,?)");
-      s.Bind(1, e.case_id).Bind(2, e.seq).Bind(3, std::string(model::Name(e.type))).Bind(4, e.actor);
+      s.Bind(1, e.case_id).Bind(2, e.seq).Bind(3, std::string(Name(e.type))).Bind(4, e.actor);
       s.Bind(5, ToMillis(e.at)).Bind(6, EncodeEventPayload(e));
       if (int rc = s.Step(); rc != SQLITE_DONE) {
         if ((rc & 0xff) == SQLITE_CONSTRAINT)

@@ -4,10 +4,27 @@
 #include <filesystem>
 #include <thread>
 
-#include "cases/lifecycle.h"
+#include "domain/cases/lifecycle.h"
 #include "store/store.h"
 
 namespace civicgrid::store {
+
+using cases::Case;
+using cases::CaseDigest;
+using cases::CaseEvent;
+using cases::CaseId;
+using cases::CasePage;
+using cases::CaseQuery;
+using cases::CaseWrite;
+using cases::Visibility;
+using cases::kDuplicateExternalId;
+using cases::kDuplicateIdempotencyKey;
+using cases::kVersionMismatch;
+using access::AuditRecord;
+using access::Token;
+using access::User;
+using dispatch::RoutingRule;
+
 namespace {
 
 std::string TempDb(const char* name) {
@@ -18,7 +35,7 @@ std::string TempDb(const char* name) {
 }
 
 CaseWrite NewCase(Store& s, const std::string& external_id = "") {
-  model::CaseOrigin o;
+  cases::CaseOrigin o;
   o.channel = "12345";
   o.external_id = external_id;
   o.category = "06001";

@@ -1,0 +1,115 @@
+#include "domain/access/policy.h"
+
+#include <gtest/gtest.h>
+
+namespace civicgrid::access {
+namespace {
+
+using reference::RegionKind;
+
+std::shared_ptr<const reference::Directory> Dir() {
+  std::vector<reference::Region> regions = {
+      {"c", "县", RegionKind::kCounty, "", ""},          {"t1", "镇1", RegionKind::kTown, "c", ""},
+      {"t2", "镇2", RegionKind::kTown, "c", ""},         {"m1", "社区1", RegionKind::kCommunity, "t1", ""},
+      {"m2", "社区2", RegionKind::kCommunity, "t2", ""}, {"g1", "网格1", RegionKind::kGrid, "m1", ""},
+      {"g2", "网格2", RegionKind::kGrid, "m2", ""}};
+  std::vector<reference::Org> orgs = {{"cgj", "城管", "department", "c"},
+                                  {"t1", "镇1政府", "town", "t1"},
+                                  {"m1", "社区1居委会", "community", "m1"},
+                                  {"m2", "社区2居委会", "community", "m2"}};
+  return *reference::Directory::Build(regions, orgs, {}, {});
+}
+
+cases::Case CaseIn(const reference::Directory& d, const std::string& grid, const std::string& org,
+                   const std::string& taken_by = "someone") {
+  cases::Case c;
+  c.id = 1;
+  c.origin.grid = grid;
+  c.origin.region_path = d.PathOf(grid);
+  c.org = org;
+  c.taken_by = taken_by;
+  return c;
+}
+
+TEST(Policy, SeeingFollowsTheScope) {
+  auto d = Dir();
+  const auto in_m1 = CaseIn(*d, "g1", "m1");
+  const auto in_m2 = CaseIn(*d, "g2", "cgj", "res");
+  struct Row {
+    std::string role, scope;
+    bool sees_m1, sees_m2;
+  };
+  for (const auto& r : std::vector<Row>{{"admin", "*", true, true},
+                                        {"dispatcher", "c", true, true},
+                                        {"leader", "t1", true, false},
+                                        {"town_staff", "t2", false, true},
+                                        {"community_staff", "m1", true, false},
+                                        {"grid_worker", "g2", false, true},
+                                        {"department_staff", "cgj", false, true},
+                                        {"resident", "c", false, false},
+                                        {"channel", "12345", false, false}}) {
+    const auto s = MakeSubject("u", {{r.role, r.scope}}, *d);
+    EXPECT_EQ(CanSee(s, in_m1), r.sees_m1) << r.role;
+    EXPECT_EQ(CanSee(s, in_m2), r.sees_m2) << r.role;
+  }
+  EXPECT_TRUE(CanSee(MakeSubject("res", {{"resident", "c"}}, *d), in_m2));  // their own case
+}
+
+TEST(Policy, ActingNeedsTheRightRoleOnAVisibleCase) {
+  auto d = Dir();
+  const auto handled_by_m1 = CaseIn(*d, "g1", "m1");
+  const auto dispatcher = MakeSubject("d", {{"dispatcher", "c"}}, *d);
+  const auto community = MakeSubject("m", {{"community_staff", "m1"}}, *d);
+  const auto other_community = MakeSubject("m", {{"community_staff", "m2"}}, *d);
+  const auto leader = MakeSubject("l", {{"leader", "c"}}, *d);
+  const auto dept = MakeSubject("x", {{"department_staff", "cgj"}}, *d);
+  EXPECT_TRUE(CanDo(dispatcher, Verb::kDispatch, handled_by_m1, *d));
+  EXPECT_FALSE(CanDo(dispatcher, Verb::kAccept, handled_by_m1, *d));
+  EXPECT_TRUE(CanDo(community, Verb::kAccept, handled_by_m1, *d));
+  EXPECT_TRUE(CanDo(community, Verb::kResolve, handled_by_m1, *d));
+  EXPECT_FALSE(CanDo(community, Verb::kReview, handled_by_m1, *d));
+  EXPECT_FALSE(CanDo(other_community, Verb::kRead, handled_by_m1, *d));
+  EXPECT_TRUE(CanDo(leader, Verb::kRead, handled_by_m1, *d));
+  for (auto v : {Verb::kDispatch, Verb::kAccept, Verb::kResolve, Verb::kClose, Verb::kReveal})
+    EXPECT_FALSE(CanDo(leader, v, handled_by_m1, *d));
+  EXPECT_TRUE(CanDo(dept, Verb::kAccept, CaseIn(*d, "g2", "cgj"), *d));
+  EXPECT_TRUE(CanDo(dispatcher, Verb::kReveal, handled_by_m1, *d));
+  auto anonymous = handled_by_m1;
+  anonymous.origin.reporter.anonymous = true;
+  EXPECT_FALSE(CanDo(MakeSubject("a", {{"admin", "*"}}, *d), Verb::kReveal, anonymous, *d));
+  EXPECT_TRUE(CanDo(dispatcher, Verb::kReveal, anonymous, *d));
+}
+
+TEST(Policy, IntakeByChannel) {
+  auto d = Dir();
+  EXPECT_TRUE(CanTakeIn(MakeSubject("k", {{"channel", "12345"}}, *d), "12345"));
+  EXPECT_FALSE(CanTakeIn(MakeSubject("k", {{"channel", "12345"}}, *d), "city_management"));
+  EXPECT_TRUE(CanTakeIn(MakeSubject("r", {{"resident", "c"}}, *d), "resident"));
+  EXPECT_FALSE(CanTakeIn(MakeSubject("r", {{"resident", "c"}}, *d), "12345"));
+  EXPECT_TRUE(CanTakeIn(MakeSubject("g", {{"grid_worker", "g1"}}, *d), "grid_patrol"));
+  EXPECT_FALSE(CanTakeIn(MakeSubject("l", {{"leader", "c"}}, *d), "12345"));
+}
+
+TEST(Policy, ListVisibilityMatchesCanSee) {
+  auto d = Dir();
+  auto v = ListVisibility(MakeSubject("u", {{"community_staff", "m1"}, {"department_staff", "cgj"}}, *d));
+  EXPECT_FALSE(v.all);
+  EXPECT_EQ(v.region_paths, std::vector<std::string>{"/c/t1/m1/"});
+  EXPECT_EQ(v.orgs, std::vector<std::string>{"cgj"});
+  EXPECT_TRUE(ListVisibility(MakeSubject("a", {{"admin", "*"}}, *d)).all);
+  EXPECT_EQ(ListVisibility(MakeSubject("r", {{"resident", "c"}}, *d)).taken_by, std::vector<std::string>{"r"});
+  EXPECT_FALSE(ListVisibility(MakeSubject("x", {{"no_such_role", "c"}}, *d)).all);
+}
+
+TEST(Policy, ScopesMustExistAndFitTheRole) {
+  auto d = Dir();
+  EXPECT_TRUE(CheckScope(Role::kGridWorker, "g1", *d).ok());
+  EXPECT_FALSE(CheckScope(Role::kGridWorker, "m1", *d).ok());
+  EXPECT_FALSE(CheckScope(Role::kTownStaff, "nowhere", *d).ok());
+  EXPECT_TRUE(CheckScope(Role::kDepartmentStaff, "cgj", *d).ok());
+  EXPECT_FALSE(CheckScope(Role::kDepartmentStaff, "zzz", *d).ok());
+  EXPECT_FALSE(CheckScope(Role::kAdmin, "c", *d).ok());
+}
+
+}  // namespace
+}  // namespace civicgrid::access

@@ -1,0 +1,761 @@
+#include "domain/cases/lifecycle.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+namespace civicgrid::cases {
+
+using cases::CaseStatus;
+using cases::EventType;
+
+namespace {
+
+template <class... F>
+struct Overloaded : F... { using F::operator()...; };
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
+
+TimePoint AcceptBy(const Context& ctx) {
+  const double h = ctx.category ? ctx.category->accept_hours : 2.0;
+  return ctx.now + milliseconds{std::llround(h * 3600.0 * 1000.0)};
+}
+
+TimePoint ResolveBy(const Context& ctx, TimePoint from) {
+  const double d = ctx.category ? ctx.category->resolve_days : 5.0;
+  if (d <= ctx.rules.clock_days_up_to) return from + milliseconds{std::llround(d * 86400e3)};
+  return ctx.calendar ? ctx.calendar->AddWorkingDays(from, d) : from + milliseconds{std::llround(d * 86400e3)};
+}
+
+CaseEvent NewEvent(const Case& s, EventType type, const Context& ctx) {
+  CaseEvent e;
+  e.case_id = s.id;
+  e.seq = s.version + 1;
+  e.type = type;
+  e.actor = ctx.actor;
+  e.at = ctx.now;
+  return e;
+}
+
+bool IsRatedBadly(const Case& s) {
+  if ((s.rating && *s.rating == cases::Rating::kDissatisfied) || (s.solved && !*s.solved)) return true;
+  for (const auto& j : s.joined)
+    if ((j.rating && *j.rating == cases::Rating::kDissatisfied) || (j.solved && !*j.solved)) return true;
+  return false;
+}
+
+bool AnyoneToRate(const Case& s) {
+  if (!s.rating) return true;
+  for (const auto& j : s.joined)
+    if (!j.rating) return true;
+  return false;
+}
+
+bool Handling(const Case& s) { return IsHandling(s.status); }
+
+const cases::WhistlePart* FindPart(const Case& s, const std::string& org) {
+  if (!s.whistle) return nullptr;
+  for (const auto& p : s.whistle->parts)
+    if (p.org == org) return &p;
+  return nullptr;
+}
+
+bool WhistleActive(const Case& s) { return s.whistle.has_value() && Handling(s); }
+
+constexpr const char* kCheckInPrefix = "check_in:";
+
+// Stage times of a timer: the reminder at warn_share of its span, overdue at due, the supervision notice a day
+// later (resolve and supervision deadlines only: the others escalate or stop at red).
+std::optional<TimePoint> StageAt(const std::string& timer, const cases::Timer& t, int stage, const Rules& rules) {
+  switch (stage) {
+    case 1: {
+      const auto span = t.due - t.from;
+      if (span <= milliseconds{0}) return std::nullopt;  // no time to warn in
+      return t.from + milliseconds{std::llround(double(span.count()) * rules.warn_share)};
+    }
+    case 2:
+      return t.due;
+    case 3:
+      if (timer == "resolve" || timer == "supervision") return t.due + std::chrono::hours{24};
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+Error NotNow(const Case& s, const std::string& action, std::string why = {}) {
+  std::string msg = "'" + action + "' is not allowed on a case that is " + std::string(Name(s.status));
+  if (!why.empty()) msg += ": " + why;
+  return Conflict(std::move(msg), AllowedActions(s));
+}
+
+Status CheckText(const std::string& field, const std::string& text, const Context& ctx, bool required) {
+  if (required && text.find_first_not_of(" \t\r\n") == std::string::npos)
+    return Invalid(field, field + " is required");
+  if (Utf8Length(text) > ctx.rules.max_text)
+    return Invalid(field, field + " is longer than " + std::to_string(ctx.rules.max_text) + " characters");
+  return OkStatus();
+}
+
+bool Allowed(const Case& s, const std::string& action) {
+  for (const auto& a : AllowedActions(s))
+    if (a == action) return true;
+  return false;
+}
+
+// A case sent (again) to an organisation with fresh limits: a reopen, or an escalation to the town.
+void Redispatch(Case& s, const CaseEvent& e) {
+  s.status = CaseStatus::kDispatched;
+  s.org = e.org;
+  s.dispatched_at = e.at;
+  s.accepted_at.reset();
+  s.contacted_at.reset();
+  s.resolved_at.reset();
+  s.closed_at.reset();
+  s.reviewed = false;
+  s.rating.reset();
+  s.solved.reset();
+  for (auto& j : s.joined) {
+    j.rating.reset();
+    j.solved.reset();
+  }
+  s.resolution.clear();
+  s.returned_by.clear();
+  s.pending_extension.reset();
+  if (e.accept_by) s.accept_by = e.accept_by;
+  if (e.resolve_by) s.resolve_by = e.resolve_by;
+  s.timers.erase("follow_up");
+  // A whistle ends with the handling it organised (its record stays in the events); check-in timers go with it.
+  if (s.whistle) {
+    for (const auto& p : s.whistle->parts) s.timers.erase(std::string(kCheckInPrefix) + p.org);
+    s.whistle.reset();
+  }
+  if (s.accept_by) s.timers["accept"] = {e.at, *s.accept_by, 0};
+  if (e.resolve_by) s.timers["resolve"] = {e.at, *e.resolve_by, 0};
+}
+
+}  // namespace
+
+size_t Utf8Length(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+std::string ActionName(const Command& command) {
+  return std::visit(Overloaded{
+                        [](const Dispatch&) { return "dispatch"; },
+                        [](const Accept&) { return "accept"; },
+                        [](const Contact&) { return "contact"; },
+                        [](const Return&) { return "return"; },
+                        [](const RequestExtension&) { return "extension"; },
+                        [](const DecideExtension&) { return "extension/decision"; },
+                        [](const Resolve&) { return "resolve"; },
+                        [](const Review&) { return "review"; },
+                        [](const Rate&) { return "rating"; },
+                        [](const Close&) { return "close"; },
+                        [](const Reopen&) { return "reopen"; },
+                        [](const MarkInvalid&) { return "invalid"; },
+                        [](const Merge&) { return "merge"; },
+                        [](const FireAlerts&) { return "alerts"; },
+                        [](const Escalate&) { return "escalate"; },
+                        [](const BlowWhistle&) { return "whistle"; },
+                        [](const CheckIn&) { return "check-in"; },
+                        [](const ReportPart&) { return "part"; },
+                        [](const Supervise&) { return "supervise"; },
+                        [](const DecideReturn&) { return "return/decision"; },
+                        [](const Join&) { return "join"; },
+                    },
+                    command);
+}
+
+std::vector<std::string> AllowedActions(const Case& s) {
+  std::vector<std::string> out;
+  // Commands of the command centre, on any case still being handled.
+  auto command = [&] {
+    if (!s.whistle) out.push_back("whistle");
+    else {
+      out.push_back("check-in");
+      out.push_back("part");
+    }
+    out.push_back("supervise");
+    if (s.level != cases::Level::kJoint) out.push_back("escalate");
+    out.push_back("join");
+  };
+  switch (s.status) {
+    case CaseStatus::kReceived:
+      out = {"dispatch"};
+      if (!s.returned_by.empty()) out.push_back("return/decision");
+      out.push_back("invalid");
+      out.push_back("merge");
+      command();
+      return out;
+    case CaseStatus::kDispatched:
+      out = {"accept", "return", "invalid", "merge"};
+      command();
+      return out;
+    case CaseStatus::kAccepted: {
+      if (!s.contacted_at) out.push_back("contact");
+      if (!s.whistle) out.push_back("return");
+      out.push_back(s.pending_extension ? "extension/decision" : "extension");
+      out.push_back("resolve");
+      command();
+      return out;
+    }
+    case CaseStatus::kResolved: {
+      if (!s.reviewed) return {"review", "join"};
+      if (AnyoneToRate(s)) out.push_back("rating");
+      out.push_back("close");
+      if (IsRatedBadly(s)) out.push_back("reopen");
+      if (s.level != cases::Level::kJoint) out.push_back("escalate");
+      out.push_back("join");  // a case merged into this one brings its reporters, who are asked too
+      return out;
+    }
+    case CaseStatus::kClosed:
+      if (IsRatedBadly(s)) return {"reopen"};
+      return {};
+    case CaseStatus::kInvalid:
+    case CaseStatus::kMerged:
+      return {};
+  }
+  return {};
+}
+
+CaseEvent Receive(cases::CaseId id, cases::CaseOrigin origin, const Context& ctx) {
+  Case blank;
+  blank.id = id;
+  CaseEvent e = NewEvent(blank, EventType::kReceived, ctx);
+  e.origin = std::move(origin);
+  e.accept_by = AcceptBy(ctx);
+  e.resolve_by = ResolveBy(ctx, ctx.now);
+  e.duplicates = ctx.duplicates;
+  return e;
+}
+
+namespace {
+
+// The escalation ladder: one step up when the trigger is enabled, appended after `events`. Escalation to the
+// town re-dispatches to the town's organisation with fresh limits; `joint` puts the case in the
+// difficult-matters queue, where the town whistles the departments in.
+void MaybeEscalate(const Case& before, std::vector<CaseEvent>& events, const std::string& trigger,
+                   const Context& ctx, bool forced = false) {
+  if (!forced && !ctx.rules.escalate_on.count(trigger)) return;
+  Case s = before;
+  for (const auto& e : events) s = Evolve(s, e);
+  if (s.level == cases::Level::kJoint || !IsOpen(s)) return;
+  auto e = NewEvent(s, EventType::kEscalated, ctx);
+  e.level = s.level == cases::Level::kCommunity ? cases::Level::kTown : cases::Level::kJoint;
+  e.trigger = trigger;
+  if (*e.level == cases::Level::kTown && !ctx.town_org.empty() && ctx.town_org != s.org) {
+    e.org = ctx.town_org;
+    e.accept_by = AcceptBy(ctx);
+    e.resolve_by = ResolveBy(ctx, ctx.now);
+  }
+  events.push_back(std::move(e));
+}
+
+Result<std::vector<CaseEvent>> Alerts(const Case& s, const Context& ctx) {
+  std::vector<CaseEvent> events;
+  Case cur = s;
+  bool escalate_overdue = false, escalate_missed = false;
+  // Every stage due by now, in time order, each once (a server that was down catches up in one command).
+  for (int guard = 0; guard < 64; ++guard) {
+    auto next = NextAlert(cur, ctx.rules);
+    if (!next || next->at > ctx.now) break;
+    const bool check_in = next->timer.starts_with(kCheckInPrefix);
+    EventType type = next->stage == 1 ? EventType::kReminded
+                     : next->stage == 2 ? (check_in ? EventType::kCheckInMissed : EventType::kOverdue)
+                                        : EventType::kSupervisionNotice;
+    auto e = NewEvent(cur, type, ctx);
+    e.deadline = next->timer;
+    e.due = cur.timers.at(next->timer).due;
+    if (check_in) e.org = next->timer.substr(std::string_view(kCheckInPrefix).size());
+    if (next->stage == 2 && (next->timer == "resolve" || next->timer == "supervision")) escalate_overdue = true;
+    if (type == EventType::kCheckInMissed) escalate_missed = true;
+    cur = Evolve(cur, e);
+    events.push_back(std::move(e));
+  }
+  if (escalate_overdue) MaybeEscalate(s, events, "overdue", ctx);
+  if (escalate_missed) MaybeEscalate(s, events, "check_in_missed", ctx);
+  return events;
+}
+
+}  // namespace
+
+Result<std::vector<CaseEvent>> Decide(const Case& s, const Command& command, const Context& ctx) {
+  if (std::holds_alternative<FireAlerts>(command)) return Alerts(s, ctx);
+  const std::string action = ActionName(command);
+  if (!Allowed(s, action)) {
+    std::string why;
+    if (action == "rating" && s.status == CaseStatus::kResolved && s.rating) why = "it is already rated";
+    else if (action == "contact" && s.contacted_at) why = "the reporter was already contacted";
+    else if (action == "extension" && s.pending_extension) why = "an extension request awaits a decision";
+    else if (action == "extension/decision" && s.status == CaseStatus::kAccepted) why = "no extension is pending";
+    else if ((action == "rating" || action == "close") && s.status == CaseStatus::kResolved)
+      why = "the centre has not reviewed the resolution";
+    else if (action == "reopen") why = "only a case rated dissatisfied or unsolved can be reopened";
+    else if (action == "whistle" && s.whistle) why = "the whistle was already blown on it";
+    else if ((action == "check-in" || action == "part") && !s.whistle) why = "no whistle was blown on it";
+    else if (action == "return/decision") why = "no return awaits a decision";
+    else if (action == "escalate" && s.level == cases::Level::kJoint) why = "it is already in joint handling";
+    else if (action == "return" && s.whistle) why = "a whistled case is not returned; its departments report";
+    return NotNow(s, action, why);
+  }
+  return std::visit(
+      Overloaded{
+          [&](const Dispatch& c) -> Result<std::vector<CaseEvent>> {
+            if (c.org.empty()) return Invalid("org", "org is required");
+            auto e = NewEvent(s, EventType::kDispatched, ctx);
+            e.org = c.org;
+            e.accept_by = AcceptBy(ctx);
+            e.rule = c.rule;
+            e.text = c.reason;
+            return std::vector{e};
+          },
+          [&](const Accept&) -> Result<std::vector<CaseEvent>> {
+            return std::vector{NewEvent(s, EventType::kAccepted, ctx)};
+          },
+          [&](const Contact& c) -> Result<std::vector<CaseEvent>> {
+            if (auto st = CheckText("note", c.note, ctx, false); !st) return st.error();
+            auto e = NewEvent(s, EventType::kContacted, ctx);
+            e.text = c.note;
+            return std::vector{e};
+          },
+          [&](const Return& c) -> Result<std::vector<CaseEvent>> {
+            if (auto st = CheckText("reason", c.reason, ctx, true); !st) return st.error();
+            if (s.dispatched_at && ctx.calendar &&
+                ctx.now > ctx.calendar->AddWorkingDays(*s.dispatched_at, ctx.rules.return_window_days))
+              return NotNow(s, "return",
+                            "a return is allowed only within " + std::to_string(int(ctx.rules.return_window_days)) +
+                                " working days of dispatch");
+            auto e = NewEvent(s, EventType::kReturned, ctx);
+            e.text = c.reason;
+            e.org = s.org;
+            std::vector<CaseEvent> out{e};
+            if (s.returns + 1 >= 2) MaybeEscalate(s, out, "returned_twice", ctx);
+            return out;
+          },
+          [&](const RequestExtension& c) -> Result<std::vector<CaseEvent>> {
+            if (!(c.days > 0) || !std::isfinite(c.days)) return Invalid("days", "days must be a positive number");
+            const double left = ctx.rules.max_extension_days - s.extension_days;
+            if (c.days > left + 1e-9)
+              return Invalid("days", "extensions add at most " + std::to_string(int(ctx.rules.max_extension_days)) +
+                                         " working days in all; " + std::to_string(left).substr(0, 4) + " left");
+            if (auto st = CheckText("reason", c.reason, ctx, true); !st) return st.error();
+            auto e = NewEvent(s, EventType::kExtensionRequested, ctx);
+            e.days = c.days;
+            e.text = c.reason;
+            return std::vector{e};
+          },
+          [&](const DecideExtension& c) -> Result<std::vector<CaseEvent>> {
+            if (auto st = CheckText("note", c.note, ctx, false); !st) return st.error();
+            auto e = NewEvent(s, EventType::kExtensionDecided, ctx);
+            e.approve = c.approve;
+            e.text = c.note;
+            e.days = s.pending_extension;
+            if (c.approve && s.resolve_by) {
+              // An extension counts like the limit it extends: on the clock for urgent categories.
+              const bool on_clock = ctx.category && ctx.category->resolve_days <= ctx.rules.clock_days_up_to;
+              e.resolve_by = on_clock || !ctx.calendar
+                                 ? *s.resolve_by + milliseconds{std::llround(*s.pending_extension * 86400e3)}
+                                 : ctx.calendar->AddWorkingDays(*s.resolve_by, *s.pending_extension);
+            }
+            return std::vector{e};
+          },
+          [&](const Resolve& c) -> Result<std::vector<CaseEvent>> {
+            if (auto st = CheckText("note", c.note, ctx, true); !st) return st.error();
+            if (s.whistle) {
+              std::string missing;
+              for (const auto& p : s.whistle->parts)
+                if (!p.reported_at) missing += (missing.empty() ? "" : ", ") + p.org;
+              if (!missing.empty())
+                return NotNow(s, "resolve", "the whistle's parts are not all in (waiting for " + missing + ")");
+            }
+            auto e = NewEvent(s, EventType::kResolved, ctx);
+            e.text = c.note;
+            return std::vector{e};
+          },
+          [&](const Review& c) -> Result<std::vector<CaseEvent>> {
+            if (auto st = CheckText("note", c.note, ctx, !c.approve); !st) return st.error();
+            auto e = NewEvent(s, EventType::kReviewed, ctx);
+            e.approve = c.approve;
+            e.text = c.note;
+            // Every reporter is to be asked (回访) within follow_up_days working days.
+            if (c.approve)
+              e.due = ctx.calendar ? ctx.calendar->AddWorkingDays(ctx.now, ctx.rules.follow_up_days)
+                                   : ctx.now + milliseconds{std::llround(ctx.rules.follow_up_days * 86400e3)};
+            return std::vector{e};
+          },
+          [&](const Rate& c) -> Result<std::vector<CaseEvent>> {
+            if (auto st = CheckText("comment", c.comment, ctx, false); !st) return st.error();
+            if (c.reporter < 0 || c.reporter > int(s.joined.size()))
+              return Invalid("reporter", "reporter must be 0 (the first) to " + std::to_string(s.joined.size()));
+            if (c.reporter == 0 ? s.rating.has_value() : s.joined[size_t(c.reporter - 1)].rating.has_value())
+              return NotNow(s, "rating", "this reporter has already rated it");
+            auto e = NewEvent(s, EventType::kRated, ctx);
+            e.rating = c.rating;
+            e.solved = c.solved;
+            e.text = c.comment;
+            if (c.reporter > 0) e.reporter_index = c.reporter;
+            std::vector<CaseEvent> out{e};
+            if (c.rating == cases::Rating::kDissatisfied || !c.solved) MaybeEscalate(s, out, "dissatisfied", ctx);
+            return out;
+          },
+          [&](const Close&) -> Result<std::vector<CaseEvent>> {
+            return std::vector{NewEvent(s, EventType::kClosed, ctx)};
+          },
+          [&](const Reopen& c) -> Result<std::vector<CaseEvent>> {
+            if (auto st = CheckText("reason", c.reason, ctx, true); !st) return st.error();
+            auto e = NewEvent(s, EventType::kReopened, ctx);
+            e.text = c.reason;
+            e.org = s.org;
+            e.accept_by = AcceptBy(ctx);
+            e.resolve_by = ResolveBy(ctx, ctx.now);
+            return std::vector{e};
+          },
+          [&](const MarkInvalid& c) -> Result<std::vector<CaseEvent>> {
+            if (auto st = CheckText("reason", c.reason, ctx, true); !st) return st.error();
+            auto e = NewEvent(s, EventType::kInvalidated, ctx);
+            e.text = c.reason;
+            return std::vector{e};
+          },
+          [&](const Merge& c) -> Result<std::vector<CaseEvent>> {
+            if (c.into == s.id) return Invalid("into", "a case cannot be merged into itself");
+            if (!ctx.merge_target) return Invalid("into", "case " + std::to_string(c.into) + " does not exist");
+            const auto ts = ctx.merge_target->status;
+            if (ts == CaseStatus::kMerged || ts == CaseStatus::kInvalid || ts == CaseStatus::kClosed)
+              return Invalid("into", "case " + std::to_string(c.into) + " is " + std::string(Name(ts)) +
+                                         "; merge into an open case");
+            auto e = NewEvent(s, EventType::kMerged, ctx);
+            e.into = c.into;
+            return std::vector{e};
+          },
+          [&](const FireAlerts&) -> Result<std::vector<CaseEvent>> { return Alerts(s, ctx); },
+          [&](const Escalate& c) -> Result<std::vector<CaseEvent>> {
+            if (auto st = CheckText("reason", c.reason, ctx, true); !st) return st.error();
+            std::vector<CaseEvent> out;
+            MaybeEscalate(s, out, "manual", ctx, true);
+            if (!out.empty()) out.back().text = c.reason;
+            return out;
+          },
+          [&](const BlowWhistle& c) -> Result<std::vector<CaseEvent>> {
+            if (c.lead.empty()) return Invalid("lead", "lead is required (the lead department)");
+            const double hours = c.check_in_hours.value_or(ctx.rules.check_in_hours);
+            if (!(hours > 0) || !std::isfinite(hours) || hours > 24 * 30)
+              return Invalid("check_in_hours", "check_in_hours must be a positive number of hours (at most 720)");
+            std::set<std::string> seen{c.lead};
+            for (const auto& o : c.co) {
+              if (o.empty()) return Invalid("co", "co-departments must be organisation codes");
+              if (!seen.insert(o).second) return Invalid("co", "'" + o + "' is named twice (or is the lead)");
+            }
+            if (c.co.size() > 50) return Invalid("co", "at most 50 co-departments");
+            if (auto st = CheckText("note", c.note, ctx, false); !st) return st.error();
+            auto e = NewEvent(s, EventType::kWhistled, ctx);
+            e.org = c.lead;
+            e.orgs = c.co;
+            e.text = c.note;
+            e.due = ctx.now + milliseconds{std::llround(hours * 3600e3)};
+            return std::vector{e};
+          },
+          [&](const CheckIn& c) -> Result<std::vector<CaseEvent>> {
+            const auto* part = FindPart(s, c.org);
+            if (!part) return Invalid("org", "'" + c.org + "' is not a department of this whistle");
+            if (part->checked_in_at) return NotNow(s, "check-in", c.org + " has already checked in");
+            auto e = NewEvent(s, EventType::kCheckedIn, ctx);
+            e.org = c.org;
+            return std::vector{e};
+          },
+          [&](const ReportPart& c) -> Result<std::vector<CaseEvent>> {
+            const auto* part = FindPart(s, c.org);
+            if (!part) return Invalid("org", "'" + c.org + "' is not a department of this whistle");
+            if (!part->checked_in_at) return NotNow(s, "part", c.org + " must check in before reporting its part");
+            if (part->reported_at) return NotNow(s, "part", c.org + " has already reported its part");
+            if (auto st = CheckText("note", c.note, ctx, true); !st) return st.error();
+            auto e = NewEvent(s, EventType::kPartReported, ctx);
+            e.org = c.org;
+            e.text = c.note;
+            return std::vector{e};
+          },
+          [&](const Supervise& c) -> Result<std::vector<CaseEvent>> {
+            if (auto st = CheckText("note", c.note, ctx, true); !st) return st.error();
+            if (c.due <= ctx.now) return Invalid("due", "the new deadline must lie in the future");
+            auto e = NewEvent(s, EventType::kSupervised, ctx);
+            e.text = c.note;
+            e.due = c.due;
+            std::vector<CaseEvent> out{e};
+            if (c.escalate) MaybeEscalate(s, out, "supervisor_flag", ctx);
+            return out;
+          },
+          [&](const DecideReturn& c) -> Result<std::vector<CaseEvent>> {
+            if (auto st = CheckText("note", c.note, ctx, !c.uphold); !st) return st.error();
+            if (c.uphold && c.org.empty()) return Invalid("org", "upholding a return re-dispatches: name the org");
+            if (c.uphold && c.org == s.returned_by)
+              return Invalid("org", "the return is upheld: re-dispatch to another organisation than " + s.returned_by);
+            auto e = NewEvent(s, EventType::kReturnDecided, ctx);
+            e.approve = c.uphold;
+            e.org = c.uphold ? c.org : s.returned_by;
+            e.text = c.note;
+            e.accept_by = AcceptBy(ctx);
+            return std::vector{e};
+          },
+          [&](const Join& c) -> Result<std::vector<CaseEvent>> {
+            if (s.joined.size() >= 1000) return Invalid("reporter", "this case has reached 1,000 joined reporters");
+            auto e = NewEvent(s, EventType::kJoined, ctx);
+            e.reporter = c.reporter;
+            if (c.from) e.from = c.from;
+            return std::vector{e};
+          },
+      },
+      command);
+}
+
+Case Evolve(Case s, const CaseEvent& e) {
+  s.version = e.seq;
+  s.updated_at = e.at;
+  switch (e.type) {
+    case EventType::kReceived:
+      s = Case{};
+      s.id = e.case_id;
+      s.version = e.seq;
+      s.origin = e.origin.value_or(cases::CaseOrigin{});
+      s.status = CaseStatus::kReceived;
+      s.created_at = s.updated_at = e.at;
+      s.taken_by = e.actor;
+      s.accept_by = e.accept_by;
+      s.resolve_by = e.resolve_by;
+      if (e.resolve_by) s.timers["resolve"] = {e.at, *e.resolve_by, 0};
+      s.duplicates = e.duplicates;
+      break;
+    case EventType::kDispatched:
+      s.status = CaseStatus::kDispatched;
+      s.org = e.org;
+      s.dispatched_at = e.at;
+      if (e.accept_by) s.accept_by = e.accept_by;
+      if (s.accept_by) s.timers["accept"] = {e.at, *s.accept_by, 0};
+      if (e.rule) s.routing = cases::Routing{*e.rule, e.text};
+      s.returned_by.clear();
+      break;
+    case EventType::kAccepted:
+      s.status = CaseStatus::kAccepted;
+      s.accepted_at = e.at;
+      break;
+    case EventType::kContacted:
+      s.contacted_at = e.at;
+      break;
+    case EventType::kReturned:
+      s.returned_by = e.org;
+      s.status = CaseStatus::kReceived;
+      s.org.clear();
+      s.returns += 1;
+      s.accepted_at.reset();
+      s.contacted_at.reset();  // the next handler makes its own first contact
+      s.dispatched_at.reset();
+      s.pending_extension.reset();
+      break;
+    case EventType::kExtensionRequested:
+      s.pending_extension = e.days;
+      break;
+    case EventType::kExtensionDecided:
+      if (e.approve.value_or(false)) {
+        s.extension_days += e.days.value_or(0);
+        if (e.resolve_by) {
+          s.resolve_by = e.resolve_by;
+          auto& t = s.timers["resolve"];
+          t.due = *e.resolve_by;
+          t.stage = 0;
+        }
+      }
+      s.pending_extension.reset();
+      break;
+    case EventType::kResolved:
+      s.status = CaseStatus::kResolved;
+      s.resolved_at = e.at;
+      s.resolution = e.text;
+      s.reviewed = false;
+      s.pending_extension.reset();
+      break;
+    case EventType::kReviewed:
+      if (e.approve.value_or(false)) {
+        s.reviewed = true;
+        if (e.due) s.timers["follow_up"] = {e.at, *e.due, 0};
+      } else {
+        s.status = CaseStatus::kAccepted;
+        s.resolved_at.reset();
+        s.resolution.clear();  // the refused note stays in the event
+      }
+      break;
+    case EventType::kRated:
+      if (e.reporter_index && *e.reporter_index > 0) {
+        if (size_t(*e.reporter_index) <= s.joined.size()) {
+          auto& j = s.joined[size_t(*e.reporter_index - 1)];
+          j.rating = e.rating;
+          j.solved = e.solved;
+        }
+      } else {
+        s.rating = e.rating;
+        s.solved = e.solved;
+      }
+      break;
+    case EventType::kClosed:
+      s.status = CaseStatus::kClosed;
+      s.closed_at = e.at;
+      break;
+    case EventType::kReopened:
+      Redispatch(s, e);
+      break;
+    case EventType::kInvalidated:
+      s.status = CaseStatus::kInvalid;
+      s.closed_at = e.at;
+      break;
+    case EventType::kMerged:
+      s.status = CaseStatus::kMerged;
+      s.merged_into = e.into;
+      s.closed_at = e.at;
+      break;
+    case EventType::kReminded:
+    case EventType::kOverdue:
+    case EventType::kSupervisionNotice:
+    case EventType::kCheckInMissed: {
+      auto it = s.timers.find(e.deadline);
+      if (it != s.timers.end())
+        it->second.stage = e.type == EventType::kReminded ? 1 : e.type == EventType::kSupervisionNotice ? 3 : 2;
+      if (e.type == EventType::kCheckInMissed && s.whistle)
+        for (auto& p : s.whistle->parts)
+          if (p.org == e.org) p.missed = true;
+      break;
+    }
+    case EventType::kEscalated:
+      if (e.level) s.level = *e.level;
+      if (!e.org.empty()) Redispatch(s, e);
+      break;
+    case EventType::kWhistled: {
+      cases::Whistle w;
+      w.by = e.actor;
+      w.at = e.at;
+      const TimePoint by = e.due.value_or(e.at);
+      w.parts.push_back({e.org, true, by, std::nullopt, false, std::nullopt, ""});
+      for (const auto& o : e.orgs) w.parts.push_back({o, false, by, std::nullopt, false, std::nullopt, ""});
+      for (const auto& p : w.parts) s.timers[std::string(kCheckInPrefix) + p.org] = {e.at, by, 0};
+      s.whistle = std::move(w);
+      // The lead department now holds the case; departments and the town handle it together.
+      s.status = CaseStatus::kAccepted;
+      s.org = e.org;
+      if (!s.accepted_at) s.accepted_at = e.at;
+      s.returned_by.clear();
+      if (s.level == cases::Level::kCommunity) s.level = cases::Level::kTown;
+      break;
+    }
+    case EventType::kCheckedIn:
+    case EventType::kPartReported:
+      if (s.whistle)
+        for (auto& p : s.whistle->parts) {
+          if (p.org != e.org) continue;
+          if (e.type == EventType::kCheckedIn) p.checked_in_at = e.at;
+          else {
+            p.reported_at = e.at;
+            p.note = e.text;
+          }
+        }
+      break;
+    case EventType::kSupervised:
+      s.supervisions.push_back({e.actor, e.at, e.text, e.due.value_or(e.at)});
+      if (e.due) s.timers["supervision"] = {e.at, *e.due, 0};
+      break;
+    case EventType::kReturnDecided:
+      s.status = CaseStatus::kDispatched;
+      s.org = e.org;
+      s.dispatched_at = e.at;
+      if (e.accept_by) s.accept_by = e.accept_by;
+      if (s.accept_by) s.timers["accept"] = {e.at, *s.accept_by, 0};
+      s.returned_by.clear();
+      break;
+    case EventType::kJoined: {
+      cases::JoinedReporter j;
+      if (e.reporter) j.reporter = *e.reporter;
+      j.from = e.from.value_or(0);
+      j.by = e.actor;
+      s.joined.push_back(std::move(j));
+      break;
+    }
+  }
+  return s;
+}
+
+bool IsHandling(CaseStatus s) {
+  return s == CaseStatus::kReceived || s == CaseStatus::kDispatched || s == CaseStatus::kAccepted;
+}
+
+bool IsOpen(const Case& c) {
+  return c.status != CaseStatus::kClosed && c.status != CaseStatus::kInvalid && c.status != CaseStatus::kMerged;
+}
+
+bool IsTimerActive(const Case& c, const std::string& timer) {
+  if (timer == "accept") return c.status == CaseStatus::kDispatched;
+  if (timer == "resolve" || timer == "supervision") return Handling(c);
+  if (timer == "follow_up") return c.status == CaseStatus::kResolved && c.reviewed && AnyoneToRate(c);
+  if (timer.starts_with(kCheckInPrefix)) {
+    if (!WhistleActive(c)) return false;
+    const auto* p = FindPart(c, timer.substr(std::string_view(kCheckInPrefix).size()));
+    return p && !p->checked_in_at;
+  }
+  return false;
+}
+
+std::optional<Alert> NextAlert(const Case& c, const Rules& rules) {
+  std::optional<Alert> best;
+  for (const auto& [name, t] : c.timers) {
+    if (t.stage >= 3 || !IsTimerActive(c, name)) continue;
+    for (int stage = t.stage + 1; stage <= 3; ++stage) {
+      auto at = StageAt(name, t, stage, rules);
+      if (!at) continue;
+      if (!best || *at < best->at) best = Alert{*at, name, stage};
+      break;
+    }
+  }
+  return best;
+}
+
+Tally TallyOf(const Case& c) {
+  Tally t;
+  const bool valid = c.status != CaseStatus::kInvalid && c.status != CaseStatus::kMerged;
+  t.reached = c.dispatched_at.has_value() || c.accepted_at.has_value();
+  t.responded = c.accepted_at && c.accept_by && *c.accepted_at <= *c.accept_by;
+  t.resolved = valid && (c.resolved_at.has_value() || c.status == CaseStatus::kClosed);
+  t.light = LightOf(c);
+  auto count = [&](const std::optional<cases::Rating>& r) {
+    if (!r) return;
+    ++t.rated;
+    t.satisfied += *r == cases::Rating::kSatisfied || *r == cases::Rating::kBasicallySatisfied;
+  };
+  count(c.rating);
+  for (const auto& j : c.joined) count(j.rating);
+  return t;
+}
+
+std::int64_t Pack(const Tally& t) {
+  return std::int64_t(t.reached) | std::int64_t(t.responded) << 1 | std::int64_t(t.resolved) << 2 |
+         std::int64_t(t.light) << 3 | std::int64_t(std::min(t.rated, 0xffff)) << 8 |
+         std::int64_t(std::min(t.satisfied, 0xffff)) << 24;
+}
+
+Tally UnpackTally(std::int64_t p) {
+  Tally t;
+  t.reached = p & 1;
+  t.responded = p >> 1 & 1;
+  t.resolved = p >> 2 & 1;
+  t.light = Light(p >> 3 & 3);
+  t.rated = int(p >> 8 & 0xffff);
+  t.satisfied = int(p >> 24 & 0xffff);
+  return t;
+}
+
+Light LightOf(const Case& c) {
+  Light light = Light::kNone;
+  for (const auto& [name, t] : c.timers) {
+    if (t.stage == 0 || !IsTimerActive(c, name)) continue;
+    if (t.stage >= 2) return Light::kRed;
+    light = Light::kYellow;
+  }
+  return light;
+}
+
+}  // namespace civicgrid::cases

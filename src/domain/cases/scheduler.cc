@@ -1,0 +1,106 @@
+#include "domain/cases/scheduler.h"
+
+#include <algorithm>
+
+namespace civicgrid::cases {
+
+DeadlineScheduler::DeadlineScheduler(const Clock& clock, Fire fire, int threads, milliseconds retry)
+    : clock_(clock), fire_(std::move(fire)), threads_(std::max(1, threads)), retry_(retry) {}
+
+DeadlineScheduler::~DeadlineScheduler() { Stop(); }
+
+void DeadlineScheduler::Set(cases::CaseId id, std::optional<TimePoint> at) {
+  bool wake = false;
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = at_.find(id); it != at_.end()) {
+      queue_.erase({it->second, id});
+      at_.erase(it);
+    }
+    if (at) {
+      wake = queue_.empty() || *at < queue_.begin()->first;
+      queue_.insert({*at, id});
+      at_[id] = *at;
+    }
+  }
+  if (wake) timer_cv_.notify_one();
+}
+
+void DeadlineScheduler::Start() {
+  std::lock_guard lock(mu_);
+  if (timer_.joinable()) return;
+  stopping_ = false;
+  timer_ = std::thread([this] { TimerLoop(); });
+  for (int i = 0; i < threads_; ++i) firers_.emplace_back([this] { FireLoop(); });
+}
+
+void DeadlineScheduler::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  timer_cv_.notify_all();
+  fire_cv_.notify_all();
+  if (timer_.joinable()) timer_.join();
+  for (auto& t : firers_) t.join();
+  firers_.clear();
+}
+
+void DeadlineScheduler::Poke() { timer_cv_.notify_all(); }
+
+size_t DeadlineScheduler::pending() const {
+  std::lock_guard lock(mu_);
+  return queue_.size();
+}
+
+std::optional<TimePoint> DeadlineScheduler::NextOf(cases::CaseId id) const {
+  std::lock_guard lock(mu_);
+  auto it = at_.find(id);
+  if (it == at_.end()) return std::nullopt;
+  return it->second;
+}
+
+void DeadlineScheduler::TimerLoop() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    const TimePoint now = clock_.Now();
+    bool handed = false;
+    while (!queue_.empty() && queue_.begin()->first <= now) {
+      const auto id = queue_.begin()->second;
+      queue_.erase(queue_.begin());
+      // Until the fire's own change reschedules it, assume it failed: a retry is already booked.
+      const TimePoint retry_at = now + retry_;
+      queue_.insert({retry_at, id});
+      at_[id] = retry_at;
+      if (!firing_.count(id)) {
+        due_.push_back(id);
+        firing_.insert(id);
+        handed = true;
+      }
+    }
+    if (handed) fire_cv_.notify_all();
+    // Sleep until the next alert, but look at the clock at least every 200 ms: the clock may be a test's
+    // manual clock, and wall-clock jumps should not delay an alert by more than that.
+    milliseconds wait{200};
+    if (!queue_.empty())
+      wait = std::clamp(std::chrono::duration_cast<milliseconds>(queue_.begin()->first - now), milliseconds{1},
+                        milliseconds{200});
+    timer_cv_.wait_for(lock, wait);
+  }
+}
+
+void DeadlineScheduler::FireLoop() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    fire_cv_.wait(lock, [&] { return stopping_ || !due_.empty(); });
+    if (stopping_) return;
+    const auto id = due_.back();
+    due_.pop_back();
+    lock.unlock();
+    fire_(id);
+    lock.lock();
+    firing_.erase(id);
+  }
+}
+
+}  // namespace civicgrid::cases

@@ -1,0 +1,91 @@
+#include "domain/cases/scheduler.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace civicgrid::cases {
+namespace {
+
+struct Recorder {
+  std::mutex mu;
+  std::vector<cases::CaseId> fired;
+  size_t count() {
+    std::lock_guard lock(mu);
+    return fired.size();
+  }
+};
+
+bool WaitFor(const std::function<bool()>& ok, milliseconds limit = milliseconds{2000}) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < end) {
+    if (ok()) return true;
+    std::this_thread::sleep_for(milliseconds{5});
+  }
+  return ok();
+}
+
+TEST(DeadlineScheduler, FiresWhatIsDueInOrderAndNothingEarly) {
+  ManualClock clock(*ParseTime("2026-11-24T09:00:00+08:00"));
+  Recorder rec;
+  DeadlineScheduler* self = nullptr;
+  DeadlineScheduler s(clock, [&](cases::CaseId id) {
+    std::lock_guard lock(rec.mu);
+    rec.fired.push_back(id);
+    self->Set(id, std::nullopt);  // what the service's listener does after the alert's commit
+  }, 1);
+  self = &s;
+  const TimePoint t0 = clock.Now();
+  s.Set(1, t0 + std::chrono::minutes(10));
+  s.Set(2, t0 + std::chrono::minutes(5));
+  s.Set(3, t0 - std::chrono::minutes(1));  // fell due while the server was down
+  s.Start();
+  ASSERT_TRUE(WaitFor([&] { return rec.count() == 1; }));
+  std::this_thread::sleep_for(milliseconds{300});
+  EXPECT_EQ(rec.count(), 1u) << "nothing before its time";
+  clock.Advance(std::chrono::minutes(6));
+  s.Poke();
+  ASSERT_TRUE(WaitFor([&] { return rec.count() == 2; }));
+  clock.Advance(std::chrono::minutes(6));
+  ASSERT_TRUE(WaitFor([&] { return rec.count() == 3; }, milliseconds{1000})) << "within a second, unpoked";
+  EXPECT_EQ(rec.fired, (std::vector<cases::CaseId>{3, 2, 1}));
+  EXPECT_EQ(s.pending(), 0u);
+  s.Stop();
+}
+
+TEST(DeadlineScheduler, RescheduleAndForget) {
+  ManualClock clock(*ParseTime("2026-11-24T09:00:00+08:00"));
+  std::atomic<int> fired{0};
+  DeadlineScheduler s(clock, [&](cases::CaseId) { ++fired; }, 2);
+  const TimePoint t0 = clock.Now();
+  s.Set(1, t0 + std::chrono::minutes(1));
+  s.Set(1, t0 + std::chrono::hours(1));  // the deadline moved
+  s.Set(2, t0 + std::chrono::minutes(1));
+  s.Set(2, std::nullopt);  // the case closed
+  EXPECT_EQ(s.pending(), 1u);
+  EXPECT_EQ(s.NextOf(1), t0 + std::chrono::hours(1));
+  s.Start();
+  clock.Advance(std::chrono::minutes(2));
+  s.Poke();
+  std::this_thread::sleep_for(milliseconds{300});
+  EXPECT_EQ(fired.load(), 0);
+  s.Stop();
+}
+
+TEST(DeadlineScheduler, AFailedFireIsRetried) {
+  ManualClock clock(*ParseTime("2026-11-24T09:00:00+08:00"));
+  std::atomic<int> fired{0};
+  DeadlineScheduler s(clock, [&](cases::CaseId) { ++fired; }, 1, milliseconds{1000});
+  s.Set(1, clock.Now());
+  s.Start();
+  ASSERT_TRUE(WaitFor([&] { return fired.load() == 1; }));
+  clock.Advance(std::chrono::seconds(2));  // the fire did not reschedule: the booked retry comes due
+  ASSERT_TRUE(WaitFor([&] { return fired.load() == 2; }));
+  s.Stop();
+}
+
+}  // namespace
+}  // namespace civicgrid::cases

@@ -1,0 +1,59 @@
+// Routing (M11 unified command): which organisation a new case goes to, by rules over (category subtree,
+// region subtree). Pure: built from the rules, asked per case; the service swaps in a new table when the
+// rules change, so a change needs no restart.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "store/store.h"
+
+namespace civicgrid::dispatch {
+
+struct RouteChoice {
+  const dispatch::RoutingRule* rule = nullptr;  // the winner (owned by the table)
+  int candidates = 0;                        // how many rules matched
+};
+
+class RoutingTable {
+ public:
+  RoutingTable() = default;
+  explicit RoutingTable(std::vector<dispatch::RoutingRule> rules);
+
+  // The most specific rule matching a case of `category` whose region path is `region_path` ("/a/b/c/").
+  // A rule matches when its category is a prefix of the case's (codes are hierarchical prefixes; empty: any)
+  // and its region lies on the path (empty: anywhere). Specificity, stated: the deeper region wins (属地
+  // first: the place decides who is responsible); at equal region depth the longer category code wins; at
+  // equal both, the older rule (lower id) stands, so adding a rule never silently overrides an equal one.
+  std::optional<RouteChoice> Route(const std::string& category, const std::string& region_path) const;
+
+  const std::vector<dispatch::RoutingRule>& rules() const { return rules_; }
+
+ private:
+  std::vector<dispatch::RoutingRule> rules_;
+  std::unordered_map<std::string, std::vector<size_t>> by_region_;  // region code ("" any) → rule indexes
+};
+
+// The current table, swapped whole when rules change (readers keep the one they hold).
+class RoutingHolder {
+ public:
+  std::shared_ptr<const RoutingTable> Get() const {
+    std::lock_guard lock(mu_);
+    return table_;
+  }
+  void Set(std::shared_ptr<const RoutingTable> table) {
+    std::lock_guard lock(mu_);
+    table_ = std::move(table);
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::shared_ptr<const RoutingTable> table_ = std::make_shared<RoutingTable>();
+};
+
+}  // namespace civicgrid::dispatch

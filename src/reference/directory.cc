@@ -1,0 +1,110 @@
+#include "reference/directory.h"
+
+#include "geo/grid_index.h"
+#include "reference/geojson.h"
+
+namespace civicgrid::reference {
+
+Directory::~Directory() = default;
+
+Result<std::shared_ptr<const Directory>> Directory::Build(std::vector<reference::Region> regions,
+                                                          std::vector<reference::Org> orgs,
+                                                          std::vector<reference::Category> categories,
+                                                          calendar::WorkCalendar calendar) {
+  std::shared_ptr<Directory> d(new Directory());
+  d->regions_ = std::move(regions);
+  std::vector<geo::GridIndex::Entry> entries;
+  for (size_t i = 0; i < d->regions_.size(); ++i) {
+    const auto& r = d->regions_[i];
+    d->region_by_code_[r.code] = i;
+    if (!r.parent.empty()) d->children_.emplace(r.parent, i);
+    if (r.kind == reference::RegionKind::kGrid && !r.geometry.empty()) {
+      auto shape = ParseGeometry(r.geometry);
+      if (!shape.ok()) return Invalid("geometry", "grid " + r.code + ": " + shape.error().message);
+      entries.push_back({std::int64_t(d->grid_codes_.size()), std::move(shape.value())});
+      d->grid_codes_.push_back(r.code);
+    }
+  }
+  for (const auto& r : d->regions_) {
+    size_t steps = 0;
+    for (std::string at = r.parent; !at.empty(); ++steps) {
+      auto it = d->region_by_code_.find(at);
+      if (it == d->region_by_code_.end()) return Invalid("parent", "region " + r.code + ": unknown ancestor " + at);
+      if (steps > d->regions_.size()) return Invalid("parent", "region " + r.code + ": parents form a cycle");
+      at = d->regions_[it->second].parent;
+    }
+  }
+  d->grid_index_ = std::make_unique<geo::GridIndex>(std::move(entries));
+  d->orgs_ = std::move(orgs);
+  for (size_t i = 0; i < d->orgs_.size(); ++i) {
+    d->org_by_code_[d->orgs_[i].code] = i;
+    d->orgs_by_region_.emplace(d->orgs_[i].region, i);
+  }
+  d->categories_ = std::move(categories);
+  for (size_t i = 0; i < d->categories_.size(); ++i) d->category_by_code_[d->categories_[i].code] = i;
+  d->calendar_ = std::move(calendar);
+  return std::shared_ptr<const Directory>(std::move(d));
+}
+
+const reference::Region* Directory::FindRegion(const std::string& code) const {
+  auto it = region_by_code_.find(code);
+  return it == region_by_code_.end() ? nullptr : &regions_[it->second];
+}
+
+std::vector<const reference::Region*> Directory::Lineage(const std::string& code) const {
+  std::vector<const reference::Region*> out;
+  for (const reference::Region* r = FindRegion(code); r; r = r->parent.empty() ? nullptr : FindRegion(r->parent))
+    out.insert(out.begin(), r);
+  return out;
+}
+
+std::string Directory::PathOf(const std::string& code) const {
+  std::string path = "/";
+  for (const auto* r : Lineage(code)) path += r->code + "/";
+  return path;
+}
+
+std::vector<const reference::Region*> Directory::Children(const std::string& code) const {
+  std::vector<const reference::Region*> out;
+  auto [lo, hi] = children_.equal_range(code);
+  for (auto it = lo; it != hi; ++it) out.push_back(&regions_[it->second]);
+  return out;
+}
+
+std::vector<const reference::Region*> Directory::Roots() const {
+  std::vector<const reference::Region*> out;
+  for (const auto& r : regions_)
+    if (r.parent.empty()) out.push_back(&r);
+  return out;
+}
+
+const reference::Region* Directory::LocateGrid(geo::LonLat p) const {
+  auto id = grid_index_->Locate(p);
+  return id ? FindRegion(grid_codes_[size_t(*id)]) : nullptr;
+}
+
+size_t Directory::grid_count() const { return grid_codes_.size(); }
+
+const reference::Org* Directory::FindOrg(const std::string& code) const {
+  auto it = org_by_code_.find(code);
+  return it == org_by_code_.end() ? nullptr : &orgs_[it->second];
+}
+
+const reference::Org* Directory::TownOrgOf(const std::string& region_path) const {
+  for (const auto& code : reference::PathCodes(region_path)) {
+    const auto* r = FindRegion(code);
+    if (!r || (r->kind != reference::RegionKind::kTown && r->kind != reference::RegionKind::kStreet)) continue;
+    auto [lo, hi] = orgs_by_region_.equal_range(code);
+    for (auto it = lo; it != hi; ++it)
+      if (orgs_[it->second].kind == "town" || orgs_[it->second].kind == "street") return &orgs_[it->second];
+    return nullptr;
+  }
+  return nullptr;
+}
+
+const reference::Category* Directory::FindCategory(const std::string& code) const {
+  auto it = category_by_code_.find(code);
+  return it == category_by_code_.end() ? nullptr : &categories_[it->second];
+}
+
+}  // namespace civicgrid::reference

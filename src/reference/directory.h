@@ -1,0 +1,86 @@
+// The reference data a command needs, as one immutable in-memory snapshot: the region tree with its grid
+// index, organisations, categories and the working calendar. Readers take a shared_ptr to the current
+// snapshot; an import builds a new one and swaps it in, so lookups never stop (DESIGN.md: in-memory
+// structures rebuilt from the store and kept current).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "calendar/calendar.h"
+#include "common/result.h"
+#include "geo/crs.h"
+#include "reference/types.h"
+
+namespace civicgrid::geo {
+class GridIndex;
+}
+
+namespace civicgrid::reference {
+
+class Directory {
+ public:
+  // Fails on data that would make lookups wrong: an unknown parent, a cycle, a bad grid geometry.
+  static Result<std::shared_ptr<const Directory>> Build(std::vector<reference::Region> regions,
+                                                        std::vector<reference::Org> orgs,
+                                                        std::vector<reference::Category> categories,
+                                                        calendar::WorkCalendar calendar);
+  ~Directory();
+
+  const reference::Region* FindRegion(const std::string& code) const;
+  // Root first, the region itself last.
+  std::vector<const reference::Region*> Lineage(const std::string& code) const;
+  // "/root/…/code/": the subtree key stored with each case.
+  std::string PathOf(const std::string& code) const;
+  std::vector<const reference::Region*> Children(const std::string& code) const;
+  std::vector<const reference::Region*> Roots() const;
+  // The grid covering a WGS-84 point, if any.
+  const reference::Region* LocateGrid(geo::LonLat wgs84) const;
+
+  const reference::Org* FindOrg(const std::string& code) const;
+  // The town or street organisation responsible for the town on this path: where escalation sends a case.
+  const reference::Org* TownOrgOf(const std::string& region_path) const;
+  const std::vector<reference::Org>& orgs() const { return orgs_; }
+  const reference::Category* FindCategory(const std::string& code) const;
+  const std::vector<reference::Category>& categories() const { return categories_; }
+  const calendar::WorkCalendar& calendar() const { return calendar_; }
+  size_t region_count() const { return regions_.size(); }
+  size_t grid_count() const;
+
+ private:
+  Directory() = default;
+  std::vector<reference::Region> regions_;
+  std::map<std::string, size_t> region_by_code_;
+  std::multimap<std::string, size_t> children_;
+  std::vector<std::string> grid_codes_;  // index id → grid code
+  std::unique_ptr<geo::GridIndex> grid_index_;
+  std::vector<reference::Org> orgs_;
+  std::map<std::string, size_t> org_by_code_;
+  std::multimap<std::string, size_t> orgs_by_region_;
+  std::vector<reference::Category> categories_;
+  std::map<std::string, size_t> category_by_code_;
+  calendar::WorkCalendar calendar_;
+};
+
+// Holds the current snapshot; thread-safe.
+class DirectoryHolder {
+ public:
+  std::shared_ptr<const Directory> Get() const {
+    std::lock_guard lock(mu_);
+    return current_;
+  }
+  void Set(std::shared_ptr<const Directory> d) {
+    std::lock_guard lock(mu_);
+    current_ = std::move(d);
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::shared_ptr<const Directory> current_;  // GUARDED_BY(mu_)
+};
+
+}  // namespace civicgrid::reference
