@@ -57,11 +57,13 @@ cases::CaseWrite Copy(const Source& s, cases::CaseId by, int k, const cases::Cas
   for (auto& j : c.joined) j.from = Shift(j.from, by);
   w.events = s.events;
   for (auto& e : w.events) {
-    e.case_id = c.id;
-    if (e.origin) ShiftOrigin(*e.origin, c.id, k);
-    if (e.into) e.into = Shift(*e.into, by);
-    if (e.from) e.from = Shift(*e.from, by);
-    for (auto& d : e.duplicates) d = Shift(d, by);
+    e.item = c.id;
+    if (auto* r = std::get_if<cases::events::Received>(&e.body)) {
+      ShiftOrigin(r->origin, c.id, k);
+      for (auto& d : r->duplicates) d = Shift(d, by);
+    }
+    if (auto* m = std::get_if<cases::events::Merged>(&e.body)) m->into = Shift(m->into, by);
+    if (auto* j = std::get_if<cases::events::Joined>(&e.body); j && j->from) j->from = Shift(*j->from, by);
   }
   service.CompleteWrite(w);
   return w;

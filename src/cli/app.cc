@@ -175,13 +175,9 @@ Status LoadDigests(store::Store& store, const std::function<void(const cases::Ca
 
 Status App::StartCommandCentre() {
   if (scheduler_) return OkStatus();
-  const cases::Rules rules = cases_->rules();
-  auto next_of = [rules](const cases::Case& c) -> std::optional<TimePoint> {
-    auto a = cases::NextAlert(c, rules);
-    if (!a) return std::nullopt;
-    return a->at;
-  };
-  scheduler_ = std::make_unique<cases::DeadlineScheduler>(*clock_, [this, next_of](cases::CaseId id) {
+  const cases::CaseKind& kind = cases_->kind();
+  auto next_of = [&kind](const cases::Case& c) { return kind.NextTimer(c); };
+  scheduler_ = std::make_unique<ledger::TimerQueue>(*clock_, [this, next_of](cases::CaseId id) {
     auto c = cases_->FireAlerts(id);
     if (!c.ok()) {
       if (c.error().code == ErrorCode::kNotFound) scheduler_->Set(id, std::nullopt);

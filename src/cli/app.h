@@ -9,7 +9,7 @@
 #include "domain/access/auth.h"
 #include "domain/cases/case_service.h"
 #include "domain/cases/nearby.h"
-#include "domain/cases/scheduler.h"
+#include "ledger/timers.h"
 #include "domain/cockpit/aggregates.h"
 #include "domain/dispatch/routing.h"
 #include "privacy/personal_data.h"
@@ -46,7 +46,7 @@ class App {
   Status ReloadIfChanged();
   dispatch::RoutingHolder& routing() { return routing_; }
   cases::OpenCaseIndex& open_cases() { return open_cases_; }
-  cases::DeadlineScheduler* scheduler() { return scheduler_.get(); }
+  ledger::TimerQueue* scheduler() { return scheduler_.get(); }
   cockpit::Aggregates& cockpit() { return cockpit_; }
   // For `serve`: rebuilds the in-memory command structures from the store (every case: the cockpit; open
   // cases: the duplicate index and the deadline scheduler), keeps them current from every commit, and starts
@@ -68,7 +68,7 @@ class App {
   dispatch::RoutingHolder routing_;
   cases::OpenCaseIndex open_cases_;
   cockpit::Aggregates cockpit_;
-  std::unique_ptr<cases::DeadlineScheduler> scheduler_;
+  std::unique_ptr<ledger::TimerQueue> scheduler_;
 };
 
 // Calls fn for every case's digest, on this thread, while another thread reads them from the store in

@@ -36,7 +36,7 @@ std::string CaseEventMessage(const cases::Case& after, const cases::CaseEvent& e
         {"version", after.version}}},
       {"event",
        {{"seq", event.seq},
-        {"type", std::string(Name(event.type))},
+        {"type", std::string(Name(cases::TypeOf(event)))},
         {"actor", event.actor},
         {"at", FormatTime(event.at)}}},
   };

@@ -66,13 +66,12 @@ cases::Case CaseIn(const reference::Directory& d, const std::string& grid) {
 std::vector<cases::CaseEvent> Events() {
   cases::CaseEvent received;
   received.seq = 1;
-  received.type = cases::EventType::kReceived;
+  received.body = cases::events::Received{};
   received.actor = "admin";
   received.at = FromMillis(1'764'000'000'000);
   cases::CaseEvent dispatched = received;
   dispatched.seq = 2;
-  dispatched.type = cases::EventType::kDispatched;
-  dispatched.org = "m1";
+  dispatched.body = cases::events::Dispatched{"m1", std::nullopt, std::nullopt, ""};
   return {received, dispatched};
 }
 

@@ -2,6 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <type_traits>
+
+#include "domain/cases/event_fields.h"
+
 namespace civicgrid::store {
 
 using nlohmann::json;
@@ -92,54 +96,72 @@ Reporter DecodeReporter(const json& j) {
 
 }  // namespace
 
+namespace {
+
+// Writes one event field into the stored payload: set optionals, non-empty strings and lists, and every
+// plain value (as the payload was written when events were one struct).
+struct PayloadWriter {
+  json& j;
+  template <class T>
+  void operator()(const char* key, const char*, const T& v) {
+    if constexpr (std::is_same_v<T, std::string>) {
+      if (!v.empty()) j[key] = v;
+    } else if constexpr (std::is_same_v<T, std::vector<std::string>> || std::is_same_v<T, std::vector<CaseId>>) {
+      if (!v.empty()) j[key] = v;
+    } else if constexpr (std::is_same_v<T, std::optional<TimePoint>>) {
+      PutTime(j, key, v);
+    } else if constexpr (std::is_same_v<T, std::optional<Level>>) {
+      if (v) j[key] = std::string(Name(*v));
+    } else if constexpr (std::is_same_v<T, Rating>) {
+      j[key] = std::string(Name(v));
+    } else if constexpr (std::is_same_v<T, CaseOrigin>) {
+      j[key] = EncodeOrigin(v);
+    } else if constexpr (std::is_same_v<T, Reporter>) {
+      j[key] = EncodeReporter(v);
+    } else if constexpr (requires { v.has_value(); }) {
+      if (v) j[key] = *v;
+    } else {
+      j[key] = v;
+    }
+  }
+};
+
+struct PayloadReader {
+  const json& j;
+  template <class T>
+  void operator()(const char* key, const char*, T& v) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return;
+    if constexpr (std::is_same_v<T, std::optional<TimePoint>>) {
+      v = FromMillis(it->get<std::int64_t>());
+    } else if constexpr (std::is_same_v<T, std::optional<Level>>) {
+      v = ParseLevel(it->get<std::string>());
+    } else if constexpr (std::is_same_v<T, Rating>) {
+      v = ParseRating(it->get<std::string>()).value_or(Rating::kSatisfied);
+    } else if constexpr (std::is_same_v<T, CaseOrigin>) {
+      v = DecodeOrigin(*it);
+    } else if constexpr (std::is_same_v<T, Reporter>) {
+      if (it->is_object()) v = DecodeReporter(*it);
+    } else if constexpr (requires { v.has_value(); }) {
+      v = it->get<typename T::value_type>();
+    } else {
+      v = it->get<T>();
+    }
+  }
+};
+
+}  // namespace
+
 std::string EncodeEventPayload(const CaseEvent& e) {
   json j = json::object();
-  if (e.origin) j["origin"] = EncodeOrigin(*e.origin);
-  if (!e.org.empty()) j["org"] = e.org;
-  if (!e.text.empty()) j["text"] = e.text;
-  if (e.days) j["days"] = *e.days;
-  if (e.approve) j["approve"] = *e.approve;
-  if (e.rating) j["rating"] = std::string(Name(*e.rating));
-  if (e.solved) j["solved"] = *e.solved;
-  if (e.into) j["into"] = *e.into;
-  PutTime(j, "accept_by", e.accept_by);
-  PutTime(j, "resolve_by", e.resolve_by);
-  PutTime(j, "due", e.due);
-  if (!e.deadline.empty()) j["deadline"] = e.deadline;
-  if (e.level) j["level"] = std::string(Name(*e.level));
-  if (!e.trigger.empty()) j["trigger"] = e.trigger;
-  if (!e.orgs.empty()) j["orgs"] = e.orgs;
-  if (e.rule) j["rule"] = *e.rule;
-  if (!e.duplicates.empty()) j["duplicates"] = e.duplicates;
-  if (e.reporter) j["reporter"] = EncodeReporter(*e.reporter);
-  if (e.from) j["from"] = *e.from;
-  if (e.reporter_index) j["reporter_index"] = *e.reporter_index;
+  std::visit([&](const auto& b) { ForEachField(b, PayloadWriter{j}); }, e.body);
   return j.dump();
 }
 
 Status DecodeEventPayload(const std::string& text, CaseEvent& e) {
   try {
     const json j = json::parse(text);
-    if (auto it = j.find("origin"); it != j.end()) e.origin = DecodeOrigin(*it);
-    e.org = GetStr(j, "org");
-    e.text = GetStr(j, "text");
-    e.days = GetOpt<double>(j, "days");
-    e.approve = GetOpt<bool>(j, "approve");
-    if (auto r = GetOpt<std::string>(j, "rating")) e.rating = ParseRating(*r);
-    e.solved = GetOpt<bool>(j, "solved");
-    e.into = GetOpt<CaseId>(j, "into");
-    e.accept_by = GetTime(j, "accept_by");
-    e.resolve_by = GetTime(j, "resolve_by");
-    e.due = GetTime(j, "due");
-    e.deadline = GetStr(j, "deadline");
-    if (auto l = GetOpt<std::string>(j, "level")) e.level = ParseLevel(*l);
-    e.trigger = GetStr(j, "trigger");
-    if (auto it = j.find("orgs"); it != j.end()) e.orgs = it->get<std::vector<std::string>>();
-    e.rule = GetOpt<std::int64_t>(j, "rule");
-    if (auto it = j.find("duplicates"); it != j.end()) e.duplicates = it->get<std::vector<CaseId>>();
-    if (auto it = j.find("reporter"); it != j.end() && it->is_object()) e.reporter = DecodeReporter(*it);
-    e.from = GetOpt<CaseId>(j, "from");
-    e.reporter_index = GetOpt<int>(j, "reporter_index");
+    std::visit([&](auto& b) { ForEachField(b, PayloadReader{j}); }, e.body);
     return OkStatus();
   } catch (const json::exception& ex) {
     return Internal(std::string("corrupt event payload: ") + ex.what());

@@ -10,7 +10,8 @@
 namespace civicgrid::store {
 
 std::string EncodeEventPayload(const cases::CaseEvent& event);
-// Fills the payload fields of `event` (type, ids, actor and time are columns of their own).
+// Fills the payload fields of `event`, whose body already holds the right type (EmptyBody of the stored
+// type; ids, actor and time are columns of their own).
 Status DecodeEventPayload(const std::string& json, cases::CaseEvent& event);
 
 std::string EncodeCase(const cases::Case& c);

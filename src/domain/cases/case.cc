@@ -1,6 +1,7 @@
 #include "domain/cases/case.h"
 
 #include <array>
+#include <utility>
 
 namespace civicgrid::cases {
 namespace {
@@ -34,5 +35,20 @@ std::optional<EventType> ParseEventType(std::string_view s) { return Lookup<Even
 std::string_view Name(EventType t) { return kEventTypes[size_t(t)]; }
 std::optional<Level> ParseLevel(std::string_view s) { return Lookup<Level>(kLevels, s); }
 std::string_view Name(Level l) { return kLevels[size_t(l)]; }
+
+}  // namespace civicgrid::cases
+
+namespace civicgrid::cases {
+namespace {
+template <size_t... I>
+CaseEventBody EmptyBodyAt(size_t i, std::index_sequence<I...>) {
+  static const CaseEventBody kBodies[] = {CaseEventBody(std::in_place_index<I>)...};
+  return kBodies[i];
+}
+}  // namespace
+
+CaseEventBody EmptyBody(EventType t) {
+  return EmptyBodyAt(size_t(t), std::make_index_sequence<std::variant_size_v<CaseEventBody>>{});
+}
 
 }  // namespace civicgrid::cases

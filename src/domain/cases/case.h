@@ -7,14 +7,16 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "common/time.h"
+#include "ledger/event.h"
 #include "privacy/sealed.h"
 
 namespace civicgrid::cases {
 
-using CaseId = std::int64_t;
+using CaseId = ledger::ItemId;
 
 enum class CaseStatus { kReceived, kDispatched, kAccepted, kResolved, kClosed, kInvalid, kMerged };
 std::string_view Name(CaseStatus s);
@@ -182,35 +184,149 @@ enum class EventType {
 std::string_view Name(EventType t);
 std::optional<EventType> ParseEventType(std::string_view s);
 
-// One change to a case: the audit trail (全程留痕). Which payload fields are set depends on the type.
-struct CaseEvent {
-  CaseId case_id = 0;
-  std::int64_t seq = 0;  // 1-based; equals the case version after this event
-  EventType type = EventType::kReceived;
-  std::string actor;     // login of the user or key that acted
-  TimePoint at{};
-  std::optional<CaseOrigin> origin;  // received
-  std::string org;                   // dispatched
-  std::string text;                  // reason / note / comment
-  std::optional<double> days;        // extension_requested
-  std::optional<bool> approve;       // extension_decided, reviewed
-  std::optional<Rating> rating;      // rated
-  std::optional<bool> solved;        // rated
-  std::optional<CaseId> into;        // merged
-  std::optional<TimePoint> accept_by;   // deadlines this event set
-  std::optional<TimePoint> resolve_by;
-  std::optional<TimePoint> due;        // supervised, reviewed (follow-up), whistled (check-in)
-  std::string deadline;                // reminded/overdue/…: the timer (accept, resolve, check_in:ORG …)
-  std::optional<Level> level;          // escalated
-  std::string trigger;                 // escalated: overdue, returned_twice, dissatisfied, supervisor_flag, …
-  std::vector<std::string> orgs;       // whistled: the co-departments (org is the lead)
-  std::optional<std::int64_t> rule;    // dispatched by a routing rule (text is the reason)
-  std::vector<CaseId> duplicates;      // received: suspected duplicates
-  std::optional<Reporter> reporter;    // joined
-  std::optional<CaseId> from;          // joined: the merged case
-  std::optional<int> reporter_index;   // rated: 0 the first reporter, n the n-th joined one
-  bool operator==(const CaseEvent&) const = default;
+// The events of a case, one struct each (the audit trail, 全程留痕). Their order in CaseEventBody is the order
+// of EventType. event_fields.h names their fields for the store's and the API's codecs.
+namespace events {
+struct Received {
+  CaseOrigin origin;
+  std::optional<TimePoint> accept_by, resolve_by;  // the deadlines starting now
+  std::vector<CaseId> duplicates;                  // suspected duplicates proposed at intake
+  bool operator==(const Received&) const = default;
 };
+struct Dispatched {
+  std::string org;
+  std::optional<TimePoint> accept_by;
+  std::optional<std::int64_t> rule;  // set when a routing rule chose the org
+  std::string reason;                // the rule's explanation
+  bool operator==(const Dispatched&) const = default;
+};
+struct Accepted {
+  bool operator==(const Accepted&) const = default;
+};
+struct Contacted {
+  std::string note;
+  bool operator==(const Contacted&) const = default;
+};
+struct Returned {
+  std::string org;  // the organisation that returned it
+  std::string reason;
+  bool operator==(const Returned&) const = default;
+};
+struct ExtensionRequested {
+  double days = 0;
+  std::string reason;
+  bool operator==(const ExtensionRequested&) const = default;
+};
+struct ExtensionDecided {
+  bool approve = false;
+  std::string note;
+  std::optional<double> days;            // the days that were asked for
+  std::optional<TimePoint> resolve_by;   // the new deadline, when approved
+  bool operator==(const ExtensionDecided&) const = default;
+};
+struct Resolved {
+  std::string note;
+  bool operator==(const Resolved&) const = default;
+};
+struct Reviewed {
+  bool approve = false;
+  std::string note;
+  std::optional<TimePoint> due;  // approved: every reporter is to be asked by then (回访)
+  bool operator==(const Reviewed&) const = default;
+};
+struct Rated {
+  Rating rating = Rating::kSatisfied;
+  bool solved = false;
+  std::string comment;
+  std::optional<int> reporter;  // n: the n-th joined reporter; none: the first reporter
+  bool operator==(const Rated&) const = default;
+};
+struct Closed {
+  bool operator==(const Closed&) const = default;
+};
+struct Reopened {
+  std::string org;
+  std::string reason;
+  std::optional<TimePoint> accept_by, resolve_by;
+  bool operator==(const Reopened&) const = default;
+};
+struct Invalidated {
+  std::string reason;
+  bool operator==(const Invalidated&) const = default;
+};
+struct Merged {
+  CaseId into = 0;
+  bool operator==(const Merged&) const = default;
+};
+// A timer's stage fired: which timer ("accept", "resolve", "check_in:ORG" …), its due time, and for
+// check-in timers the department.
+struct TimerFired {
+  std::string deadline;
+  std::optional<TimePoint> due;
+  std::string org;
+  bool operator==(const TimerFired&) const = default;
+};
+struct Reminded : TimerFired {};
+struct Overdue : TimerFired {};
+struct SupervisionNotice : TimerFired {};
+struct CheckInMissed : TimerFired {};
+struct Escalated {
+  std::optional<Level> level;
+  std::string trigger;  // overdue, returned_twice, dissatisfied, supervisor_flag, check_in_missed, manual
+  std::string org;      // escalated to the town: its organisation now handles the case, with fresh limits
+  std::optional<TimePoint> accept_by, resolve_by;
+  std::string reason;
+  bool operator==(const Escalated&) const = default;
+};
+struct Whistled {
+  std::string lead;
+  std::vector<std::string> co;
+  std::string note;
+  std::optional<TimePoint> check_in_by;
+  bool operator==(const Whistled&) const = default;
+};
+struct CheckedIn {
+  std::string org;
+  bool operator==(const CheckedIn&) const = default;
+};
+struct PartReported {
+  std::string org;
+  std::string note;
+  bool operator==(const PartReported&) const = default;
+};
+struct Supervised {
+  std::string note;
+  std::optional<TimePoint> due;
+  bool operator==(const Supervised&) const = default;
+};
+struct ReturnDecided {
+  bool uphold = false;
+  std::string org;  // upheld: where it goes now (改派); refused: back to the organisation that returned it
+  std::string note;
+  std::optional<TimePoint> accept_by;
+  bool operator==(const ReturnDecided&) const = default;
+};
+struct Joined {
+  Reporter reporter;
+  std::optional<CaseId> from;  // the merged case it came from
+  bool operator==(const Joined&) const = default;
+};
+}  // namespace events
 
+using CaseEventBody =
+    std::variant<events::Received, events::Dispatched, events::Accepted, events::Contacted, events::Returned,
+                 events::ExtensionRequested, events::ExtensionDecided, events::Resolved, events::Reviewed,
+                 events::Rated, events::Closed, events::Reopened, events::Invalidated, events::Merged,
+                 events::Reminded, events::Overdue, events::SupervisionNotice, events::CheckInMissed,
+                 events::Escalated, events::Whistled, events::CheckedIn, events::PartReported, events::Supervised,
+                 events::ReturnDecided, events::Joined>;
+static_assert(std::variant_size_v<CaseEventBody> == size_t(EventType::kJoined) + 1);
+
+// One change to a case: the envelope (ledger::Event: case id in `item`, seq, time, actor, command, channel,
+// address) around one of the bodies above.
+using CaseEvent = ledger::Event<CaseEventBody>;
+inline EventType TypeOf(const CaseEvent& e) { return static_cast<EventType>(e.body.index()); }
+// An empty body of the given type (decoding).
+CaseEventBody EmptyBody(EventType t);
 
 }  // namespace civicgrid::cases

@@ -11,7 +11,7 @@ const std::vector<std::string>& KnownChannels() {
   return kChannels;
 }
 
-std::string CaseNumber(TimePoint at, cases::CaseId id) {
+std::string CaseNumber(TimePoint at, CaseId id) {
   const std::chrono::year_month_day ymd{calendar::WorkCalendar::LocalDate(at)};
   char buf[48];
   std::snprintf(buf, sizeof buf, "GD%04d%02u%02u-%07lld", int(ymd.year()), unsigned(ymd.month()),
@@ -19,11 +19,19 @@ std::string CaseNumber(TimePoint at, cases::CaseId id) {
   return buf;
 }
 
-CaseService::CaseService(store::Store& store, const Clock& clock, const reference::DirectoryHolder& directory,
+CaseService::CaseService(CaseStore& store, const Clock& clock, const reference::DirectoryHolder& directory,
                          const privacy::Vault& vault, Rules rules)
-    : store_(store), clock_(clock), directory_(directory), vault_(vault), rules_(rules) {}
+    : store_(store),
+      clock_(clock),
+      directory_(directory),
+      vault_(vault),
+      kind_(std::move(rules)),
+      ledger_(kind_, store, clock,
+              [this](const Case& state, TimePoint now, const ledger::Origin& origin) {
+                return ContextFor(state, now, origin);
+              }) {}
 
-Result<IntakeResult> CaseService::Existing(cases::CaseId id, const Guard& guard) {
+Result<IntakeResult> CaseService::Existing(CaseId id, const Guard& guard) {
   auto c = Get(id);
   if (!c.ok()) return c.error();
   // Someone else's case under the same key: say the key is taken, show nothing of the case.
@@ -31,32 +39,38 @@ Result<IntakeResult> CaseService::Existing(cases::CaseId id, const Guard& guard)
   return IntakeResult{std::move(c.value()), false};
 }
 
-void CaseService::CompleteWrite(cases::CaseWrite& w) const {
-  w.tally = Pack(TallyOf(w.after));
-  const auto next = NextAlert(w.after, rules_);
-  w.next_alert = next ? std::optional<TimePoint>(next->at) : std::nullopt;
+Result<Context> CaseService::ContextFor(const Case& state, TimePoint now, const ledger::Origin& origin) const {
+  const auto dir = directory_.Get();
+  Context ctx;
+  ctx.now = now;
+  ctx.actor = origin.actor;
+  ctx.category = dir->FindCategory(state.origin.category);
+  ctx.calendar = &dir->calendar();
+  ctx.rules = kind_.rules();
+  if (const auto* o = dir->TownOrgOf(state.origin.region_path)) ctx.town_org = o->code;
+  ctx.snapshot = dir;  // a reference reload may swap the directory while the command decides
+  return ctx;
 }
 
-void CaseService::Publish(const Case* before, const Case& after, const std::vector<CaseEvent>& events) {
-  for (const auto& l : listeners_) l(before, after, events);
-}
-
-std::vector<cases::CaseId> CaseService::FindDuplicates(const cases::CaseOrigin& origin, TimePoint now) {
-  std::vector<cases::CaseId> out;
+std::vector<CaseId> CaseService::FindDuplicates(const CaseOrigin& origin, TimePoint now) {
+  std::vector<CaseId> out;
   if (!nearby_ || !origin.location) return out;
-  const auto since = now - milliseconds{std::llround(rules_.duplicate_window_days * 86400e3)};
+  const Rules& rules = kind_.rules();
+  const auto since = now - milliseconds{std::llround(rules.duplicate_window_days * 86400e3)};
   const std::string text = origin.title + " " + origin.description;
-  for (const auto& hit : nearby_->Near(*origin.location, rules_.duplicate_radius_m, origin.category, since, 20)) {
+  for (const auto& hit : nearby_->Near(*origin.location, rules.duplicate_radius_m, origin.category, since, 20)) {
     auto c = store_.GetCase(hit.id);
     if (!c.ok() || !*c) continue;
     const auto& o = (*c)->origin;
-    if (TextSimilarity(text, o.title + " " + o.description) >= rules_.duplicate_min_similarity) out.push_back(hit.id);
+    if (TextSimilarity(text, o.title + " " + o.description) >= rules.duplicate_min_similarity) out.push_back(hit.id);
     if (out.size() == 5) break;
   }
   return out;
 }
 
-Result<IntakeResult> CaseService::Intake(const IntakeRequest& req, const std::string& actor, const Guard& guard) {
+Result<IntakeResult> CaseService::Intake(const IntakeRequest& req, const ledger::Origin& origin_of_call,
+                                         const Guard& guard) {
+  const std::string& actor = origin_of_call.actor;
   const auto dir = directory_.Get();
   // Validation first, so a refused intake writes nothing.
   bool channel_ok = false;
@@ -92,7 +106,7 @@ Result<IntakeResult> CaseService::Intake(const IntakeRequest& req, const std::st
     if (*found) return Existing(**found, guard);
   }
 
-  cases::CaseOrigin origin;
+  CaseOrigin origin;
   origin.channel = req.channel;
   origin.external_id = req.external_id;
   origin.category = req.category;
@@ -126,178 +140,121 @@ Result<IntakeResult> CaseService::Intake(const IntakeRequest& req, const std::st
     return Invalid("location", "give a location or a region: this deployment has several counties");
   }
 
-  Context ctx;
-  ctx.now = clock_.Now();
-  ctx.actor = actor;
-  ctx.category = category;
-  ctx.calendar = &dir->calendar();
-  ctx.rules = rules_;
-  ctx.duplicates = FindDuplicates(origin, ctx.now);
-  ctx.town_org = [&] {
-    const auto* o = dir->TownOrgOf(origin.region_path);
-    return o ? o->code : std::string();
-  }();
-  const cases::CaseId id = store_.NextCaseId();
-  origin.number = CaseNumber(ctx.now, id);
-  const CaseEvent received = Receive(id, std::move(origin), ctx);
-  cases::CaseWrite write;
-  write.after = Evolve(Case{}, received);
-  write.events = {received};
-  write.idempotency_key = idem_key;
-  // Routing: a matching rule dispatches at once, in the same commit; otherwise the case waits for a dispatcher.
-  if (routing_) {
-    const auto table = routing_->Get();
-    const auto& o = write.after.origin;
-    if (auto choice = table->Route(o.category, o.region_path)) {
-      const auto& rule = *choice->rule;
-      if (const auto* org = dir->FindOrg(rule.org)) {
-        auto name_of_region = [&](const std::string& code) {
-          const auto* r = dir->FindRegion(code);
-          return code.empty() ? std::string("anywhere") : code + (r ? " " + r->name : "");
-        };
-        const auto* cat = dir->FindCategory(rule.category);
-        const std::string reason =
-            "rule " + std::to_string(rule.id) + ": category " +
-            (rule.category.empty() ? std::string("any") : rule.category + (cat ? " " + cat->name_zh : "")) +
-            " in " + name_of_region(rule.region) + " → " + org->code + " " + org->name + " (the most specific of " +
-            std::to_string(choice->candidates) + " matching rule" + (choice->candidates == 1 ? "" : "s") + ")";
-        auto more = Decide(write.after, Dispatch{org->code, rule.id, reason}, ctx);
-        if (more.ok())
-          for (auto& e : *more) {
-            write.after = Evolve(write.after, e);
-            write.events.push_back(std::move(e));
-          }
+  // The external id is the channel's own idempotency key: a concurrent repeat that won the race is answered.
+  auto created = ledger_.Create(idem_key, guard, [&](CaseId id, TimePoint now) -> Result<std::vector<CaseEvent>> {
+    Context ctx;
+    ctx.now = now;
+    ctx.actor = actor;
+    ctx.category = category;
+    ctx.calendar = &dir->calendar();
+    ctx.rules = kind_.rules();
+    ctx.duplicates = FindDuplicates(origin, ctx.now);
+    if (const auto* o = dir->TownOrgOf(origin.region_path)) ctx.town_org = o->code;
+    origin.number = CaseNumber(ctx.now, id);
+    std::vector<CaseEvent> events{Receive(id, std::move(origin), ctx)};
+    for (auto& e : events) ledger::Ledger<CaseKind>::Stamp(e, id, 0, now, origin_of_call, "intake");
+    // Routing: a matching rule dispatches at once, in the same commit; otherwise the case waits for a dispatcher.
+    if (routing_) {
+      const Case received = Evolve(Case{}, events[0]);
+      const auto table = routing_->Get();
+      const auto& o = received.origin;
+      if (auto choice = table->Route(o.category, o.region_path)) {
+        const auto& rule = *choice->rule;
+        if (const auto* org = dir->FindOrg(rule.org)) {
+          auto name_of_region = [&](const std::string& code) {
+            const auto* r = dir->FindRegion(code);
+            return code.empty() ? std::string("anywhere") : code + (r ? " " + r->name : "");
+          };
+          const auto* cat = dir->FindCategory(rule.category);
+          const std::string reason =
+              "rule " + std::to_string(rule.id) + ": category " +
+              (rule.category.empty() ? std::string("any") : rule.category + (cat ? " " + cat->name_zh : "")) +
+              " in " + name_of_region(rule.region) + " → " + org->code + " " + org->name + " (the most specific of " +
+              std::to_string(choice->candidates) + " matching rule" + (choice->candidates == 1 ? "" : "s") + ")";
+          auto more = Decide(received, Dispatch{org->code, rule.id, reason}, ctx);
+          if (more.ok())
+            for (auto& e : *more) {
+              ledger::Ledger<CaseKind>::Stamp(e, id, 0, now, origin_of_call, "dispatch");
+              events.push_back(std::move(e));
+            }
+        }
       }
     }
-  }
-  CompleteWrite(write);
-  std::lock_guard order(StripeOf(id));
-  if (auto st = store_.CommitCase(write); !st) {
-    const auto& e = st.error();
-    // A concurrent repeat of the same intake won the race: answer with its case.
-    if (e.code == ErrorCode::kConflict && e.field == cases::kDuplicateExternalId) {
+    return events;
+  });
+  if (!created.ok()) {
+    const auto& e = created.error();
+    // A concurrent repeat of the same external id won the race: answer with its case.
+    if (e.code == ErrorCode::kConflict && e.field == kDuplicateExternalId) {
       auto found = store_.FindByExternalId(req.channel, req.external_id);
-      if (found.ok() && *found) return Existing(**found, guard);
-    }
-    if (e.code == ErrorCode::kConflict && e.field == cases::kDuplicateIdempotencyKey) {
-      auto found = store_.FindByIdempotencyKey(idem_key);
       if (found.ok() && *found) return Existing(**found, guard);
     }
     return e;
   }
-  Publish(nullptr, write.after, write.events);
-  return IntakeResult{std::move(write.after), true};
+  return IntakeResult{std::move(created->state), created->created};
 }
 
-Result<Case> CaseService::Act(cases::CaseId id, const Command& command, const std::string& actor,
-                              const Guard& guard) {
-  const auto* merge = std::get_if<Merge>(&command);
-  // Lock order: by stripe index, so that two merges in opposite directions cannot deadlock.
-  std::mutex* first = &StripeOf(id);
-  std::mutex* second = merge && merge->into != id ? &StripeOf(merge->into) : nullptr;
-  if (second == first) second = nullptr;
-  if (second && second < first) std::swap(first, second);
-  std::unique_lock lock1(*first);
-  std::unique_lock<std::mutex> lock2;
-  if (second) lock2 = std::unique_lock(*second);
-
-  for (int attempt = 0;; ++attempt) {
-    auto loaded = store_.GetCase(id);
-    if (!loaded.ok()) return loaded.error();
-    if (!*loaded) return NotFound("case " + std::to_string(id) + " does not exist");
-    const Case& state = **loaded;
-    if (guard)
-      if (auto st = guard(state); !st) return st.error();
-    const auto dir = directory_.Get();
-    auto org_exists = [&](const std::string& field, const std::string& code) -> Status {
-      if (!code.empty() && !dir->FindOrg(code)) return Invalid(field, "unknown organisation '" + code + "'");
-      return OkStatus();
-    };
-    if (const auto* d = std::get_if<Dispatch>(&command))
-      if (auto st = org_exists("org", d->org); !st) return st.error();
-    if (const auto* w = std::get_if<BlowWhistle>(&command)) {
-      if (auto st = org_exists("lead", w->lead); !st) return st.error();
-      for (const auto& o : w->co)
-        if (auto st = org_exists("co", o); !st) return st.error();
-    }
-    if (const auto* r = std::get_if<DecideReturn>(&command))
-      if (auto st = org_exists("org", r->org); !st) return st.error();
-    std::optional<Case> target;
-    if (merge && merge->into != id) {
-      auto t = store_.GetCase(merge->into);
-      if (!t.ok()) return t.error();
-      target = std::move(t.value());
-      if (target && guard && !guard(*target).ok()) target.reset();  // a case one cannot see does not exist
-    }
-    Context ctx;
-    ctx.now = clock_.Now();
-    ctx.actor = actor;
-    ctx.category = dir->FindCategory(state.origin.category);
-    ctx.calendar = &dir->calendar();
-    ctx.rules = rules_;
-    ctx.merge_target = target ? &*target : nullptr;
-    if (const auto* o = dir->TownOrgOf(state.origin.region_path)) ctx.town_org = o->code;
-    auto events = Decide(state, command, ctx);
-    if (!events.ok()) return events.error();
-    if (events->empty()) return state;  // nothing to write (an alert not yet due)
-    std::vector<cases::CaseWrite> writes(1);
-    cases::CaseWrite& write = writes[0];
-    write.after = state;
-    for (const auto& e : *events) write.after = Evolve(write.after, e);
-    write.events = std::move(events.value());
-    write.expected_version = state.version;
-    if (merge) {
-      // The merged case's reporters join the case it merges into, so each is asked when it is resolved.
-      // A reporter with neither name nor number cannot be asked, so only the others join.
-      auto reachable = [](const cases::Reporter& r) { return !r.name.empty() || !r.phone.empty(); };
-      std::vector<std::pair<cases::Reporter, cases::CaseId>> reporters;
-      if (reachable(state.origin.reporter)) reporters.emplace_back(state.origin.reporter, state.id);
-      for (const auto& j : state.joined)
-        if (reachable(j.reporter)) reporters.emplace_back(j.reporter, j.from ? j.from : state.id);
-      cases::CaseWrite tw;
-      tw.after = *target;
-      tw.expected_version = target->version;
-      Context tctx = ctx;
-      tctx.merge_target = nullptr;
-      for (const auto& [reporter, from] : reporters) {
-        auto joined = Decide(tw.after, Join{reporter, from}, tctx);
-        if (!joined.ok()) return joined.error();
-        for (auto& e : *joined) {
-          tw.after = Evolve(tw.after, e);
-          tw.events.push_back(std::move(e));
-        }
-      }
-      writes.push_back(std::move(tw));
-    }
-    for (auto& w : writes) CompleteWrite(w);
-    auto st = writes.size() == 1 ? store_.CommitCase(writes[0]) : store_.CommitCases(writes);
-    if (st.ok()) {
-      Publish(&state, writes[0].after, writes[0].events);
-      if (writes.size() > 1) Publish(&*target, writes[1].after, writes[1].events);
-      return std::move(writes[0].after);
-    }
-    // Lost a race with another command on this case: decide again on the new state.
-    if (st.error().code == ErrorCode::kConflict && st.error().field == cases::kVersionMismatch && attempt < 4) continue;
-    return st.error();
+Result<Case> CaseService::Act(CaseId id, const Command& command, const ledger::Origin& origin, const Guard& guard) {
+  if (const auto* merge = std::get_if<cases::Merge>(&command)) return Merge(id, merge->into, origin, guard);
+  const auto dir = directory_.Get();
+  auto org_exists = [&](const std::string& field, const std::string& code) -> Status {
+    if (!code.empty() && !dir->FindOrg(code)) return Invalid(field, "unknown organisation '" + code + "'");
+    return OkStatus();
+  };
+  if (const auto* d = std::get_if<Dispatch>(&command))
+    if (auto st = org_exists("org", d->org); !st) return st.error();
+  if (const auto* w = std::get_if<BlowWhistle>(&command)) {
+    if (auto st = org_exists("lead", w->lead); !st) return st.error();
+    for (const auto& o : w->co)
+      if (auto st = org_exists("co", o); !st) return st.error();
   }
+  if (const auto* r = std::get_if<DecideReturn>(&command))
+    if (auto st = org_exists("org", r->org); !st) return st.error();
+  return ledger_.Act(id, command, origin, guard);
 }
 
-Result<Case> CaseService::Get(cases::CaseId id, const Guard& guard) {
-  auto c = store_.GetCase(id);
-  if (!c.ok()) return c.error();
-  if (!*c) return NotFound("case " + std::to_string(id) + " does not exist");
-  if (guard)
-    if (auto st = guard(**c); !st) return st.error();
-  return std::move(**c);
+// A merge changes two cases at once: the merged one, and the one that takes its reporters (so that each is
+// asked when it is resolved), committed together.
+Result<Case> CaseService::Merge(CaseId id, CaseId into, const ledger::Origin& origin, const Guard& guard) {
+  using Events = std::vector<std::vector<CaseEvent>>;
+  auto out = ledger_.Update(
+      {id, into}, origin, "merge",
+      [&](const std::vector<const Case*>& loaded, TimePoint now) -> Result<Events> {
+        if (!loaded[0]) return NotFound("case " + std::to_string(id) + " does not exist");
+        const Case& state = *loaded[0];
+        if (guard)
+          if (auto st = guard(state); !st) return st.error();
+        const Case* target = into != id ? loaded[1] : nullptr;
+        if (target && guard && !guard(*target).ok()) target = nullptr;  // a case one cannot see does not exist
+        auto ctx = ContextFor(state, now, origin);
+        if (!ctx.ok()) return ctx.error();
+        ctx->merge_target = target;
+        auto merged = Decide(state, cases::Merge{into}, *ctx);
+        if (!merged.ok()) return merged.error();
+        // A reporter with neither name nor number cannot be asked, so only the others join.
+        auto reachable = [](const Reporter& r) { return !r.name.empty() || !r.phone.empty(); };
+        std::vector<std::pair<Reporter, CaseId>> reporters;
+        if (reachable(state.origin.reporter)) reporters.emplace_back(state.origin.reporter, state.id);
+        for (const auto& j : state.joined)
+          if (reachable(j.reporter)) reporters.emplace_back(j.reporter, j.from ? j.from : state.id);
+        Case t = *target;
+        std::vector<CaseEvent> joins;
+        ctx->merge_target = nullptr;
+        for (const auto& [reporter, from] : reporters) {
+          auto joined = Decide(t, Join{reporter, from}, *ctx);
+          if (!joined.ok()) return joined.error();
+          for (auto& e : *joined) {
+            t = Evolve(t, e);
+            joins.push_back(std::move(e));
+          }
+        }
+        return Events{std::move(merged.value()), std::move(joins)};
+      });
+  if (!out.ok()) return out.error();
+  return std::move(*out->front());
 }
 
-Result<std::vector<CaseEvent>> CaseService::Events(cases::CaseId id, const Guard& guard) {
-  auto c = Get(id, guard);
-  if (!c.ok()) return c.error();
-  return store_.LoadEvents(id);
-}
-
-Result<RevealedReporter> CaseService::Reveal(cases::CaseId id, const Guard& guard, int reporter) {
+Result<RevealedReporter> CaseService::Reveal(CaseId id, const Guard& guard, int reporter) {
   auto c = Get(id, guard);
   if (!c.ok()) return c.error();
   if (reporter < 0 || reporter > int(c->joined.size()))
@@ -309,7 +266,5 @@ Result<RevealedReporter> CaseService::Reveal(cases::CaseId id, const Guard& guar
   if (!id_number.ok()) return id_number.error();
   return RevealedReporter{r.name, std::move(phone.value()), std::move(id_number.value())};
 }
-
-Result<cases::CasePage> CaseService::List(const cases::CaseQuery& query) { return store_.ListCases(query); }
 
 }  // namespace civicgrid::cases

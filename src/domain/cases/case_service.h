@@ -1,26 +1,25 @@
-// The case service: loads state, asks the pure lifecycle to decide, commits events and the projection in
-// one store transaction, and retries a command that lost a race on the same case. Called from worker
-// threads (it blocks on the store); holds no state of its own beyond its collaborators.
+// The case service: what is particular to cases around the ledger (src/ledger/ledger.h), which does the
+// load → decide → commit → publish cycle for them. Intake checks and seals what a reporter typed, places the
+// case on its grid, proposes duplicates and routes it by the rules; every other command gets its context
+// (category, calendar, the town, a merge's target) here. Called from worker threads (it blocks on the store).
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <array>
-#include <mutex>
-
+#include "common/result.h"
+#include "common/time.h"
+#include "domain/cases/case_kind.h"
+#include "domain/cases/case_store.h"
 #include "domain/cases/lifecycle.h"
 #include "domain/cases/nearby.h"
 #include "domain/dispatch/routing.h"
-#include "common/result.h"
-#include "common/time.h"
-#include <functional>
-
 #include "geo/crs.h"
+#include "ledger/ledger.h"
 #include "privacy/personal_data.h"
 #include "reference/directory.h"
-#include "store/store.h"
 
 namespace civicgrid::cases {
 
@@ -45,9 +44,9 @@ struct IntakeRequest {
   std::string idempotency_key;  // the Idempotency-Key header, if any
 };
 
-// The caller's right to a loaded case, decided above (auth/policy.h): OK, NotFound (may not see it; ids do
-// not leak) or Forbidden. The service applies it after loading and before deciding.
-using Guard = std::function<Status(const Case&)>;
+// The caller's right to a loaded case (case_access.h): OK, NotFound (may not see it; ids do not leak) or
+// Forbidden. Applied after loading and before deciding.
+using Guard = ledger::Ledger<CaseKind>::Guard;
 
 struct RevealedReporter {
   std::string name;
@@ -60,59 +59,56 @@ struct IntakeResult {
   bool created = false;  // false: a repeat of an earlier intake, answered with that case
 };
 
-// Told of every committed change once it is durable, on the committing thread: `before` (null for a new
-// case), `after` and the events. Listeners (cockpit, scheduler, duplicate index, stream) must be quick and
-// thread-safe; changes to different cases may arrive in any order, changes to one case carry its version.
-using Listener =
-    std::function<void(const Case* before, const Case& after, const std::vector<CaseEvent>& events)>;
+// Told of every committed change once it is durable (ledger::Ledger::Listener): cockpit, timers, duplicate
+// index, stream.
+using Listener = ledger::Ledger<CaseKind>::Listener;
 
 class CaseService {
  public:
   // `vault` seals phone and ID numbers; it must outlive the service.
-  CaseService(store::Store& store, const Clock& clock, const reference::DirectoryHolder& directory,
+  CaseService(CaseStore& store, const Clock& clock, const reference::DirectoryHolder& directory,
               const privacy::Vault& vault, Rules rules = {});
 
   // A repeat intake answers with the earlier case if `guard` lets the caller see it, else 409.
-  Result<IntakeResult> Intake(const IntakeRequest& request, const std::string& actor, const Guard& guard = {});
-  Result<Case> Act(cases::CaseId id, const Command& command, const std::string& actor, const Guard& guard = {});
-  Result<Case> Get(cases::CaseId id, const Guard& guard = {});
-  Result<std::vector<CaseEvent>> Events(cases::CaseId id, const Guard& guard = {});
-  Result<cases::CasePage> List(const cases::CaseQuery& query);
-  // Register before serving (not synchronised with Publish).
-  void Subscribe(Listener listener) { listeners_.push_back(std::move(listener)); }
+  Result<IntakeResult> Intake(const IntakeRequest& request, const ledger::Origin& origin, const Guard& guard = {});
+  Result<Case> Act(CaseId id, const Command& command, const ledger::Origin& origin, const Guard& guard = {});
+  Result<Case> Get(CaseId id, const Guard& guard = {}) { return ledger_.Get(id, guard); }
+  Result<std::vector<CaseEvent>> Events(CaseId id, const Guard& guard = {}) { return ledger_.Events(id, guard); }
+  Result<CasePage> List(const CaseQuery& query) { return store_.ListCases(query); }
+  // Register before serving (not synchronised with commits).
+  void Subscribe(Listener listener) { ledger_.Subscribe(std::move(listener)); }
   // Optional collaborators, set before serving: routing rules (intake dispatches by them) and the open-case
   // index (intake proposes duplicates from it).
   void SetRouting(const dispatch::RoutingHolder* routing) { routing_ = routing; }
   void SetOpenCaseIndex(const OpenCaseIndex* index) { nearby_ = index; }
-  const Rules& rules() const { return rules_; }
-  // Fills what the store keeps beside a row for start-up: the cockpit tally and the next alert.
-  void CompleteWrite(cases::CaseWrite& write) const;
-  // The scheduler's command: writes every alert now due on the case (nothing when none is).
-  Result<Case> FireAlerts(cases::CaseId id) { return Act(id, cases::FireAlerts{}, "system"); }
+  const Rules& rules() const { return kind_.rules(); }
+  const CaseKind& kind() const { return kind_; }
+  ledger::Ledger<CaseKind>& ledger() { return ledger_; }
+  // Fills what the store keeps beside a row (bulk loads that write rows themselves).
+  void CompleteWrite(CaseWrite& write) const { kind_.Complete(write); }
+  // The timers' command: writes every alert now due on the case (nothing when none is).
+  Result<Case> FireAlerts(CaseId id) { return ledger_.FireTimers(id); }
   // A reporter's full name, phone and ID number, decrypted (0: the first reporter; n: the n-th joined one, for
   // the follow-up call). The caller audits the reveal.
-  Result<RevealedReporter> Reveal(cases::CaseId id, const Guard& guard, int reporter = 0);
+  Result<RevealedReporter> Reveal(CaseId id, const Guard& guard, int reporter = 0);
 
  private:
-  Result<IntakeResult> Existing(cases::CaseId id, const Guard& guard);
-  void Publish(const Case* before, const Case& after, const std::vector<CaseEvent>& events);
-  std::vector<cases::CaseId> FindDuplicates(const cases::CaseOrigin& origin, TimePoint now);
-  // Changes to one case are committed and published in order: one of these locks is held from loading a
-  // case to publishing its change (commands on one case would conflict anyway).
-  std::mutex& StripeOf(cases::CaseId id) { return stripes_[size_t(id) % stripes_.size()]; }
+  Result<Context> ContextFor(const Case& state, TimePoint now, const ledger::Origin& origin) const;
+  Result<IntakeResult> Existing(CaseId id, const Guard& guard);
+  std::vector<CaseId> FindDuplicates(const CaseOrigin& origin, TimePoint now);
+  Result<Case> Merge(CaseId id, CaseId into, const ledger::Origin& origin, const Guard& guard);
 
-  store::Store& store_;
+  CaseStore& store_;
   const Clock& clock_;
   const reference::DirectoryHolder& directory_;
   const privacy::Vault& vault_;
-  Rules rules_;
-  std::vector<Listener> listeners_;
+  CaseKind kind_;
+  ledger::Ledger<CaseKind> ledger_;
   const dispatch::RoutingHolder* routing_ = nullptr;
   const OpenCaseIndex* nearby_ = nullptr;
-  std::array<std::mutex, 256> stripes_;
 };
 
 // Human case number: "GD" + date of intake (Asia/Shanghai) + "-" + the id, zero-padded.
-std::string CaseNumber(TimePoint at, cases::CaseId id);
+std::string CaseNumber(TimePoint at, CaseId id);
 
 }  // namespace civicgrid::cases

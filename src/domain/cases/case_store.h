@@ -10,6 +10,8 @@
 
 #include "common/result.h"
 #include "domain/cases/case.h"
+#include "domain/cases/case_kind.h"
+#include "ledger/ledger.h"
 
 namespace civicgrid::cases {
 
@@ -20,7 +22,7 @@ struct CaseWrite {
   std::vector<CaseEvent> events;
   std::int64_t expected_version = 0;
   std::string idempotency_key;  // empty: none
-  // Kept beside the row for start-up (filled by the case service): the cockpit's packed tally
+  // Kept beside the row for start-up (filled by CaseKind::Complete): the cockpit's packed tally
   // (cases::Pack(TallyOf)) and the time of the case's next alert.
   std::int64_t tally = 0;
   std::optional<TimePoint> next_alert;
@@ -40,8 +42,8 @@ struct CaseDigest {
 
 // Why a CaseWrite was refused, beyond ordinary errors (these come back as kConflict with this in `field`).
 inline constexpr const char* kDuplicateExternalId = "external_id";
-inline constexpr const char* kDuplicateIdempotencyKey = "Idempotency-Key";
-inline constexpr const char* kVersionMismatch = "version";
+inline constexpr const char* kDuplicateIdempotencyKey = ledger::kIdempotencyConflict;
+inline constexpr const char* kVersionMismatch = ledger::kVersionConflict;
 
 // Which cases a caller may see, as a list query sees it: the union of region subtrees, handling
 // organisations and intake accounts. `all` lifts the restriction (admin).
@@ -76,9 +78,14 @@ struct CasePage {
 };
 
 // Thread-safe; may block: call from worker threads, never from I/O threads.
-class CaseStore {
+class CaseStore : public ledger::ItemStore<CaseKind> {
  public:
-  virtual ~CaseStore() = default;
+  // The ledger's view of the same operations.
+  ledger::ItemId NextId() final { return NextCaseId(); }
+  Result<std::optional<Case>> Load(ledger::ItemId id) final { return GetCase(id); }
+  Status Commit(const std::vector<CaseWrite>& writes) final {
+    return writes.size() == 1 ? CommitCase(writes[0]) : CommitCases(writes);
+  }
 
   // Cases. CommitCase returns only once the write is durable.
   virtual CaseId NextCaseId() = 0;
@@ -92,8 +99,6 @@ class CaseStore {
   virtual Status ScanDigests(const std::function<void(const CaseDigest&)>& fn) = 0;
   virtual Result<std::optional<Case>> GetCase(CaseId id) = 0;
   virtual Result<std::optional<CaseId>> FindByExternalId(const std::string& channel, const std::string& external_id) = 0;
-  virtual Result<std::optional<CaseId>> FindByIdempotencyKey(const std::string& key) = 0;
-  virtual Result<std::vector<CaseEvent>> LoadEvents(CaseId id) = 0;
   virtual Result<CasePage> ListCases(const CaseQuery& query) = 0;
   virtual Result<std::int64_t> CountCases() = 0;
 

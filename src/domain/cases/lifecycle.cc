@@ -7,7 +7,6 @@
 namespace civicgrid::cases {
 
 using cases::CaseStatus;
-using cases::EventType;
 
 namespace {
 
@@ -27,13 +26,14 @@ TimePoint ResolveBy(const Context& ctx, TimePoint from) {
   return ctx.calendar ? ctx.calendar->AddWorkingDays(from, d) : from + milliseconds{std::llround(d * 86400e3)};
 }
 
-CaseEvent NewEvent(const Case& s, EventType type, const Context& ctx) {
+// An event with its envelope as Decide sees it (the ledger stamps the final one when it commits).
+CaseEvent NewEvent(const Case& s, CaseEventBody body, const Context& ctx) {
   CaseEvent e;
-  e.case_id = s.id;
+  e.item = s.id;
   e.seq = s.version + 1;
-  e.type = type;
   e.actor = ctx.actor;
   e.at = ctx.now;
+  e.body = std::move(body);
   return e;
 }
 
@@ -103,10 +103,11 @@ bool Allowed(const Case& s, const std::string& action) {
 }
 
 // A case sent (again) to an organisation with fresh limits: a reopen, or an escalation to the town.
-void Redispatch(Case& s, const CaseEvent& e) {
+void Redispatch(Case& s, TimePoint at, const std::string& org, const std::optional<TimePoint>& accept_by,
+                const std::optional<TimePoint>& resolve_by) {
   s.status = CaseStatus::kDispatched;
-  s.org = e.org;
-  s.dispatched_at = e.at;
+  s.org = org;
+  s.dispatched_at = at;
   s.accepted_at.reset();
   s.contacted_at.reset();
   s.resolved_at.reset();
@@ -121,16 +122,21 @@ void Redispatch(Case& s, const CaseEvent& e) {
   s.resolution.clear();
   s.returned_by.clear();
   s.pending_extension.reset();
-  if (e.accept_by) s.accept_by = e.accept_by;
-  if (e.resolve_by) s.resolve_by = e.resolve_by;
+  if (accept_by) s.accept_by = accept_by;
+  if (resolve_by) s.resolve_by = resolve_by;
   s.timers.erase("follow_up");
   // A whistle ends with the handling it organised (its record stays in the events); check-in timers go with it.
   if (s.whistle) {
     for (const auto& p : s.whistle->parts) s.timers.erase(std::string(kCheckInPrefix) + p.org);
     s.whistle.reset();
   }
-  if (s.accept_by) s.timers["accept"] = {e.at, *s.accept_by, 0};
-  if (e.resolve_by) s.timers["resolve"] = {e.at, *e.resolve_by, 0};
+  if (s.accept_by) s.timers["accept"] = {at, *s.accept_by, 0};
+  if (resolve_by) s.timers["resolve"] = {at, *resolve_by, 0};
+}
+
+// A timer's alert fired: record its stage so it fires once.
+void SetStage(Case& s, const std::string& timer, int stage) {
+  if (auto it = s.timers.find(timer); it != s.timers.end()) it->second.stage = stage;
 }
 
 }  // namespace
@@ -223,12 +229,8 @@ std::vector<std::string> AllowedActions(const Case& s) {
 CaseEvent Receive(cases::CaseId id, cases::CaseOrigin origin, const Context& ctx) {
   Case blank;
   blank.id = id;
-  CaseEvent e = NewEvent(blank, EventType::kReceived, ctx);
-  e.origin = std::move(origin);
-  e.accept_by = AcceptBy(ctx);
-  e.resolve_by = ResolveBy(ctx, ctx.now);
-  e.duplicates = ctx.duplicates;
-  return e;
+  return NewEvent(blank, events::Received{std::move(origin), AcceptBy(ctx), ResolveBy(ctx, ctx.now), ctx.duplicates},
+                  ctx);
 }
 
 namespace {
@@ -237,20 +239,21 @@ namespace {
 // town re-dispatches to the town's organisation with fresh limits; `joint` puts the case in the
 // difficult-matters queue, where the town whistles the departments in.
 void MaybeEscalate(const Case& before, std::vector<CaseEvent>& events, const std::string& trigger,
-                   const Context& ctx, bool forced = false) {
+                   const Context& ctx, bool forced = false, const std::string& reason = {}) {
   if (!forced && !ctx.rules.escalate_on.count(trigger)) return;
   Case s = before;
   for (const auto& e : events) s = Evolve(s, e);
   if (s.level == cases::Level::kJoint || !IsOpen(s)) return;
-  auto e = NewEvent(s, EventType::kEscalated, ctx);
+  events::Escalated e;
   e.level = s.level == cases::Level::kCommunity ? cases::Level::kTown : cases::Level::kJoint;
   e.trigger = trigger;
+  e.reason = reason;
   if (*e.level == cases::Level::kTown && !ctx.town_org.empty() && ctx.town_org != s.org) {
     e.org = ctx.town_org;
     e.accept_by = AcceptBy(ctx);
     e.resolve_by = ResolveBy(ctx, ctx.now);
   }
-  events.push_back(std::move(e));
+  events.push_back(NewEvent(s, std::move(e), ctx));
 }
 
 Result<std::vector<CaseEvent>> Alerts(const Case& s, const Context& ctx) {
@@ -262,15 +265,16 @@ Result<std::vector<CaseEvent>> Alerts(const Case& s, const Context& ctx) {
     auto next = NextAlert(cur, ctx.rules);
     if (!next || next->at > ctx.now) break;
     const bool check_in = next->timer.starts_with(kCheckInPrefix);
-    EventType type = next->stage == 1 ? EventType::kReminded
-                     : next->stage == 2 ? (check_in ? EventType::kCheckInMissed : EventType::kOverdue)
-                                        : EventType::kSupervisionNotice;
-    auto e = NewEvent(cur, type, ctx);
-    e.deadline = next->timer;
-    e.due = cur.timers.at(next->timer).due;
-    if (check_in) e.org = next->timer.substr(std::string_view(kCheckInPrefix).size());
+    events::TimerFired fired{next->timer, cur.timers.at(next->timer).due,
+                             check_in ? next->timer.substr(std::string_view(kCheckInPrefix).size()) : std::string()};
+    CaseEventBody body;
+    if (next->stage == 1) body = events::Reminded{std::move(fired)};
+    else if (next->stage == 2 && check_in) body = events::CheckInMissed{std::move(fired)};
+    else if (next->stage == 2) body = events::Overdue{std::move(fired)};
+    else body = events::SupervisionNotice{std::move(fired)};
     if (next->stage == 2 && (next->timer == "resolve" || next->timer == "supervision")) escalate_overdue = true;
-    if (type == EventType::kCheckInMissed) escalate_missed = true;
+    if (next->stage == 2 && check_in) escalate_missed = true;
+    auto e = NewEvent(cur, std::move(body), ctx);
     cur = Evolve(cur, e);
     events.push_back(std::move(e));
   }
@@ -304,21 +308,14 @@ Result<std::vector<CaseEvent>> Decide(const Case& s, const Command& command, con
       Overloaded{
           [&](const Dispatch& c) -> Result<std::vector<CaseEvent>> {
             if (c.org.empty()) return Invalid("org", "org is required");
-            auto e = NewEvent(s, EventType::kDispatched, ctx);
-            e.org = c.org;
-            e.accept_by = AcceptBy(ctx);
-            e.rule = c.rule;
-            e.text = c.reason;
-            return std::vector{e};
+            return std::vector{NewEvent(s, events::Dispatched{c.org, AcceptBy(ctx), c.rule, c.reason}, ctx)};
           },
           [&](const Accept&) -> Result<std::vector<CaseEvent>> {
-            return std::vector{NewEvent(s, EventType::kAccepted, ctx)};
+            return std::vector{NewEvent(s, events::Accepted{}, ctx)};
           },
           [&](const Contact& c) -> Result<std::vector<CaseEvent>> {
             if (auto st = CheckText("note", c.note, ctx, false); !st) return st.error();
-            auto e = NewEvent(s, EventType::kContacted, ctx);
-            e.text = c.note;
-            return std::vector{e};
+            return std::vector{NewEvent(s, events::Contacted{c.note}, ctx)};
           },
           [&](const Return& c) -> Result<std::vector<CaseEvent>> {
             if (auto st = CheckText("reason", c.reason, ctx, true); !st) return st.error();
@@ -327,10 +324,7 @@ Result<std::vector<CaseEvent>> Decide(const Case& s, const Command& command, con
               return NotNow(s, "return",
                             "a return is allowed only within " + std::to_string(int(ctx.rules.return_window_days)) +
                                 " working days of dispatch");
-            auto e = NewEvent(s, EventType::kReturned, ctx);
-            e.text = c.reason;
-            e.org = s.org;
-            std::vector<CaseEvent> out{e};
+            std::vector<CaseEvent> out{NewEvent(s, events::Returned{s.org, c.reason}, ctx)};
             if (s.returns + 1 >= 2) MaybeEscalate(s, out, "returned_twice", ctx);
             return out;
           },
@@ -341,17 +335,11 @@ Result<std::vector<CaseEvent>> Decide(const Case& s, const Command& command, con
               return Invalid("days", "extensions add at most " + std::to_string(int(ctx.rules.max_extension_days)) +
                                          " working days in all; " + std::to_string(left).substr(0, 4) + " left");
             if (auto st = CheckText("reason", c.reason, ctx, true); !st) return st.error();
-            auto e = NewEvent(s, EventType::kExtensionRequested, ctx);
-            e.days = c.days;
-            e.text = c.reason;
-            return std::vector{e};
+            return std::vector{NewEvent(s, events::ExtensionRequested{c.days, c.reason}, ctx)};
           },
           [&](const DecideExtension& c) -> Result<std::vector<CaseEvent>> {
             if (auto st = CheckText("note", c.note, ctx, false); !st) return st.error();
-            auto e = NewEvent(s, EventType::kExtensionDecided, ctx);
-            e.approve = c.approve;
-            e.text = c.note;
-            e.days = s.pending_extension;
+            events::ExtensionDecided e{c.approve, c.note, s.pending_extension, std::nullopt};
             if (c.approve && s.resolve_by) {
               // An extension counts like the limit it extends: on the clock for urgent categories.
               const bool on_clock = ctx.category && ctx.category->resolve_days <= ctx.rules.clock_days_up_to;
@@ -359,7 +347,7 @@ Result<std::vector<CaseEvent>> Decide(const Case& s, const Command& command, con
                                  ? *s.resolve_by + milliseconds{std::llround(*s.pending_extension * 86400e3)}
                                  : ctx.calendar->AddWorkingDays(*s.resolve_by, *s.pending_extension);
             }
-            return std::vector{e};
+            return std::vector{NewEvent(s, std::move(e), ctx)};
           },
           [&](const Resolve& c) -> Result<std::vector<CaseEvent>> {
             if (auto st = CheckText("note", c.note, ctx, true); !st) return st.error();
@@ -370,20 +358,16 @@ Result<std::vector<CaseEvent>> Decide(const Case& s, const Command& command, con
               if (!missing.empty())
                 return NotNow(s, "resolve", "the whistle's parts are not all in (waiting for " + missing + ")");
             }
-            auto e = NewEvent(s, EventType::kResolved, ctx);
-            e.text = c.note;
-            return std::vector{e};
+            return std::vector{NewEvent(s, events::Resolved{c.note}, ctx)};
           },
           [&](const Review& c) -> Result<std::vector<CaseEvent>> {
             if (auto st = CheckText("note", c.note, ctx, !c.approve); !st) return st.error();
-            auto e = NewEvent(s, EventType::kReviewed, ctx);
-            e.approve = c.approve;
-            e.text = c.note;
+            events::Reviewed e{c.approve, c.note, std::nullopt};
             // Every reporter is to be asked (回访) within follow_up_days working days.
             if (c.approve)
               e.due = ctx.calendar ? ctx.calendar->AddWorkingDays(ctx.now, ctx.rules.follow_up_days)
                                    : ctx.now + milliseconds{std::llround(ctx.rules.follow_up_days * 86400e3)};
-            return std::vector{e};
+            return std::vector{NewEvent(s, std::move(e), ctx)};
           },
           [&](const Rate& c) -> Result<std::vector<CaseEvent>> {
             if (auto st = CheckText("comment", c.comment, ctx, false); !st) return st.error();
@@ -391,32 +375,23 @@ Result<std::vector<CaseEvent>> Decide(const Case& s, const Command& command, con
               return Invalid("reporter", "reporter must be 0 (the first) to " + std::to_string(s.joined.size()));
             if (c.reporter == 0 ? s.rating.has_value() : s.joined[size_t(c.reporter - 1)].rating.has_value())
               return NotNow(s, "rating", "this reporter has already rated it");
-            auto e = NewEvent(s, EventType::kRated, ctx);
-            e.rating = c.rating;
-            e.solved = c.solved;
-            e.text = c.comment;
-            if (c.reporter > 0) e.reporter_index = c.reporter;
-            std::vector<CaseEvent> out{e};
+            events::Rated e{c.rating, c.solved, c.comment, std::nullopt};
+            if (c.reporter > 0) e.reporter = c.reporter;
+            std::vector<CaseEvent> out{NewEvent(s, std::move(e), ctx)};
             if (c.rating == cases::Rating::kDissatisfied || !c.solved) MaybeEscalate(s, out, "dissatisfied", ctx);
             return out;
           },
           [&](const Close&) -> Result<std::vector<CaseEvent>> {
-            return std::vector{NewEvent(s, EventType::kClosed, ctx)};
+            return std::vector{NewEvent(s, events::Closed{}, ctx)};
           },
           [&](const Reopen& c) -> Result<std::vector<CaseEvent>> {
             if (auto st = CheckText("reason", c.reason, ctx, true); !st) return st.error();
-            auto e = NewEvent(s, EventType::kReopened, ctx);
-            e.text = c.reason;
-            e.org = s.org;
-            e.accept_by = AcceptBy(ctx);
-            e.resolve_by = ResolveBy(ctx, ctx.now);
-            return std::vector{e};
+            return std::vector{
+                NewEvent(s, events::Reopened{s.org, c.reason, AcceptBy(ctx), ResolveBy(ctx, ctx.now)}, ctx)};
           },
           [&](const MarkInvalid& c) -> Result<std::vector<CaseEvent>> {
             if (auto st = CheckText("reason", c.reason, ctx, true); !st) return st.error();
-            auto e = NewEvent(s, EventType::kInvalidated, ctx);
-            e.text = c.reason;
-            return std::vector{e};
+            return std::vector{NewEvent(s, events::Invalidated{c.reason}, ctx)};
           },
           [&](const Merge& c) -> Result<std::vector<CaseEvent>> {
             if (c.into == s.id) return Invalid("into", "a case cannot be merged into itself");
@@ -425,16 +400,13 @@ Result<std::vector<CaseEvent>> Decide(const Case& s, const Command& command, con
             if (ts == CaseStatus::kMerged || ts == CaseStatus::kInvalid || ts == CaseStatus::kClosed)
               return Invalid("into", "case " + std::to_string(c.into) + " is " + std::string(Name(ts)) +
                                          "; merge into an open case");
-            auto e = NewEvent(s, EventType::kMerged, ctx);
-            e.into = c.into;
-            return std::vector{e};
+            return std::vector{NewEvent(s, events::Merged{c.into}, ctx)};
           },
           [&](const FireAlerts&) -> Result<std::vector<CaseEvent>> { return Alerts(s, ctx); },
           [&](const Escalate& c) -> Result<std::vector<CaseEvent>> {
             if (auto st = CheckText("reason", c.reason, ctx, true); !st) return st.error();
             std::vector<CaseEvent> out;
-            MaybeEscalate(s, out, "manual", ctx, true);
-            if (!out.empty()) out.back().text = c.reason;
+            MaybeEscalate(s, out, "manual", ctx, true, c.reason);
             return out;
           },
           [&](const BlowWhistle& c) -> Result<std::vector<CaseEvent>> {
@@ -449,20 +421,14 @@ Result<std::vector<CaseEvent>> Decide(const Case& s, const Command& command, con
             }
             if (c.co.size() > 50) return Invalid("co", "at most 50 co-departments");
             if (auto st = CheckText("note", c.note, ctx, false); !st) return st.error();
-            auto e = NewEvent(s, EventType::kWhistled, ctx);
-            e.org = c.lead;
-            e.orgs = c.co;
-            e.text = c.note;
-            e.due = ctx.now + milliseconds{std::llround(hours * 3600e3)};
-            return std::vector{e};
+            return std::vector{NewEvent(
+                s, events::Whistled{c.lead, c.co, c.note, ctx.now + milliseconds{std::llround(hours * 3600e3)}}, ctx)};
           },
           [&](const CheckIn& c) -> Result<std::vector<CaseEvent>> {
             const auto* part = FindPart(s, c.org);
             if (!part) return Invalid("org", "'" + c.org + "' is not a department of this whistle");
             if (part->checked_in_at) return NotNow(s, "check-in", c.org + " has already checked in");
-            auto e = NewEvent(s, EventType::kCheckedIn, ctx);
-            e.org = c.org;
-            return std::vector{e};
+            return std::vector{NewEvent(s, events::CheckedIn{c.org}, ctx)};
           },
           [&](const ReportPart& c) -> Result<std::vector<CaseEvent>> {
             const auto* part = FindPart(s, c.org);
@@ -470,18 +436,12 @@ Result<std::vector<CaseEvent>> Decide(const Case& s, const Command& command, con
             if (!part->checked_in_at) return NotNow(s, "part", c.org + " must check in before reporting its part");
             if (part->reported_at) return NotNow(s, "part", c.org + " has already reported its part");
             if (auto st = CheckText("note", c.note, ctx, true); !st) return st.error();
-            auto e = NewEvent(s, EventType::kPartReported, ctx);
-            e.org = c.org;
-            e.text = c.note;
-            return std::vector{e};
+            return std::vector{NewEvent(s, events::PartReported{c.org, c.note}, ctx)};
           },
           [&](const Supervise& c) -> Result<std::vector<CaseEvent>> {
             if (auto st = CheckText("note", c.note, ctx, true); !st) return st.error();
             if (c.due <= ctx.now) return Invalid("due", "the new deadline must lie in the future");
-            auto e = NewEvent(s, EventType::kSupervised, ctx);
-            e.text = c.note;
-            e.due = c.due;
-            std::vector<CaseEvent> out{e};
+            std::vector<CaseEvent> out{NewEvent(s, events::Supervised{c.note, c.due}, ctx)};
             if (c.escalate) MaybeEscalate(s, out, "supervisor_flag", ctx);
             return out;
           },
@@ -490,19 +450,14 @@ Result<std::vector<CaseEvent>> Decide(const Case& s, const Command& command, con
             if (c.uphold && c.org.empty()) return Invalid("org", "upholding a return re-dispatches: name the org");
             if (c.uphold && c.org == s.returned_by)
               return Invalid("org", "the return is upheld: re-dispatch to another organisation than " + s.returned_by);
-            auto e = NewEvent(s, EventType::kReturnDecided, ctx);
-            e.approve = c.uphold;
-            e.org = c.uphold ? c.org : s.returned_by;
-            e.text = c.note;
-            e.accept_by = AcceptBy(ctx);
-            return std::vector{e};
+            return std::vector{NewEvent(
+                s, events::ReturnDecided{c.uphold, c.uphold ? c.org : s.returned_by, c.note, AcceptBy(ctx)}, ctx)};
           },
           [&](const Join& c) -> Result<std::vector<CaseEvent>> {
             if (s.joined.size() >= 1000) return Invalid("reporter", "this case has reached 1,000 joined reporters");
-            auto e = NewEvent(s, EventType::kJoined, ctx);
-            e.reporter = c.reporter;
+            events::Joined e{c.reporter, std::nullopt};
             if (c.from) e.from = c.from;
-            return std::vector{e};
+            return std::vector{NewEvent(s, std::move(e), ctx)};
           },
       },
       command);
@@ -511,172 +466,164 @@ Result<std::vector<CaseEvent>> Decide(const Case& s, const Command& command, con
 Case Evolve(Case s, const CaseEvent& e) {
   s.version = e.seq;
   s.updated_at = e.at;
-  switch (e.type) {
-    case EventType::kReceived:
-      s = Case{};
-      s.id = e.case_id;
-      s.version = e.seq;
-      s.origin = e.origin.value_or(cases::CaseOrigin{});
-      s.status = CaseStatus::kReceived;
-      s.created_at = s.updated_at = e.at;
-      s.taken_by = e.actor;
-      s.accept_by = e.accept_by;
-      s.resolve_by = e.resolve_by;
-      if (e.resolve_by) s.timers["resolve"] = {e.at, *e.resolve_by, 0};
-      s.duplicates = e.duplicates;
-      break;
-    case EventType::kDispatched:
-      s.status = CaseStatus::kDispatched;
-      s.org = e.org;
-      s.dispatched_at = e.at;
-      if (e.accept_by) s.accept_by = e.accept_by;
-      if (s.accept_by) s.timers["accept"] = {e.at, *s.accept_by, 0};
-      if (e.rule) s.routing = cases::Routing{*e.rule, e.text};
-      s.returned_by.clear();
-      break;
-    case EventType::kAccepted:
-      s.status = CaseStatus::kAccepted;
-      s.accepted_at = e.at;
-      break;
-    case EventType::kContacted:
-      s.contacted_at = e.at;
-      break;
-    case EventType::kReturned:
-      s.returned_by = e.org;
-      s.status = CaseStatus::kReceived;
-      s.org.clear();
-      s.returns += 1;
-      s.accepted_at.reset();
-      s.contacted_at.reset();  // the next handler makes its own first contact
-      s.dispatched_at.reset();
-      s.pending_extension.reset();
-      break;
-    case EventType::kExtensionRequested:
-      s.pending_extension = e.days;
-      break;
-    case EventType::kExtensionDecided:
-      if (e.approve.value_or(false)) {
-        s.extension_days += e.days.value_or(0);
-        if (e.resolve_by) {
-          s.resolve_by = e.resolve_by;
-          auto& t = s.timers["resolve"];
-          t.due = *e.resolve_by;
-          t.stage = 0;
-        }
-      }
-      s.pending_extension.reset();
-      break;
-    case EventType::kResolved:
-      s.status = CaseStatus::kResolved;
-      s.resolved_at = e.at;
-      s.resolution = e.text;
-      s.reviewed = false;
-      s.pending_extension.reset();
-      break;
-    case EventType::kReviewed:
-      if (e.approve.value_or(false)) {
-        s.reviewed = true;
-        if (e.due) s.timers["follow_up"] = {e.at, *e.due, 0};
-      } else {
-        s.status = CaseStatus::kAccepted;
-        s.resolved_at.reset();
-        s.resolution.clear();  // the refused note stays in the event
-      }
-      break;
-    case EventType::kRated:
-      if (e.reporter_index && *e.reporter_index > 0) {
-        if (size_t(*e.reporter_index) <= s.joined.size()) {
-          auto& j = s.joined[size_t(*e.reporter_index - 1)];
-          j.rating = e.rating;
-          j.solved = e.solved;
-        }
-      } else {
-        s.rating = e.rating;
-        s.solved = e.solved;
-      }
-      break;
-    case EventType::kClosed:
-      s.status = CaseStatus::kClosed;
-      s.closed_at = e.at;
-      break;
-    case EventType::kReopened:
-      Redispatch(s, e);
-      break;
-    case EventType::kInvalidated:
-      s.status = CaseStatus::kInvalid;
-      s.closed_at = e.at;
-      break;
-    case EventType::kMerged:
-      s.status = CaseStatus::kMerged;
-      s.merged_into = e.into;
-      s.closed_at = e.at;
-      break;
-    case EventType::kReminded:
-    case EventType::kOverdue:
-    case EventType::kSupervisionNotice:
-    case EventType::kCheckInMissed: {
-      auto it = s.timers.find(e.deadline);
-      if (it != s.timers.end())
-        it->second.stage = e.type == EventType::kReminded ? 1 : e.type == EventType::kSupervisionNotice ? 3 : 2;
-      if (e.type == EventType::kCheckInMissed && s.whistle)
-        for (auto& p : s.whistle->parts)
-          if (p.org == e.org) p.missed = true;
-      break;
-    }
-    case EventType::kEscalated:
-      if (e.level) s.level = *e.level;
-      if (!e.org.empty()) Redispatch(s, e);
-      break;
-    case EventType::kWhistled: {
-      cases::Whistle w;
-      w.by = e.actor;
-      w.at = e.at;
-      const TimePoint by = e.due.value_or(e.at);
-      w.parts.push_back({e.org, true, by, std::nullopt, false, std::nullopt, ""});
-      for (const auto& o : e.orgs) w.parts.push_back({o, false, by, std::nullopt, false, std::nullopt, ""});
-      for (const auto& p : w.parts) s.timers[std::string(kCheckInPrefix) + p.org] = {e.at, by, 0};
-      s.whistle = std::move(w);
-      // The lead department now holds the case; departments and the town handle it together.
-      s.status = CaseStatus::kAccepted;
-      s.org = e.org;
-      if (!s.accepted_at) s.accepted_at = e.at;
-      s.returned_by.clear();
-      if (s.level == cases::Level::kCommunity) s.level = cases::Level::kTown;
-      break;
-    }
-    case EventType::kCheckedIn:
-    case EventType::kPartReported:
-      if (s.whistle)
-        for (auto& p : s.whistle->parts) {
-          if (p.org != e.org) continue;
-          if (e.type == EventType::kCheckedIn) p.checked_in_at = e.at;
-          else {
-            p.reported_at = e.at;
-            p.note = e.text;
-          }
-        }
-      break;
-    case EventType::kSupervised:
-      s.supervisions.push_back({e.actor, e.at, e.text, e.due.value_or(e.at)});
-      if (e.due) s.timers["supervision"] = {e.at, *e.due, 0};
-      break;
-    case EventType::kReturnDecided:
-      s.status = CaseStatus::kDispatched;
-      s.org = e.org;
-      s.dispatched_at = e.at;
-      if (e.accept_by) s.accept_by = e.accept_by;
-      if (s.accept_by) s.timers["accept"] = {e.at, *s.accept_by, 0};
-      s.returned_by.clear();
-      break;
-    case EventType::kJoined: {
-      cases::JoinedReporter j;
-      if (e.reporter) j.reporter = *e.reporter;
-      j.from = e.from.value_or(0);
-      j.by = e.actor;
-      s.joined.push_back(std::move(j));
-      break;
-    }
-  }
+  std::visit(
+      Overloaded{
+          [&](const events::Received& b) {
+            s = Case{};
+            s.id = e.item;
+            s.version = e.seq;
+            s.origin = b.origin;
+            s.status = CaseStatus::kReceived;
+            s.created_at = s.updated_at = e.at;
+            s.taken_by = e.actor;
+            s.accept_by = b.accept_by;
+            s.resolve_by = b.resolve_by;
+            if (b.resolve_by) s.timers["resolve"] = {e.at, *b.resolve_by, 0};
+            s.duplicates = b.duplicates;
+          },
+          [&](const events::Dispatched& b) {
+            s.status = CaseStatus::kDispatched;
+            s.org = b.org;
+            s.dispatched_at = e.at;
+            if (b.accept_by) s.accept_by = b.accept_by;
+            if (s.accept_by) s.timers["accept"] = {e.at, *s.accept_by, 0};
+            if (b.rule) s.routing = cases::Routing{*b.rule, b.reason};
+            s.returned_by.clear();
+          },
+          [&](const events::Accepted&) {
+            s.status = CaseStatus::kAccepted;
+            s.accepted_at = e.at;
+          },
+          [&](const events::Contacted&) { s.contacted_at = e.at; },
+          [&](const events::Returned& b) {
+            s.returned_by = b.org;
+            s.status = CaseStatus::kReceived;
+            s.org.clear();
+            s.returns += 1;
+            s.accepted_at.reset();
+            s.contacted_at.reset();  // the next handler makes its own first contact
+            s.dispatched_at.reset();
+            s.pending_extension.reset();
+          },
+          [&](const events::ExtensionRequested& b) { s.pending_extension = b.days; },
+          [&](const events::ExtensionDecided& b) {
+            if (b.approve) {
+              s.extension_days += b.days.value_or(0);
+              if (b.resolve_by) {
+                s.resolve_by = b.resolve_by;
+                auto& t = s.timers["resolve"];
+                t.due = *b.resolve_by;
+                t.stage = 0;
+              }
+            }
+            s.pending_extension.reset();
+          },
+          [&](const events::Resolved& b) {
+            s.status = CaseStatus::kResolved;
+            s.resolved_at = e.at;
+            s.resolution = b.note;
+            s.reviewed = false;
+            s.pending_extension.reset();
+          },
+          [&](const events::Reviewed& b) {
+            if (b.approve) {
+              s.reviewed = true;
+              if (b.due) s.timers["follow_up"] = {e.at, *b.due, 0};
+            } else {
+              s.status = CaseStatus::kAccepted;
+              s.resolved_at.reset();
+              s.resolution.clear();  // the refused note stays in the event
+            }
+          },
+          [&](const events::Rated& b) {
+            if (b.reporter && *b.reporter > 0) {
+              if (size_t(*b.reporter) <= s.joined.size()) {
+                auto& j = s.joined[size_t(*b.reporter - 1)];
+                j.rating = b.rating;
+                j.solved = b.solved;
+              }
+            } else {
+              s.rating = b.rating;
+              s.solved = b.solved;
+            }
+          },
+          [&](const events::Closed&) {
+            s.status = CaseStatus::kClosed;
+            s.closed_at = e.at;
+          },
+          [&](const events::Reopened& b) { Redispatch(s, e.at, b.org, b.accept_by, b.resolve_by); },
+          [&](const events::Invalidated&) {
+            s.status = CaseStatus::kInvalid;
+            s.closed_at = e.at;
+          },
+          [&](const events::Merged& b) {
+            s.status = CaseStatus::kMerged;
+            s.merged_into = b.into;
+            s.closed_at = e.at;
+          },
+          [&](const events::Reminded& b) { SetStage(s, b.deadline, 1); },
+          [&](const events::Overdue& b) { SetStage(s, b.deadline, 2); },
+          [&](const events::SupervisionNotice& b) { SetStage(s, b.deadline, 3); },
+          [&](const events::CheckInMissed& b) {
+            SetStage(s, b.deadline, 2);
+            if (s.whistle)
+              for (auto& p : s.whistle->parts)
+                if (p.org == b.org) p.missed = true;
+          },
+          [&](const events::Escalated& b) {
+            if (b.level) s.level = *b.level;
+            if (!b.org.empty()) Redispatch(s, e.at, b.org, b.accept_by, b.resolve_by);
+          },
+          [&](const events::Whistled& b) {
+            cases::Whistle w;
+            w.by = e.actor;
+            w.at = e.at;
+            const TimePoint by = b.check_in_by.value_or(e.at);
+            w.parts.push_back({b.lead, true, by, std::nullopt, false, std::nullopt, ""});
+            for (const auto& o : b.co) w.parts.push_back({o, false, by, std::nullopt, false, std::nullopt, ""});
+            for (const auto& p : w.parts) s.timers[std::string(kCheckInPrefix) + p.org] = {e.at, by, 0};
+            s.whistle = std::move(w);
+            // The lead department now holds the case; departments and the town handle it together.
+            s.status = CaseStatus::kAccepted;
+            s.org = b.lead;
+            if (!s.accepted_at) s.accepted_at = e.at;
+            s.returned_by.clear();
+            if (s.level == cases::Level::kCommunity) s.level = cases::Level::kTown;
+          },
+          [&](const events::CheckedIn& b) {
+            if (s.whistle)
+              for (auto& p : s.whistle->parts)
+                if (p.org == b.org) p.checked_in_at = e.at;
+          },
+          [&](const events::PartReported& b) {
+            if (s.whistle)
+              for (auto& p : s.whistle->parts)
+                if (p.org == b.org) {
+                  p.reported_at = e.at;
+                  p.note = b.note;
+                }
+          },
+          [&](const events::Supervised& b) {
+            s.supervisions.push_back({e.actor, e.at, b.note, b.due.value_or(e.at)});
+            if (b.due) s.timers["supervision"] = {e.at, *b.due, 0};
+          },
+          [&](const events::ReturnDecided& b) {
+            s.status = CaseStatus::kDispatched;
+            s.org = b.org;
+            s.dispatched_at = e.at;
+            if (b.accept_by) s.accept_by = b.accept_by;
+            if (s.accept_by) s.timers["accept"] = {e.at, *s.accept_by, 0};
+            s.returned_by.clear();
+          },
+          [&](const events::Joined& b) {
+            cases::JoinedReporter j;
+            j.reporter = b.reporter;
+            j.from = b.from.value_or(0);
+            j.by = e.actor;
+            s.joined.push_back(std::move(j));
+          },
+      },
+      e.body);
   return s;
 }
 

@@ -3,6 +3,7 @@
 // come in as values — so every transition is tested without a database, a clock or a socket.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -99,6 +100,7 @@ struct Context {
   const Case* merge_target = nullptr;  // for Merge: the case named by `into`, if it exists
   std::string town_org;  // the organisation of the case's town: where escalation to `town` sends it
   std::vector<cases::CaseId> duplicates;  // for Receive: suspected duplicates found by the service
+  std::shared_ptr<const void> snapshot;  // keeps what `category` and `calendar` point into alive
 };
 
 // Intake: the first event of a new case. Deadlines start now.

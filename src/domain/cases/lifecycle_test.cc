@@ -216,7 +216,7 @@ TEST(Lifecycle, TextLimits) {
 
 std::vector<EventType> Types(const std::vector<CaseEvent>& events) {
   std::vector<EventType> out;
-  for (const auto& e : events) out.push_back(e.type);
+  for (const auto& e : events) out.push_back(TypeOf(e));
   return out;
 }
 
@@ -235,7 +235,7 @@ TEST(Alerts, ReminderThenOverdueThenNoticeEachOnce) {
   later.now = f.now + std::chrono::minutes(97);
   auto events = Decide(c, FireAlerts{}, later.Ctx());
   ASSERT_EQ(Types(*events), std::vector{EventType::kReminded});
-  EXPECT_EQ((*events)[0].deadline, "accept");
+  EXPECT_EQ(std::get<events::Reminded>((*events)[0].body).deadline, "accept");
   for (const auto& e : *events) c = Evolve(c, e);
   EXPECT_EQ(LightOf(c), Light::kYellow);
   EXPECT_TRUE(Decide(c, FireAlerts{}, later.Ctx())->empty()) << "a reminder fires once";
@@ -265,7 +265,7 @@ TEST(Alerts, ADownedServerCatchesUpInOneCommandAndEscalatesOnce) {
   EXPECT_EQ(c.level, cases::Level::kTown);
   EXPECT_EQ(c.org, "town-1");
   EXPECT_EQ(c.status, CaseStatus::kDispatched);
-  EXPECT_EQ(events->back().trigger, "overdue");
+  EXPECT_EQ(std::get<events::Escalated>(events->back().body).trigger, "overdue");
   EXPECT_GT(*c.resolve_by, later.now) << "the town gets fresh limits";
   // Nothing more is due right now.
   EXPECT_TRUE(Decide(c, FireAlerts{}, ctx)->empty());
@@ -331,7 +331,7 @@ TEST(Whistle, DepartmentsCheckInReportAndTheLeadResolves) {
   auto events = Decide(c, FireAlerts{}, later.Ctx());
   ASSERT_TRUE(events.ok());
   EXPECT_EQ(Types(*events), (std::vector{EventType::kReminded, EventType::kCheckInMissed, EventType::kEscalated}));
-  EXPECT_EQ((*events)[1].org, "scjgj");
+  EXPECT_EQ(std::get<events::CheckInMissed>((*events)[1].body).org, "scjgj");
   for (const auto& e : *events) c = Evolve(c, e);
   EXPECT_TRUE(c.whistle->parts[2].missed);
   EXPECT_EQ(c.level, cases::Level::kJoint);

@@ -2,7 +2,9 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <type_traits>
 
+#include "domain/cases/event_fields.h"
 #include "http/api.h"
 #include "http/cursor.h"
 #include "http/intake_decode.h"
@@ -129,46 +131,42 @@ json CaseJson(const Case& c, const reference::Directory& dir, const access::Subj
   return j;
 }
 
+// Writes one event field into the API's event payload (event_fields.h names it): times in RFC 3339, the
+// origin as its public fields, set values only.
+struct EventPayloadWriter {
+  json& j;
+  template <class T>
+  void operator()(const char*, const char* key, const T& v) {
+    if (!*key) return;  // not for the API
+    if constexpr (std::is_same_v<T, std::string>) {
+      if (!v.empty()) j[key] = v;
+    } else if constexpr (std::is_same_v<T, std::vector<std::string>> || std::is_same_v<T, std::vector<cases::CaseId>>) {
+      if (!v.empty()) j[key] = v;
+    } else if constexpr (std::is_same_v<T, std::optional<TimePoint>>) {
+      if (v) j[key] = FormatTime(*v);
+    } else if constexpr (std::is_same_v<T, std::optional<cases::Level>>) {
+      if (v) j[key] = std::string(Name(*v));
+    } else if constexpr (std::is_same_v<T, cases::Rating>) {
+      j[key] = std::string(Name(v));
+    } else if constexpr (std::is_same_v<T, cases::CaseOrigin>) {
+      j["channel"] = v.channel;
+      j["category"] = v.category;
+      j["title"] = v.title;
+      if (!v.grid.empty()) j["grid"] = v.grid;
+    } else if constexpr (std::is_same_v<T, cases::Reporter>) {
+      // never shown: a joined reporter's personal data stays in the case, behind reveal
+    } else if constexpr (requires { v.has_value(); }) {
+      if (v) j[key] = *v;
+    } else {
+      j[key] = v;
+    }
+  }
+};
+
 json EventJson(const cases::CaseEvent& e) {
   json payload = json::object();
-  if (!e.org.empty()) payload["org"] = e.org;
-  if (!e.text.empty()) {
-    const char* key = "note";
-    switch (e.type) {
-      case cases::EventType::kReturned:
-      case cases::EventType::kExtensionRequested:
-      case cases::EventType::kReopened:
-      case cases::EventType::kEscalated:
-      case cases::EventType::kInvalidated: key = "reason"; break;
-      case cases::EventType::kDispatched: key = e.rule ? "reason" : "note"; break;
-      case cases::EventType::kRated: key = "comment"; break;
-      default: break;
-    }
-    payload[key] = e.text;
-  }
-  if (e.days) payload["days"] = *e.days;
-  if (e.approve) payload["approve"] = *e.approve;
-  if (e.rating) payload["rating"] = std::string(Name(*e.rating));
-  if (e.solved) payload["solved"] = *e.solved;
-  if (e.into) payload["into"] = *e.into;
-  if (e.accept_by) payload["accept_by"] = FormatTime(*e.accept_by);
-  if (e.resolve_by) payload["resolve_by"] = FormatTime(*e.resolve_by);
-  if (e.due) payload["due"] = FormatTime(*e.due);
-  if (!e.deadline.empty()) payload["deadline"] = e.deadline;
-  if (e.level) payload["level"] = std::string(Name(*e.level));
-  if (!e.trigger.empty()) payload["trigger"] = e.trigger;
-  if (!e.orgs.empty()) payload["co"] = e.orgs;
-  if (e.rule) payload["rule"] = *e.rule;
-  if (!e.duplicates.empty()) payload["duplicates"] = e.duplicates;
-  if (e.from) payload["from_case"] = *e.from;
-  if (e.reporter_index) payload["reporter"] = *e.reporter_index;
-  if (e.origin) {
-    payload["channel"] = e.origin->channel;
-    payload["category"] = e.origin->category;
-    payload["title"] = e.origin->title;
-    if (!e.origin->grid.empty()) payload["grid"] = e.origin->grid;
-  }
-  return {{"seq", e.seq}, {"type", std::string(Name(e.type))}, {"actor", e.actor},
+  std::visit([&](const auto& b) { cases::ForEachField(b, EventPayloadWriter{payload}); }, e.body);
+  return {{"seq", e.seq}, {"type", std::string(Name(cases::TypeOf(e)))}, {"actor", e.actor},
           {"at", FormatTime(e.at)}, {"payload", payload}};
 }
 

@@ -617,11 +617,11 @@ class SqliteStore final : public Store {
       s.Bind(1, id);
       while (s.Step() == SQLITE_ROW) {
         CaseEvent e;
-        e.case_id = id;
+        e.item = id;
         e.seq = s.Int(0);
         auto type = cases::ParseEventType(s.Text(1));
         if (!type) return Internal("corrupt event type " + s.Text(1));
-        e.type = *type;
+        e.body = cases::EmptyBody(*type);
         e.actor = s.Text(2);
         e.at = FromMillis(s.Int(3));
         if (auto st = DecodeEventPayload(s.Text(4), e); !st) return st.error();
@@ -1024,14 +1024,14 @@ class SqliteStore final : public Store {
         if (int rc = ins.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "whistle parts");
       }
     for (const auto& e : w.events) {
-      if (e.type == cases::EventType::kCheckInMissed) {
+      if (const auto* missed = std::get_if<cases::events::CheckInMissed>(&e.body)) {
         auto m = c.Prepare("INSERT INTO missed_check_ins(org,count) VALUES(?,1) ON CONFLICT(org) DO UPDATE SET "
                            "count=count+1");
-        m.Bind(1, e.org);
+        m.Bind(1, missed->org);
         if (int rc = m.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "missed check-ins");
       }
       auto s = c.Prepare("INSERT INTO case_events(case_id,seq,type,actor,at,payload) VALUES(?,?,?,?,?,?)");
-      s.Bind(1, e.case_id).Bind(2, e.seq).Bind(3, std::string(Name(e.type))).Bind(4, e.actor);
+      s.Bind(1, e.item).Bind(2, e.seq).Bind(3, std::string(Name(cases::TypeOf(e)))).Bind(4, e.actor);
       s.Bind(5, ToMillis(e.at)).Bind(6, EncodeEventPayload(e));
       if (int rc = s.Step(); rc != SQLITE_DONE) {
         if ((rc & 0xff) == SQLITE_CONSTRAINT)

@@ -1,15 +1,15 @@
-#include "domain/cases/scheduler.h"
+#include "ledger/timers.h"
 
 #include <algorithm>
 
-namespace civicgrid::cases {
+namespace civicgrid::ledger {
 
-DeadlineScheduler::DeadlineScheduler(const Clock& clock, Fire fire, int threads, milliseconds retry)
+TimerQueue::TimerQueue(const Clock& clock, Fire fire, int threads, milliseconds retry)
     : clock_(clock), fire_(std::move(fire)), threads_(std::max(1, threads)), retry_(retry) {}
 
-DeadlineScheduler::~DeadlineScheduler() { Stop(); }
+TimerQueue::~TimerQueue() { Stop(); }
 
-void DeadlineScheduler::Set(cases::CaseId id, std::optional<TimePoint> at) {
+void TimerQueue::Set(ItemId id, std::optional<TimePoint> at) {
   bool wake = false;
   {
     std::lock_guard lock(mu_);
@@ -26,7 +26,7 @@ void DeadlineScheduler::Set(cases::CaseId id, std::optional<TimePoint> at) {
   if (wake) timer_cv_.notify_one();
 }
 
-void DeadlineScheduler::Start() {
+void TimerQueue::Start() {
   std::lock_guard lock(mu_);
   if (timer_.joinable()) return;
   stopping_ = false;
@@ -34,7 +34,7 @@ void DeadlineScheduler::Start() {
   for (int i = 0; i < threads_; ++i) firers_.emplace_back([this] { FireLoop(); });
 }
 
-void DeadlineScheduler::Stop() {
+void TimerQueue::Stop() {
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
@@ -46,21 +46,21 @@ void DeadlineScheduler::Stop() {
   firers_.clear();
 }
 
-void DeadlineScheduler::Poke() { timer_cv_.notify_all(); }
+void TimerQueue::Poke() { timer_cv_.notify_all(); }
 
-size_t DeadlineScheduler::pending() const {
+size_t TimerQueue::pending() const {
   std::lock_guard lock(mu_);
   return queue_.size();
 }
 
-std::optional<TimePoint> DeadlineScheduler::NextOf(cases::CaseId id) const {
+std::optional<TimePoint> TimerQueue::NextOf(ItemId id) const {
   std::lock_guard lock(mu_);
   auto it = at_.find(id);
   if (it == at_.end()) return std::nullopt;
   return it->second;
 }
 
-void DeadlineScheduler::TimerLoop() {
+void TimerQueue::TimerLoop() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
     const TimePoint now = clock_.Now();
@@ -89,7 +89,7 @@ void DeadlineScheduler::TimerLoop() {
   }
 }
 
-void DeadlineScheduler::FireLoop() {
+void TimerQueue::FireLoop() {
   std::unique_lock lock(mu_);
   while (true) {
     fire_cv_.wait(lock, [&] { return stopping_ || !due_.empty(); });
@@ -103,4 +103,4 @@ void DeadlineScheduler::FireLoop() {
   }
 }
 
-}  // namespace civicgrid::cases
+}  // namespace civicgrid::ledger

@@ -1,4 +1,4 @@
-#include "domain/cases/scheduler.h"
+#include "ledger/timers.h"
 
 #include <gtest/gtest.h>
 
@@ -7,12 +7,12 @@
 #include <thread>
 #include <vector>
 
-namespace civicgrid::cases {
+namespace civicgrid::ledger {
 namespace {
 
 struct Recorder {
   std::mutex mu;
-  std::vector<cases::CaseId> fired;
+  std::vector<ItemId> fired;
   size_t count() {
     std::lock_guard lock(mu);
     return fired.size();
@@ -28,11 +28,11 @@ bool WaitFor(const std::function<bool()>& ok, milliseconds limit = milliseconds{
   return ok();
 }
 
-TEST(DeadlineScheduler, FiresWhatIsDueInOrderAndNothingEarly) {
+TEST(TimerQueue, FiresWhatIsDueInOrderAndNothingEarly) {
   ManualClock clock(*ParseTime("2026-11-24T09:00:00+08:00"));
   Recorder rec;
-  DeadlineScheduler* self = nullptr;
-  DeadlineScheduler s(clock, [&](cases::CaseId id) {
+  TimerQueue* self = nullptr;
+  TimerQueue s(clock, [&](ItemId id) {
     std::lock_guard lock(rec.mu);
     rec.fired.push_back(id);
     self->Set(id, std::nullopt);  // what the service's listener does after the alert's commit
@@ -51,15 +51,15 @@ TEST(DeadlineScheduler, FiresWhatIsDueInOrderAndNothingEarly) {
   ASSERT_TRUE(WaitFor([&] { return rec.count() == 2; }));
   clock.Advance(std::chrono::minutes(6));
   ASSERT_TRUE(WaitFor([&] { return rec.count() == 3; }, milliseconds{1000})) << "within a second, unpoked";
-  EXPECT_EQ(rec.fired, (std::vector<cases::CaseId>{3, 2, 1}));
+  EXPECT_EQ(rec.fired, (std::vector<ItemId>{3, 2, 1}));
   EXPECT_EQ(s.pending(), 0u);
   s.Stop();
 }
 
-TEST(DeadlineScheduler, RescheduleAndForget) {
+TEST(TimerQueue, RescheduleAndForget) {
   ManualClock clock(*ParseTime("2026-11-24T09:00:00+08:00"));
   std::atomic<int> fired{0};
-  DeadlineScheduler s(clock, [&](cases::CaseId) { ++fired; }, 2);
+  TimerQueue s(clock, [&](ItemId) { ++fired; }, 2);
   const TimePoint t0 = clock.Now();
   s.Set(1, t0 + std::chrono::minutes(1));
   s.Set(1, t0 + std::chrono::hours(1));  // the deadline moved
@@ -75,10 +75,10 @@ TEST(DeadlineScheduler, RescheduleAndForget) {
   s.Stop();
 }
 
-TEST(DeadlineScheduler, AFailedFireIsRetried) {
+TEST(TimerQueue, AFailedFireIsRetried) {
   ManualClock clock(*ParseTime("2026-11-24T09:00:00+08:00"));
   std::atomic<int> fired{0};
-  DeadlineScheduler s(clock, [&](cases::CaseId) { ++fired; }, 1, milliseconds{1000});
+  TimerQueue s(clock, [&](ItemId) { ++fired; }, 1, milliseconds{1000});
   s.Set(1, clock.Now());
   s.Start();
   ASSERT_TRUE(WaitFor([&] { return fired.load() == 1; }));
@@ -88,4 +88,4 @@ TEST(DeadlineScheduler, AFailedFireIsRetried) {
 }
 
 }  // namespace
-}  // namespace civicgrid::cases
+}  // namespace civicgrid::ledger
