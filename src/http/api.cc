@@ -20,13 +20,13 @@ const std::string& Call::actor() const {
 
 Error Forbidden(std::string message) { return Error{ErrorCode::kForbidden, std::move(message), {}, {}}; }
 
-cases::Guard Call::CaseGuard(access::Verb verb, const reference::Directory& directory) const {
+cases::Guard Call::CaseGuard(std::string_view action, const reference::Directory& directory) const {
   const access::Subject* who = subject;
-  return [who, verb, &directory](const cases::Case& c) -> Status {
+  return [who, action, &directory](const cases::Case& c) -> Status {
     // Joining needs only what the nearby map shows (an open case's id), not sight of the whole case.
-    const bool visible = who && (access::CanSee(*who, c) || (verb == access::Verb::kJoin && cases::IsOpen(c)));
+    const bool visible = who && (cases::CanSee(*who, c) || (action == "join" && cases::IsOpen(c)));
     if (!visible) return NotFound("case " + std::to_string(c.id) + " does not exist");
-    if (!access::CanDo(*who, verb, c, directory)) return Forbidden("your roles do not allow this on this case");
+    if (!cases::CanDo(*who, action, c, directory)) return Forbidden("your roles do not allow this on this case");
     return OkStatus();
   };
 }
@@ -213,7 +213,7 @@ Handler MakeApi(ApiDeps deps_in) {
                         {"detail", "method not allowed on " + req.path}}.dump();
       }
     } else if (match.access == Access::kPublic) {
-      res = (*match.handler)(req, Call{});
+      res = (*match.handler)(req, Call{nullptr, nullptr, req.remote});
     } else {
       // The one authentication check: every non-public route passes here.
       std::string token;
@@ -232,7 +232,7 @@ Handler MakeApi(ApiDeps deps_in) {
         } else if (match.access == Access::kStaff && !staff) {
           res = ProblemResponse(Forbidden("this needs a staff role"));
         } else {
-          Call call{&principal.value(), &subject};
+          Call call{&principal.value(), &subject, req.remote};
           res = (*match.handler)(req, call);
         }
       }

@@ -9,6 +9,7 @@
 
 #include "domain/access/auth.h"
 #include "domain/access/policy.h"
+#include "domain/cases/case_access.h"
 #include "domain/cases/case_service.h"
 #include "domain/cases/nearby.h"
 #include "domain/dispatch/routing.h"
@@ -50,10 +51,13 @@ struct ApiDeps {
 struct Call {
   const access::Principal* principal = nullptr;
   const access::Subject* subject = nullptr;
+  std::string remote;  // the client's address (after trusted proxies), for the audit trail
   const std::string& actor() const;
+  // Who is acting, through which door: recorded on every event the call writes.
+  ledger::Origin origin() const { return ledger::Origin(actor(), "api", remote); }
   // The guard the case service applies to each case it loads: 404 when the caller may not see the case,
-  // 403 when they may see it but not do `verb` to it.
-  cases::Guard CaseGuard(access::Verb verb, const reference::Directory& directory) const;
+  // 403 when they may see it but not do `action` to it ("read", "reveal" or an action of the table).
+  cases::Guard CaseGuard(std::string_view action, const reference::Directory& directory) const;
 };
 
 using RouteHandler = std::function<Response(Request&, const Call&)>;

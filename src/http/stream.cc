@@ -76,7 +76,7 @@ void StreamHub::Publish(const cases::Case*, const cases::Case& after, const std:
   // on_close removes it later (Send returned false meanwhile).
   std::shared_lock lock(mu_);
   for (const auto& [id, s] : subscribers_) {
-    if (!Matches(s.region_part, after) || !access::CanSee(*s.subject, after)) continue;
+    if (!Matches(s.region_part, after) || !cases::CanSee(*s.subject, after)) continue;
     for (const auto& m : messages)
       if (!s.sink->Send(m)) break;
   }

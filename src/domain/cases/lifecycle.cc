@@ -1,5 +1,7 @@
 #include "domain/cases/lifecycle.h"
 
+#include "domain/cases/actions.h"
+
 #include <algorithm>
 #include <cmath>
 #include <set>
@@ -35,13 +37,6 @@ CaseEvent NewEvent(const Case& s, CaseEventBody body, const Context& ctx) {
   e.at = ctx.now;
   e.body = std::move(body);
   return e;
-}
-
-bool IsRatedBadly(const Case& s) {
-  if ((s.rating && *s.rating == cases::Rating::kDissatisfied) || (s.solved && !*s.solved)) return true;
-  for (const auto& j : s.joined)
-    if ((j.rating && *j.rating == cases::Rating::kDissatisfied) || (j.solved && !*j.solved)) return true;
-  return false;
 }
 
 bool AnyoneToRate(const Case& s) {
@@ -96,11 +91,6 @@ Status CheckText(const std::string& field, const std::string& text, const Contex
   return OkStatus();
 }
 
-bool Allowed(const Case& s, const std::string& action) {
-  for (const auto& a : AllowedActions(s))
-    if (a == action) return true;
-  return false;
-}
 
 // A case sent (again) to an organisation with fresh limits: a reopen, or an escalation to the town.
 void Redispatch(Case& s, TimePoint at, const std::string& org, const std::optional<TimePoint>& accept_by,
@@ -147,83 +137,13 @@ size_t Utf8Length(std::string_view s) {
   return n;
 }
 
-std::string ActionName(const Command& command) {
-  return std::visit(Overloaded{
-                        [](const Dispatch&) { return "dispatch"; },
-                        [](const Accept&) { return "accept"; },
-                        [](const Contact&) { return "contact"; },
-                        [](const Return&) { return "return"; },
-                        [](const RequestExtension&) { return "extension"; },
-                        [](const DecideExtension&) { return "extension/decision"; },
-                        [](const Resolve&) { return "resolve"; },
-                        [](const Review&) { return "review"; },
-                        [](const Rate&) { return "rating"; },
-                        [](const Close&) { return "close"; },
-                        [](const Reopen&) { return "reopen"; },
-                        [](const MarkInvalid&) { return "invalid"; },
-                        [](const Merge&) { return "merge"; },
-                        [](const FireAlerts&) { return "alerts"; },
-                        [](const Escalate&) { return "escalate"; },
-                        [](const BlowWhistle&) { return "whistle"; },
-                        [](const CheckIn&) { return "check-in"; },
-                        [](const ReportPart&) { return "part"; },
-                        [](const Supervise&) { return "supervise"; },
-                        [](const DecideReturn&) { return "return/decision"; },
-                        [](const Join&) { return "join"; },
-                    },
-                    command);
-}
+std::string ActionName(const Command& command) { return std::string(ActionOf(command).name); }
 
 std::vector<std::string> AllowedActions(const Case& s) {
   std::vector<std::string> out;
-  // Commands of the command centre, on any case still being handled.
-  auto command = [&] {
-    if (!s.whistle) out.push_back("whistle");
-    else {
-      out.push_back("check-in");
-      out.push_back("part");
-    }
-    out.push_back("supervise");
-    if (s.level != cases::Level::kJoint) out.push_back("escalate");
-    out.push_back("join");
-  };
-  switch (s.status) {
-    case CaseStatus::kReceived:
-      out = {"dispatch"};
-      if (!s.returned_by.empty()) out.push_back("return/decision");
-      out.push_back("invalid");
-      out.push_back("merge");
-      command();
-      return out;
-    case CaseStatus::kDispatched:
-      out = {"accept", "return", "invalid", "merge"};
-      command();
-      return out;
-    case CaseStatus::kAccepted: {
-      if (!s.contacted_at) out.push_back("contact");
-      if (!s.whistle) out.push_back("return");
-      out.push_back(s.pending_extension ? "extension/decision" : "extension");
-      out.push_back("resolve");
-      command();
-      return out;
-    }
-    case CaseStatus::kResolved: {
-      if (!s.reviewed) return {"review", "join"};
-      if (AnyoneToRate(s)) out.push_back("rating");
-      out.push_back("close");
-      if (IsRatedBadly(s)) out.push_back("reopen");
-      if (s.level != cases::Level::kJoint) out.push_back("escalate");
-      out.push_back("join");  // a case merged into this one brings its reporters, who are asked too
-      return out;
-    }
-    case CaseStatus::kClosed:
-      if (IsRatedBadly(s)) return {"reopen"};
-      return {};
-    case CaseStatus::kInvalid:
-    case CaseStatus::kMerged:
-      return {};
-  }
-  return {};
+  for (const auto& a : Actions())
+    if (a.allowed(s)) out.emplace_back(a.name);
+  return out;
 }
 
 CaseEvent Receive(cases::CaseId id, cases::CaseOrigin origin, const Context& ctx) {
@@ -287,23 +207,8 @@ Result<std::vector<CaseEvent>> Alerts(const Case& s, const Context& ctx) {
 
 Result<std::vector<CaseEvent>> Decide(const Case& s, const Command& command, const Context& ctx) {
   if (std::holds_alternative<FireAlerts>(command)) return Alerts(s, ctx);
-  const std::string action = ActionName(command);
-  if (!Allowed(s, action)) {
-    std::string why;
-    if (action == "rating" && s.status == CaseStatus::kResolved && s.rating) why = "it is already rated";
-    else if (action == "contact" && s.contacted_at) why = "the reporter was already contacted";
-    else if (action == "extension" && s.pending_extension) why = "an extension request awaits a decision";
-    else if (action == "extension/decision" && s.status == CaseStatus::kAccepted) why = "no extension is pending";
-    else if ((action == "rating" || action == "close") && s.status == CaseStatus::kResolved)
-      why = "the centre has not reviewed the resolution";
-    else if (action == "reopen") why = "only a case rated dissatisfied or unsolved can be reopened";
-    else if (action == "whistle" && s.whistle) why = "the whistle was already blown on it";
-    else if ((action == "check-in" || action == "part") && !s.whistle) why = "no whistle was blown on it";
-    else if (action == "return/decision") why = "no return awaits a decision";
-    else if (action == "escalate" && s.level == cases::Level::kJoint) why = "it is already in joint handling";
-    else if (action == "return" && s.whistle) why = "a whistled case is not returned; its departments report";
-    return NotNow(s, action, why);
-  }
+  const Action& action = ActionOf(command);
+  if (!action.allowed(s)) return NotNow(s, std::string(action.name), action.why_not(s));
   return std::visit(
       Overloaded{
           [&](const Dispatch& c) -> Result<std::vector<CaseEvent>> {

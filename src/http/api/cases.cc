@@ -4,6 +4,8 @@
 #include <cmath>
 #include <type_traits>
 
+#include "domain/cases/actions.h"
+#include "domain/cases/case_access.h"
 #include "domain/cases/event_fields.h"
 #include "http/api.h"
 #include "http/cursor.h"
@@ -24,7 +26,7 @@ json Masked(const privacy::Sealed& v) { return v.empty() ? json(nullptr) : json(
 // Reporter data always go out masked: a full value needs the audited reveal. An anonymous reporter is
 // hidden from everyone but the dispatcher.
 json ReporterJson(const cases::Reporter& r, const access::Subject* who) {
-  if (r.anonymous && !(who && access::CanSeeAnonymousReporter(*who))) return {{"anonymous", true}};
+  if (r.anonymous && !(who && cases::CanSeeAnonymousReporter(*who))) return {{"anonymous", true}};
   return {{"name", privacy::MaskName(r.name)}, {"phone", Masked(r.phone)}, {"id_number", Masked(r.id_number)},
           {"anonymous", r.anonymous}};
 }
@@ -35,8 +37,7 @@ std::vector<std::string> AllowedFor(const Case& c, const reference::Directory& d
   std::vector<std::string> out = cases::AllowedActions(c);
   if (who)
     std::erase_if(out, [&](const std::string& action) {
-      const auto verb = access::VerbOfAction(action);
-      return !verb || !access::CanDo(*who, *verb, c, dir);
+      return !cases::CanDo(*who, action, c, dir);
     });
   return out;
 }
@@ -186,131 +187,49 @@ Result<cases::CaseId> ParseId(const std::string& text) {
   return id;
 }
 
-Result<cases::Command> ParseCommand(const std::string& action, const json& j) {
-  auto text = [&](const char* key, bool required) -> Result<std::string> {
-    auto v = GetString(j, key, "", required);
-    if (!v.ok()) return v.error();
-    return v->value_or("");
-  };
-  auto flag = [&](const char* key) -> Result<bool> {
-    auto v = GetBool(j, key, "", true);
-    if (!v.ok()) return v.error();
-    return **v;
-  };
-#define GET(var, expr)            \
-  auto var = (expr);              \
-  if (!var.ok()) return var.error()
-  if (action == "dispatch") {
-    GET(org, text("org", true));
-    return cases::Command{cases::Dispatch{*org}};
+// A request body as the action table's command parsers read it (cases::Fields).
+class JsonFields final : public cases::Fields {
+ public:
+  explicit JsonFields(const json& j) : j_(j) {}
+  Result<std::optional<std::string>> String(const char* key, bool required) const override {
+    return GetString(j_, key, "", required);
   }
-  if (action == "accept") return cases::Command{cases::Accept{}};
-  if (action == "contact") {
-    GET(note, text("note", false));
-    return cases::Command{cases::Contact{*note}};
+  Result<std::optional<double>> Number(const char* key, bool required) const override {
+    return GetNumber(j_, key, "", required);
   }
-  if (action == "return") {
-    GET(reason, text("reason", true));
-    return cases::Command{cases::Return{*reason}};
+  Result<std::optional<bool>> Bool(const char* key, bool required) const override {
+    return GetBool(j_, key, "", required);
   }
-  if (action == "extension") {
-    auto days = GetNumber(j, "days", "", true);
-    if (!days.ok()) return days.error();
-    GET(reason, text("reason", true));
-    return cases::Command{cases::RequestExtension{**days, *reason}};
-  }
-  if (action == "extension/decision") {
-    GET(approve, flag("approve"));
-    GET(note, text("note", false));
-    return cases::Command{cases::DecideExtension{*approve, *note}};
-  }
-  if (action == "resolve") {
-    GET(note, text("note", true));
-    return cases::Command{cases::Resolve{*note}};
-  }
-  if (action == "review") {
-    GET(approve, flag("approve"));
-    GET(note, text("note", false));
-    return cases::Command{cases::Review{*approve, *note}};
-  }
-  if (action == "rating") {
-    GET(rating_text, text("rating", true));
-    auto rating = cases::ParseRating(*rating_text);
-    if (!rating) return Invalid("rating", "rating must be satisfied, basically_satisfied or dissatisfied");
-    GET(solved, flag("solved"));
-    GET(comment, text("comment", false));
-    int reporter = 0;
-    if (auto it = j.find("reporter"); it != j.end() && !it->is_null()) {
-      if (!it->is_number_integer() || it->get<std::int64_t>() < 0 || it->get<std::int64_t>() > 1000)
-        return Invalid("reporter", "reporter must be 0 (the first reporter) or the number of a joined reporter");
-      reporter = it->get<int>();
+  Result<std::optional<std::int64_t>> Integer(const char* key, bool required, std::int64_t min, std::int64_t max,
+                                              const char* message) const override {
+    auto it = j_.find(key);
+    if (it == j_.end() || it->is_null()) {
+      if (required) return Invalid(key, std::string(key) + " is required");
+      return std::optional<std::int64_t>();
     }
-    return cases::Command{cases::Rate{*rating, *solved, *comment, reporter}};
+    if (!it->is_number_integer()) return Invalid(key, message);
+    // Beyond int64: still not a valid value.
+    if (it->is_number_unsigned() && it->get<std::uint64_t>() > std::uint64_t(max)) return Invalid(key, message);
+    const auto v = it->get<std::int64_t>();
+    if (v < min || v > max) return Invalid(key, message);
+    return std::optional<std::int64_t>(v);
   }
-  if (action == "escalate") {
-    GET(reason, text("reason", true));
-    return cases::Command{cases::Escalate{*reason}};
-  }
-  if (action == "whistle") {
-    GET(lead, text("lead", true));
-    cases::BlowWhistle w;
-    w.lead = *lead;
-    if (auto it = j.find("co"); it != j.end() && !it->is_null()) {
-      if (!it->is_array()) return Invalid("co", "co must be an array of organisation codes");
-      for (const auto& x : *it) {
-        if (!x.is_string()) return Invalid("co", "co must be an array of organisation codes");
-        w.co.push_back(x.get<std::string>());
-      }
+  Result<std::optional<std::vector<std::string>>> Strings(const char* key) const override {
+    auto it = j_.find(key);
+    if (it == j_.end() || it->is_null()) return std::optional<std::vector<std::string>>();
+    const std::string message = std::string(key) + " must be an array of organisation codes";
+    if (!it->is_array()) return Invalid(key, message);
+    std::vector<std::string> out;
+    for (const auto& x : *it) {
+      if (!x.is_string()) return Invalid(key, message);
+      out.push_back(x.get<std::string>());
     }
-    auto hours = GetNumber(j, "check_in_hours", "", false);
-    if (!hours.ok()) return hours.error();
-    w.check_in_hours = *hours;
-    GET(note, text("note", false));
-    w.note = *note;
-    return cases::Command{std::move(w)};
+    return std::optional<std::vector<std::string>>(std::move(out));
   }
-  if (action == "check-in") {
-    GET(org, text("org", false));
-    return cases::Command{cases::CheckIn{*org}};
-  }
-  if (action == "part") {
-    GET(org, text("org", false));
-    GET(note, text("note", true));
-    return cases::Command{cases::ReportPart{*org, *note}};
-  }
-  if (action == "supervise") {
-    GET(note, text("note", true));
-    GET(due_text, text("due", true));
-    auto due = ParseTime(*due_text);
-    if (!due) return Invalid("due", "due must be an RFC 3339 time");
-    auto esc = GetBool(j, "escalate", "", false);
-    if (!esc.ok()) return esc.error();
-    return cases::Command{cases::Supervise{*note, *due, esc->value_or(false)}};
-  }
-  if (action == "return/decision") {
-    GET(uphold, flag("uphold"));
-    GET(org, text("org", false));
-    GET(note, text("note", false));
-    return cases::Command{cases::DecideReturn{*uphold, *org, *note}};
-  }
-  if (action == "close") return cases::Command{cases::Close{}};
-  if (action == "reopen") {
-    GET(reason, text("reason", true));
-    return cases::Command{cases::Reopen{*reason}};
-  }
-  if (action == "invalid") {
-    GET(reason, text("reason", true));
-    return cases::Command{cases::MarkInvalid{*reason}};
-  }
-  if (action == "merge") {
-    auto it = j.find("into");
-    if (it == j.end() || it->is_null()) return Invalid("into", "into is required");
-    if (!it->is_number_integer()) return Invalid("into", "into must be a case id (an integer)");
-    return cases::Command{cases::Merge{it->get<cases::CaseId>()}};
-  }
-#undef GET
-  return NotFound("no action " + action);
-}
+
+ private:
+  const json& j_;
+};
 
 Result<cases::CaseQuery> ParseListQuery(const Request& req, const reference::Directory& dir) {
   cases::CaseQuery q;
@@ -385,7 +304,7 @@ void AddCaseRoutes(Router& router, ApiDeps& deps) {
           intake.region = g.scope;
           break;
         }
-    TRY_ASSIGN(result, deps.cases.Intake(intake, call.actor(), call.CaseGuard(access::Verb::kRead, *dir)));
+    TRY_ASSIGN(result, deps.cases.Intake(intake, call.origin(), call.CaseGuard("read", *dir)));
     Response r = JsonResponse(result.created ? 201 : 200, Dump(CaseJson(result.c, *dir, call.subject)));
     r.headers.emplace_back("Location", "/api/v1/cases/" + std::to_string(result.c.id));
     return r;
@@ -394,7 +313,7 @@ void AddCaseRoutes(Router& router, ApiDeps& deps) {
   router.Add("GET", "/api/v1/cases", [&deps](Request& req, const Call& call) {
     const auto dir = deps.directory.Get();
     TRY_ASSIGN(query, ParseListQuery(req, *dir));
-    query.visibility = access::ListVisibility(*call.subject);
+    query.visibility = cases::ListVisibility(*call.subject);
     TRY_ASSIGN(page, deps.cases.List(query));
     json items = json::array();
     for (const auto& c : page.items) items.push_back(CaseJson(c, *dir, call.subject));
@@ -471,7 +390,7 @@ void AddCaseRoutes(Router& router, ApiDeps& deps) {
       reporter.phone = deps.vault->Seal(*normal, privacy::MaskPhone(*normal));
     }
     const auto dir = deps.directory.Get();
-    TRY_ASSIGN(c, deps.cases.Act(id, cases::Join{reporter, 0}, call.actor(), call.CaseGuard(access::Verb::kJoin, *dir)));
+    TRY_ASSIGN(c, deps.cases.Act(id, cases::Join{reporter, 0}, call.origin(), call.CaseGuard("join", *dir)));
     // The joiner may not see the whole case: answer with what the nearby map shows.
     return JsonResponse(200, Dump(json{{"id", c.id}, {"number", c.origin.number},
                                        {"status", std::string(Name(c.status))},
@@ -481,57 +400,38 @@ void AddCaseRoutes(Router& router, ApiDeps& deps) {
   router.Add("GET", "/api/v1/cases/{id}", [&deps](Request& req, const Call& call) {
     TRY_ASSIGN(id, ParseId(req.params["id"]));
     const auto dir = deps.directory.Get();
-    TRY_ASSIGN(c, deps.cases.Get(id, call.CaseGuard(access::Verb::kRead, *dir)));
+    TRY_ASSIGN(c, deps.cases.Get(id, call.CaseGuard("read", *dir)));
     return JsonResponse(200, Dump(CaseJson(c, *dir, call.subject)));
   });
 
   router.Add("GET", "/api/v1/cases/{id}/events", [&deps](Request& req, const Call& call) {
     TRY_ASSIGN(id, ParseId(req.params["id"]));
     const auto dir = deps.directory.Get();
-    TRY_ASSIGN(events, deps.cases.Events(id, call.CaseGuard(access::Verb::kRead, *dir)));
+    TRY_ASSIGN(events, deps.cases.Events(id, call.CaseGuard("read", *dir)));
     json items = json::array();
     for (const auto& e : events) items.push_back(EventJson(e));
     return JsonResponse(200, Dump(json{{"items", std::move(items)}, {"next_cursor", nullptr}}));
   });
 
-  auto act = [&deps](const std::string& action) {
-    return [&deps, action](Request& req, const Call& call) {
+  // One route per action of the table (domain/cases/actions.h): read the command, complete it with what the
+  // caller knows, and act under the action's own rule.
+  auto act = [&deps](const cases::Action& action) {
+    return [&deps, &action](Request& req, const Call& call) {
       TRY_ASSIGN(id, ParseId(req.params["id"]));
       // An empty body stands for {} (accept and close carry nothing).
       TRY_ASSIGN(body, ParseObject(req.body.empty() ? std::string("{}") : req.body));
-      TRY_ASSIGN(command, ParseCommand(action, body));
+      TRY_ASSIGN(command, action.parse(JsonFields(body)));
       const auto dir = deps.directory.Get();
-      // Check-in and parts: the department acts for itself; one who acts for several names it ("org").
-      auto* check_in = std::get_if<cases::CheckIn>(&command);
-      auto* part = std::get_if<cases::ReportPart>(&command);
-      if (check_in || part) {
-        std::string& org = check_in ? check_in->org : part->org;
-        if (org.empty()) {
-          auto loaded = deps.cases.Get(id, call.CaseGuard(access::Verb::kRead, *dir));
-          if (!loaded.ok()) return ProblemResponse(loaded.error());
-          const auto mine = access::WhistleOrgsOf(*call.subject, *loaded, *dir);
-          if (mine.empty()) return ProblemResponse(Forbidden("you act for no department of this whistle"));
-          if (mine.size() > 1)
-            return ProblemResponse(Invalid("org", "you act for several departments of this whistle: name one as org"));
-          org = mine[0];
-        } else if (!access::ActsFor(*call.subject, org, *dir)) {
-          return ProblemResponse(Forbidden("you do not act for '" + org + "'"));
-        }
+      if (action.complete) {
+        TRY_ASSIGN(loaded, deps.cases.Get(id, call.CaseGuard("read", *dir)));
+        if (auto st = action.complete(command, *call.subject, loaded, *dir); !st) return ProblemResponse(st.error());
       }
-      // Ratings of joined reporters are taken by the centre's follow-up call.
-      if (const auto* rate = std::get_if<cases::Rate>(&command);
-          rate && rate->reporter != 0 && !call.subject->Has(access::Role::kDispatcher) && !access::IsAdmin(*call.subject))
-        return ProblemResponse(Forbidden("only the centre records the ratings of joined reporters"));
-      TRY_ASSIGN(c, deps.cases.Act(id, command, call.actor(), call.CaseGuard(*access::VerbOfAction(action), *dir)));
+      TRY_ASSIGN(c, deps.cases.Act(id, command, call.origin(), call.CaseGuard(action.name, *dir)));
       return JsonResponse(200, Dump(CaseJson(c, *dir, call.subject)));
     };
   };
-  for (const char* action : {"dispatch", "accept", "contact", "return", "extension", "resolve", "review", "rating",
-                             "close", "reopen", "invalid", "merge", "escalate", "whistle", "check-in", "part",
-                             "supervise"})
-    router.Add("POST", std::string("/api/v1/cases/{id}/") + action, act(action));
-  router.Add("POST", "/api/v1/cases/{id}/extension/decision", act("extension/decision"));
-  router.Add("POST", "/api/v1/cases/{id}/return/decision", act("return/decision"));
+  for (const auto& action : cases::Actions())
+    if (action.parse) router.Add("POST", "/api/v1/cases/{id}/" + std::string(action.name), act(action));
 
   // The full reporter: an explicit call, written to the security audit log.
   router.Add("POST", "/api/v1/cases/{id}/reveal", [&deps](Request& req, const Call& call) {
@@ -543,7 +443,7 @@ void AddCaseRoutes(Router& router, ApiDeps& deps) {
       if (ec != std::errc() || p != v->data() + v->size() || reporter < 0)
         return ProblemResponse(Invalid("reporter", "reporter must be 0 (the first) or a joined reporter's number"));
     }
-    TRY_ASSIGN(r, deps.cases.Reveal(id, call.CaseGuard(access::Verb::kReveal, *dir), reporter));
+    TRY_ASSIGN(r, deps.cases.Reveal(id, call.CaseGuard("reveal", *dir), reporter));
     deps.auth.Audit(call.actor(), "reveal", "case " + std::to_string(id),
                     "reporter " + std::to_string(reporter) + ": name, phone, id_number", req.remote);
     return JsonResponse(200, Dump(json{{"name", r.name},

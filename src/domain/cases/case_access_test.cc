@@ -1,9 +1,20 @@
-#include "domain/access/policy.h"
+// The case kind's access rule (case_access.h) and the action table it reads (actions.h), over the grants of
+// domain/access.
+#include "domain/cases/case_access.h"
+
+#include "domain/cases/actions.h"
 
 #include <gtest/gtest.h>
 
-namespace civicgrid::access {
+#include <set>
+
+namespace civicgrid::cases {
 namespace {
+
+using access::CanTakeIn;
+using access::CheckScope;
+using access::MakeSubject;
+using access::Role;
 
 using reference::RegionKind;
 
@@ -31,7 +42,7 @@ cases::Case CaseIn(const reference::Directory& d, const std::string& grid, const
   return c;
 }
 
-TEST(Policy, SeeingFollowsTheScope) {
+TEST(CaseAccess, SeeingFollowsTheScope) {
   auto d = Dir();
   const auto in_m1 = CaseIn(*d, "g1", "m1");
   const auto in_m2 = CaseIn(*d, "g2", "cgj", "res");
@@ -55,7 +66,7 @@ TEST(Policy, SeeingFollowsTheScope) {
   EXPECT_TRUE(CanSee(MakeSubject("res", {{"resident", "c"}}, *d), in_m2));  // their own case
 }
 
-TEST(Policy, ActingNeedsTheRightRoleOnAVisibleCase) {
+TEST(CaseAccess, ActingNeedsTheRightRoleOnAVisibleCase) {
   auto d = Dir();
   const auto handled_by_m1 = CaseIn(*d, "g1", "m1");
   const auto dispatcher = MakeSubject("d", {{"dispatcher", "c"}}, *d);
@@ -63,24 +74,24 @@ TEST(Policy, ActingNeedsTheRightRoleOnAVisibleCase) {
   const auto other_community = MakeSubject("m", {{"community_staff", "m2"}}, *d);
   const auto leader = MakeSubject("l", {{"leader", "c"}}, *d);
   const auto dept = MakeSubject("x", {{"department_staff", "cgj"}}, *d);
-  EXPECT_TRUE(CanDo(dispatcher, Verb::kDispatch, handled_by_m1, *d));
-  EXPECT_FALSE(CanDo(dispatcher, Verb::kAccept, handled_by_m1, *d));
-  EXPECT_TRUE(CanDo(community, Verb::kAccept, handled_by_m1, *d));
-  EXPECT_TRUE(CanDo(community, Verb::kResolve, handled_by_m1, *d));
-  EXPECT_FALSE(CanDo(community, Verb::kReview, handled_by_m1, *d));
-  EXPECT_FALSE(CanDo(other_community, Verb::kRead, handled_by_m1, *d));
-  EXPECT_TRUE(CanDo(leader, Verb::kRead, handled_by_m1, *d));
-  for (auto v : {Verb::kDispatch, Verb::kAccept, Verb::kResolve, Verb::kClose, Verb::kReveal})
+  EXPECT_TRUE(CanDo(dispatcher, "dispatch", handled_by_m1, *d));
+  EXPECT_FALSE(CanDo(dispatcher, "accept", handled_by_m1, *d));
+  EXPECT_TRUE(CanDo(community, "accept", handled_by_m1, *d));
+  EXPECT_TRUE(CanDo(community, "resolve", handled_by_m1, *d));
+  EXPECT_FALSE(CanDo(community, "review", handled_by_m1, *d));
+  EXPECT_FALSE(CanDo(other_community, "read", handled_by_m1, *d));
+  EXPECT_TRUE(CanDo(leader, "read", handled_by_m1, *d));
+  for (const char* v : {"dispatch", "accept", "resolve", "close", "reveal"})
     EXPECT_FALSE(CanDo(leader, v, handled_by_m1, *d));
-  EXPECT_TRUE(CanDo(dept, Verb::kAccept, CaseIn(*d, "g2", "cgj"), *d));
-  EXPECT_TRUE(CanDo(dispatcher, Verb::kReveal, handled_by_m1, *d));
+  EXPECT_TRUE(CanDo(dept, "accept", CaseIn(*d, "g2", "cgj"), *d));
+  EXPECT_TRUE(CanDo(dispatcher, "reveal", handled_by_m1, *d));
   auto anonymous = handled_by_m1;
   anonymous.origin.reporter.anonymous = true;
-  EXPECT_FALSE(CanDo(MakeSubject("a", {{"admin", "*"}}, *d), Verb::kReveal, anonymous, *d));
-  EXPECT_TRUE(CanDo(dispatcher, Verb::kReveal, anonymous, *d));
+  EXPECT_FALSE(CanDo(MakeSubject("a", {{"admin", "*"}}, *d), "reveal", anonymous, *d));
+  EXPECT_TRUE(CanDo(dispatcher, "reveal", anonymous, *d));
 }
 
-TEST(Policy, IntakeByChannel) {
+TEST(CaseAccess, IntakeByChannel) {
   auto d = Dir();
   EXPECT_TRUE(CanTakeIn(MakeSubject("k", {{"channel", "12345"}}, *d), "12345"));
   EXPECT_FALSE(CanTakeIn(MakeSubject("k", {{"channel", "12345"}}, *d), "city_management"));
@@ -90,7 +101,7 @@ TEST(Policy, IntakeByChannel) {
   EXPECT_FALSE(CanTakeIn(MakeSubject("l", {{"leader", "c"}}, *d), "12345"));
 }
 
-TEST(Policy, ListVisibilityMatchesCanSee) {
+TEST(CaseAccess, ListVisibilityMatchesCanSee) {
   auto d = Dir();
   auto v = ListVisibility(MakeSubject("u", {{"community_staff", "m1"}, {"department_staff", "cgj"}}, *d));
   EXPECT_FALSE(v.all);
@@ -101,7 +112,7 @@ TEST(Policy, ListVisibilityMatchesCanSee) {
   EXPECT_FALSE(ListVisibility(MakeSubject("x", {{"no_such_role", "c"}}, *d)).all);
 }
 
-TEST(Policy, ScopesMustExistAndFitTheRole) {
+TEST(CaseAccess, ScopesMustExistAndFitTheRole) {
   auto d = Dir();
   EXPECT_TRUE(CheckScope(Role::kGridWorker, "g1", *d).ok());
   EXPECT_FALSE(CheckScope(Role::kGridWorker, "m1", *d).ok());
@@ -111,5 +122,38 @@ TEST(Policy, ScopesMustExistAndFitTheRole) {
   EXPECT_FALSE(CheckScope(Role::kAdmin, "c", *d).ok());
 }
 
+// The table is whole: every command has its row, names are unique, every row says who may.
+TEST(ActionTable, EveryCommandHasOneRow) {
+  std::set<std::string_view> names;
+  std::set<size_t> commands;
+  for (const auto& a : Actions()) {
+    EXPECT_TRUE(names.insert(a.name).second) << a.name;
+    EXPECT_TRUE(commands.insert(a.command).second) << a.name;
+    EXPECT_TRUE(a.allowed && a.why_not && a.may) << a.name;
+  }
+  EXPECT_EQ(commands.size(), std::variant_size_v<Command>);
+  EXPECT_EQ(ActionOf(Command{Dispatch{}}).name, "dispatch");
+  EXPECT_EQ(ActionOf(Command{DecideExtension{}}).name, "extension/decision");
+  EXPECT_EQ(ActionOf(Command{FireAlerts{}}).name, "alerts");
+  EXPECT_EQ(FindAction("no-such"), nullptr);
+}
+
+// allowed_actions and the policy read the same rows: a caller's buttons are the state's actions it may do.
+TEST(ActionTable, AllowedActionsFollowTheTableOrder) {
+  auto d = Dir();
+  Case c = CaseIn(*d, "g1", "");
+  EXPECT_EQ(AllowedActions(c), (std::vector<std::string>{"dispatch", "invalid", "merge", "whistle", "supervise",
+                                                          "escalate", "join"}));
+  c.status = CaseStatus::kDispatched;
+  c.org = "m1";
+  EXPECT_EQ(AllowedActions(c), (std::vector<std::string>{"accept", "return", "invalid", "merge", "whistle",
+                                                          "supervise", "escalate", "join"}));
+  const auto community = MakeSubject("u", {{"community_staff", "m1"}}, *d);
+  for (const auto& a : AllowedActions(c)) {
+    const bool expected = a == "accept" || a == "return" || a == "escalate" || a == "join";
+    EXPECT_EQ(CanDo(community, a, c, *d), expected) << a;
+  }
+}
+
 }  // namespace
-}  // namespace civicgrid::access
+}  // namespace civicgrid::cases
