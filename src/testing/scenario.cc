@@ -1,9 +1,11 @@
 #include "testing/scenario.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <iostream>
+#include <map>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -13,9 +15,9 @@ namespace {
 
 using nlohmann::json;
 
-const std::set<std::string, std::less<>> kVerbs = {"as",      "get",     "post", "delete", "header", "let",   "case",
-                                                   "advance", "set",     "restart", "show", "expect"};
-const std::set<std::string, std::less<>> kExpectations = {"status", "field", "no",     "error-field",
+const std::set<std::string, std::less<>> kVerbs = {"as",  "get",     "post", "delete",  "header", "let",
+                                                   "case", "advance", "set",  "restart", "show",   "expect"};
+const std::set<std::string, std::less<>> kExpectations = {"status", "field",  "no",    "error-field",
                                                           "event",  "events", "header"};
 const std::set<std::string, std::less<>> kOperators = {"=", "!=", "<", "<=", ">", ">=", "contains", "lacks"};
 
@@ -34,6 +36,12 @@ std::pair<std::string, std::string> FirstWord(std::string_view s) {
   return {std::string(s.substr(0, sp)), std::string(Trim(s.substr(sp)))};
 }
 
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
 std::string Shorten(std::string s, size_t max = 400) {
   if (s.size() <= max) return s;
   size_t cut = max;
@@ -45,7 +53,8 @@ std::string Show(const json& j) { return Shorten(j.dump(-1, ' ', false, json::er
 
 bool IsIdentifier(std::string_view s) {
   if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
 }
 
 // RFC 3339, seconds optional ("2026-12-07T09:00+08:00").
@@ -159,7 +168,8 @@ Result<Condition> ParseCondition(const std::string& text) {
   auto [path, rest] = FirstWord(text);
   auto [op, value] = FirstWord(rest);
   if (path.empty() || !kOperators.count(op))
-    return Invalid("condition", "expected PATH OP VALUE with OP one of = != < <= > >= contains lacks, got '" + text + "'");
+    return Invalid("condition",
+                   "expected PATH OP VALUE with OP one of = != < <= > >= contains lacks, got '" + text + "'");
   return Condition{path, op, ParseExpected(value)};
 }
 
@@ -167,7 +177,7 @@ bool IsRequest(const Step& s) { return s.verb == "get" || s.verb == "post" || s.
 
 class Interpreter {
  public:
-  Interpreter(Product& product, const RunOptions& options) : product_(product), options_(options) {}
+  explicit Interpreter(Product& product) : product_(product) {}
 
   // Plays steps[i]; the failure's message when it fails.
   std::optional<std::string> Play(const std::vector<Step>& steps, size_t i);
@@ -184,7 +194,6 @@ class Interpreter {
   std::optional<std::string> SetVariable(const std::string& text);
 
   Product& product_;
-  const RunOptions& options_;
   std::string caller_ = "admin";
   std::map<std::string, std::string> vars_;
   std::vector<std::pair<std::string, std::string>> next_headers_;
@@ -397,19 +406,14 @@ std::optional<std::string> Interpreter::Expect(const std::string& text) {
   if (kind == "header") {
     const auto eq = rest.find('=');
     if (eq == std::string::npos) return "expected `expect header NAME = VALUE`";
-    std::string name(Trim(std::string_view(rest).substr(0, eq)));
+    const std::string name = Lower(Trim(std::string_view(rest).substr(0, eq)));
     const std::string want(Trim(std::string_view(rest).substr(eq + 1)));
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-    for (const auto& [n, v] : reply_->headers) {
-      std::string lower = n;
-      std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-      if (lower == name) return v == want ? std::nullopt : std::optional<std::string>("header " + n + ": expected " + want + ", got " + v);
-    }
-    if (name == "content-type")
-      return reply_->content_type == want ? std::nullopt
-                                          : std::optional<std::string>("content-type: expected " + want + ", got " +
-                                                                       reply_->content_type);
-    return "no header " + name + " in the reply";
+    const std::string* got = name == "content-type" ? &reply_->content_type : nullptr;
+    for (const auto& [n, v] : reply_->headers)
+      if (Lower(n) == name) got = &v;
+    if (!got) return "no header " + name + " in the reply";
+    if (*got != want) return "header " + name + ": expected " + want + ", got " + *got;
+    return std::nullopt;
   }
   // field
   if (negate) {
@@ -439,9 +443,8 @@ std::optional<std::string> Interpreter::Play(const std::vector<Step>& steps, siz
   if (step.verb == "header") {
     const auto colon = text->find(':');
     if (colon == std::string::npos) return "expected `header NAME: VALUE`";
-    std::string name(Trim(std::string_view(*text).substr(0, colon)));
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-    next_headers_.emplace_back(name, std::string(Trim(std::string_view(*text).substr(colon + 1))));
+    next_headers_.emplace_back(Lower(Trim(std::string_view(*text).substr(0, colon))),
+                               std::string(Trim(std::string_view(*text).substr(colon + 1))));
     return std::nullopt;
   }
   if (step.verb == "case") {
@@ -536,7 +539,7 @@ Result<std::vector<Step>> ParseScenario(std::string_view text) {
 }
 
 Outcome RunScenario(const std::vector<Step>& steps, Product& product, const RunOptions& options) {
-  Interpreter interpreter(product, options);
+  Interpreter interpreter(product);
   Outcome out;
   for (const auto* list : {&options.prelude, &steps}) {
     for (size_t i = 0; i < list->size(); ++i) {

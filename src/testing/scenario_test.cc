@@ -167,8 +167,10 @@ TEST(ScenarioRun, ARequestWithoutExpectStatusMustSucceed) {
 TEST(ScenarioRun, ClockVariablesAndCallers) {
   FakeProduct p;
   p.answer = [](const http::Request&) { return Json(200, "{}"); };
-  Outcome o = Play("advance 1d2h\npost /x {\"due\": \"${now+1h}\"}\nset clock 2026-12-07T09:00+08:00\nas nobody\nget /y\n"
-                   "restart after 90m\n", p);
+  Outcome o = Play(
+      "advance 1d2h\npost /x {\"due\": \"${now+1h}\"}\nset clock 2026-12-07T09:00+08:00\nas nobody\nget /y\n"
+      "restart after 90m\n",
+      p);
   EXPECT_TRUE(o.passed) << o.message;
   EXPECT_EQ(p.sent[0].body, R"({"due": "2026-11-25T12:00:00.000+08:00"})");
   EXPECT_EQ(p.now, *ParseTime("2026-12-07T10:30:00+08:00"));

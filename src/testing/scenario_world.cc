@@ -10,6 +10,7 @@
 #include "cli/app.h"
 #include "cli/wiring.h"
 #include "common/csv.h"
+#include "domain/cockpit/aggregates.h"
 
 namespace civicgrid::testing {
 namespace {
@@ -140,6 +141,27 @@ Status ScenarioWorld::Restart(milliseconds down) {
   return Start();
 }
 
+Status ScenarioWorld::CheckConsistency() {
+  if (auto st = Settle(); !st) return st;
+  if (auto n = app::CheckProjection(*app_); !n.ok()) return n.error();
+  cockpit::Aggregates fresh;
+  auto st = app_->store().ScanCases(false, [&](cases::Case&& c) { fresh.Apply(nullptr, c); });
+  if (!st) return st;
+  // Every day a scenario can reach, for the whole deployment and for every region of the fixture.
+  const auto dir = app_->directory().Get();
+  std::vector<std::string> regions = {""};
+  for (size_t i = 0; i < regions.size(); ++i) {
+    const auto children = regions[i].empty() ? dir->Roots() : dir->Children(regions[i]);
+    for (const auto* r : children) regions.push_back(r->code);
+  }
+  for (const auto& region : regions) {
+    const cockpit::Query q{region, *ParseTime("2000-01-01"), clock_.Now() + std::chrono::hours(24 * 30)};
+    if (!(app_->cockpit().Summarize(q) == fresh.Summarize(q)))
+      return Internal("the live cockpit of '" + region + "' differs from one recomputed from the store");
+  }
+  return OkStatus();
+}
+
 // Settled: no case has an alert due by now in the store (each due alert was fired and committed), and the
 // scheduler holds for every case exactly the next alert the store has (the firing's own rescheduling is
 // done). Both are read, not assumed, so the next step sees every alert the clock made due.
@@ -160,7 +182,8 @@ Status ScenarioWorld::Settle() {
     auto st = app_->store().ScanDigests([&](const cases::CaseDigest& d) {
       const auto held = scheduler->NextOf(d.id);
       if (d.next_alert && *d.next_alert <= now) {
-        if (pending.empty()) pending = "case " + std::to_string(d.id) + " has an alert due at " + FormatTime(*d.next_alert);
+        if (pending.empty())
+          pending = "case " + std::to_string(d.id) + " has an alert due at " + FormatTime(*d.next_alert);
         if (!held || *held > now) held_back.emplace_back(d.id, *d.next_alert);
       } else if (held != d.next_alert && pending.empty()) {
         pending = "the scheduler has not caught up with case " + std::to_string(d.id);

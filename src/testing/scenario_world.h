@@ -54,6 +54,10 @@ class ScenarioWorld final : public Product {
   Status Restart(milliseconds down) override;
   Status Settle() override;
 
+  // After a scenario: the store and the in-memory command structures still agree. Every case row equals
+  // the fold of its events (app::CheckProjection), and the live cockpit equals one recomputed from the rows.
+  Status CheckConsistency();
+
  private:
   ScenarioWorld(std::string dir, std::map<std::string, std::string> tokens, bool keep_dir);
   Status Start();
