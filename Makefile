@@ -25,7 +25,7 @@ $(BUILD)/Makefile: CMakeLists.txt | deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
 build: deps $(BUILD)/Makefile
-	$(MAKE) -C $(BUILD) -j$(JOBS) civicgrid civicgrid_tests
+	$(MAKE) -C $(BUILD) -j$(JOBS) civicgrid civicgrid_tests civicgrid_scenarios
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)

@@ -19,6 +19,7 @@
 
 #include "domain/access/totp.h"
 #include "cli/app.h"
+#include "cli/wiring.h"
 #include "common/log.h"
 #include "http/api.h"
 #include "http/server.h"
@@ -265,9 +266,6 @@ int main(int argc, char** argv) {
     options.host = listen.substr(0, colon) == "localhost" ? "127.0.0.1" : listen.substr(0, colon);
     options.port = port;
     options.workers = workers;
-    http::ApiDeps deps{app.store(), app.cases(), app.auth(), app.directory(), [&app] { return app.ReloadDirectory(); },
-                       [&app](const std::string& text) { return app::ImportRegionsGeoJson(app, text); },
-                       app.clock(), login_rate, intake_rate};
     // Live stream (/api/v1/stream): every committed case event goes to the open streams that may see it.
     // Subscribed before the command centre starts its scheduler thread (Subscribe is not synchronised);
     // the listener owns the hub, which thus outlives the server and the scheduler.
@@ -276,19 +274,11 @@ int main(int argc, char** argv) {
                                        const std::vector<cases::CaseEvent>& events) {
       stream_hub->Publish(before, after, events);
     });
-    // The command centre: routing, the duplicate index and the deadline scheduler, rebuilt from the store.
-    if (auto st = app.StartCommandCentre(); !st) return Fail(st.error());
-    deps.open_cases = &app.open_cases();
-    deps.vault = &app.vault();
-    deps.routing = &app.routing();
-    deps.cockpit = &app.cockpit();
-    deps.add_routing_rule = [&app](dispatch::RoutingRule rule, const std::string& remote) {
-      return app::AddRoutingRule(app, std::move(rule), remote);
-    };
-    deps.delete_routing_rule = [&app](std::int64_t id, const std::string& actor, const std::string& remote) {
-      return app::DeleteRoutingRule(app, id, actor, remote);
-    };
-    http::Server server(options, http::MakeApi(deps));
+    // The command centre (routing, the duplicate index and the deadline scheduler, rebuilt from the store)
+    // and the API over it: the same wiring the scenario runner tests.
+    auto api = app::ServeApi(app, {login_rate, intake_rate});
+    if (!api.ok()) return Fail(api.error());
+    http::Server server(options, std::move(api.value()));
     server.SetUpgradeHandler(http::MakeStreamUpgrade(*stream_hub, app.auth(), app.directory()));  // live stream
     if (auto st = server.Start(); !st) return Fail(st.error());
     std::cout << "listening on http://" << options.host << ":" << server.port() << std::endl;
