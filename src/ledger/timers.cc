@@ -76,6 +76,8 @@ void TimerQueue::TimerLoop() {
         due_.push_back(id);
         firing_.insert(id);
         handed = true;
+      } else {
+        again_.insert(id);  // fell due again while its fire runs: fire once more right after it
       }
     }
     if (handed) fire_cv_.notify_all();
@@ -99,6 +101,10 @@ void TimerQueue::FireLoop() {
     lock.unlock();
     fire_(id);
     lock.lock();
+    if (again_.erase(id) && !stopping_) {
+      due_.push_back(id);  // still marked firing: the next fire of this item is already ours
+      continue;
+    }
     firing_.erase(id);
   }
 }

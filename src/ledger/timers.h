@@ -51,6 +51,7 @@ class TimerQueue {
   std::unordered_map<ItemId, TimePoint> at_;            // GUARDED_BY(mu_)
   std::vector<ItemId> due_;                             // GUARDED_BY(mu_): handed to firing threads
   std::set<ItemId> firing_;                             // GUARDED_BY(mu_)
+  std::set<ItemId> again_;                              // GUARDED_BY(mu_): due again while firing
   bool stopping_ = false;
   std::thread timer_;
   std::vector<std::thread> firers_;

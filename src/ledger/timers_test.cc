@@ -87,5 +87,25 @@ TEST(TimerQueue, AFailedFireIsRetried) {
   s.Stop();
 }
 
+// An item whose next timer is already due when its fire commits (a jumping clock, or two stages due at once)
+// fires again right after, not after the retry delay.
+TEST(TimerQueue, FiresAgainAtOnceWhenDueAgainWhileFiring) {
+  ManualClock clock(*ParseTime("2026-11-24T09:00:00+08:00"));
+  std::atomic<int> fires{0};
+  TimerQueue* self = nullptr;
+  TimerQueue q(clock, [&](ItemId id) {
+    const int n = ++fires;
+    // The first fire's commit reschedules the item at a time the clock has already passed.
+    self->Set(id, n == 1 ? std::optional<TimePoint>(clock.Now()) : std::nullopt);
+    if (n == 1) std::this_thread::sleep_for(milliseconds{300});  // the timer thread sees it due meanwhile
+  }, 1, milliseconds{60'000});
+  self = &q;
+  q.Set(7, clock.Now());
+  q.Start();
+  EXPECT_TRUE(WaitFor([&] { return fires.load() == 2; }));
+  q.Stop();
+  EXPECT_EQ(fires.load(), 2);
+}
+
 }  // namespace
 }  // namespace civicgrid::ledger

@@ -165,26 +165,19 @@ Status ScenarioWorld::CheckConsistency() {
 // Settled: no case has an alert due by now in the store (each due alert was fired and committed), and the
 // scheduler holds for every case exactly the next alert the store has (the firing's own rescheduling is
 // done). Both are read, not assumed, so the next step sees every alert the clock made due.
-//
-// One nudge: the scheduler books a retry (its `retry`, 5 s of the clock) for a case that falls due while
-// that case's previous fire is still finishing. On a real clock that is a few seconds' delay that never
-// happens in practice (alerts of one case lie hours apart); a manual clock that jumps makes it likely and
-// would wait for a retry time it never reaches. So a case the store says is due while the scheduler holds it
-// for later is handed back its due time (firing twice is harmless: a fire writes only what is still due).
+
 Status ScenarioWorld::Settle() {
   auto* scheduler = app_->scheduler();
   const auto give_up = std::chrono::steady_clock::now() + kSettleTimeout;
-  for (int round = 0;; ++round) {
+  for (;;) {
     scheduler->Poke();
     const TimePoint now = clock_.Now();
     std::string pending;
-    std::vector<std::pair<cases::CaseId, TimePoint>> held_back;
     auto st = app_->store().ScanDigests([&](const cases::CaseDigest& d) {
       const auto held = scheduler->NextOf(d.id);
       if (d.next_alert && *d.next_alert <= now) {
         if (pending.empty())
           pending = "case " + std::to_string(d.id) + " has an alert due at " + FormatTime(*d.next_alert);
-        if (!held || *held > now) held_back.emplace_back(d.id, *d.next_alert);
       } else if (held != d.next_alert && pending.empty()) {
         pending = "the scheduler has not caught up with case " + std::to_string(d.id);
       }
@@ -193,8 +186,6 @@ Status ScenarioWorld::Settle() {
     if (pending.empty()) return OkStatus();
     if (std::chrono::steady_clock::now() > give_up)
       return Internal("deadlines did not settle within " + std::to_string(kSettleTimeout.count()) + " s: " + pending);
-    if (round % 20 == 19)  // give a fire in flight 20 ms to finish before handing its case back
-      for (const auto& [id, at] : held_back) scheduler->Set(id, at);
     std::this_thread::sleep_for(milliseconds{1});
   }
 }
