@@ -1,6 +1,6 @@
 // Expected failures as values (LevelDB's Status, with a payload). Errors become HTTP problem documents in
-// one place (http/api.cc ProblemResponse; server.cc answers the few errors found before a request is
-// parsed); the code here only says what went wrong and which field.
+// exactly one place (http/problem.cc), also those the server finds before a request is parsed; the code
+// here only says what went wrong and which field.
 #pragma once
 
 #include <string>
@@ -16,10 +16,14 @@ enum class ErrorCode {
   kNotFound,      // 404
   kConflict,      // an action not allowed in the current state, or a lost race: 409
   kUnauthorized,  // 401
-  kForbidden,     // 403
-  kTooLarge,      // 413
-  kUnavailable,   // the store cannot take writes (disk full, shutting down): 503
-  kInternal,      // a bug or an unexpected store failure: 500
+  kForbidden,         // 403
+  kMethodNotAllowed,  // the path exists, the method does not: 405
+  kTooLarge,          // a body over its limit: 413
+  kUriTooLong,        // 414
+  kTooManyRequests,   // a rate limit: 429, with retry_after
+  kHeadersTooLarge,   // 431
+  kUnavailable,       // the store cannot take writes (disk full, shutting down), or too busy: 503
+  kInternal,          // a bug or an unexpected store failure: 500
 };
 
 struct Error {
@@ -27,6 +31,7 @@ struct Error {
   std::string message;
   std::string field;                 // the offending input field, when there is one
   std::vector<std::string> allowed;  // for kConflict on a case: the actions allowed now
+  int retry_after = 0;               // seconds, for kTooManyRequests and kUnavailable; 0: not said
 };
 
 inline Error Invalid(std::string field, std::string message) {

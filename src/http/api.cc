@@ -45,35 +45,10 @@ std::vector<std::string> Split(const std::string& path) {
   return out;
 }
 
-int StatusOf(ErrorCode code) {
-  switch (code) {
-    case ErrorCode::kBadRequest: return 400;
-    case ErrorCode::kInvalid: return 422;
-    case ErrorCode::kNotFound: return 404;
-    case ErrorCode::kConflict: return 409;
-    case ErrorCode::kUnauthorized: return 401;
-    case ErrorCode::kForbidden: return 403;
-    case ErrorCode::kTooLarge: return 413;
-    case ErrorCode::kUnavailable: return 503;
-    case ErrorCode::kInternal: return 500;
-  }
-  return 500;
-}
-
-const char* TitleOf(int status) {
-  switch (status) {
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 413: return "Content Too Large";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Content";
-    case 503: return "Service Unavailable";
-    default: return "Internal Server Error";
-  }
+// A handler's result as the client sees it: errors through the one mapping.
+Response Answer(Result<Response> result) {
+  if (!result.ok()) return ProblemResponse(result.error());
+  return std::move(result.value());
 }
 
 struct Metrics {
@@ -127,23 +102,6 @@ Response JsonResponse(int status, std::string body) {
   return r;
 }
 
-Response ProblemResponse(const Error& error) {
-  const int status = StatusOf(error.code);
-  json j = {{"type", "about:blank"}, {"title", TitleOf(status)}, {"status", status}, {"detail", error.message}};
-  if (!error.field.empty()) j["field"] = error.field;
-  if (!error.allowed.empty()) j["allowed_actions"] = error.allowed;
-  if (status == 500) {
-    log::Error("internal error: " + error.message);
-    j["detail"] = "internal error";  // details stay in the log
-  }
-  Response r;
-  r.status = status;
-  r.content_type = "application/problem+json";
-  r.body = j.dump(-1, ' ', false, json::error_handler_t::replace);
-  if (status == 401) r.headers.emplace_back("WWW-Authenticate", "Bearer");
-  return r;
-}
-
 Handler MakeApi(ApiDeps deps_in) {
   auto deps = std::make_shared<ApiDeps>(deps_in);
   auto router = std::make_shared<Router>();
@@ -151,22 +109,21 @@ Handler MakeApi(ApiDeps deps_in) {
   auto login_limit = std::make_shared<RateLimiter>(deps->login_rate_per_address, 10);
   auto intake_limit = std::make_shared<RateLimiter>(deps->intake_rate_per_caller, 4 * deps->intake_rate_per_caller);
   auto too_many = [](int retry_after) {
-    Response r = ProblemResponse(Error{ErrorCode::kUnavailable, "too many requests: retry later", {}, {}});
-    r.status = 429;
-    r.body = json{{"type", "about:blank"}, {"title", "Too Many Requests"}, {"status", 429},
-                  {"detail", "too many requests: retry after " + std::to_string(retry_after) + " s"}}.dump();
-    r.headers.emplace_back("Retry-After", std::to_string(retry_after));
-    return r;
+    return ProblemResponse(Error{ErrorCode::kTooManyRequests,
+                                 "too many requests: retry after " + std::to_string(retry_after) + " s",
+                                 {},
+                                 {},
+                                 retry_after});
   };
 
-  router->Add("GET", "/healthz", [](Request&, const Call&) { return JsonResponse(200, R"({"status":"ok"})"); },
+  router->Add("GET", "/healthz", [](Request&, const Call&) -> Result<Response> { return JsonResponse(200, R"({"status":"ok"})"); },
               Access::kPublic);
-  router->Add("GET", "/readyz", [deps](Request&, const Call&) {
+  router->Add("GET", "/readyz", [deps](Request&, const Call&) -> Result<Response> {
     auto n = deps->store.ReferenceVersion();  // one indexed row: the store answers reads
-    if (!n.ok()) return ProblemResponse(n.error());
+    if (!n.ok()) return n.error();
     return JsonResponse(200, R"({"status":"ready"})");
   }, Access::kPublic);
-  router->Add("GET", "/metrics", [deps, metrics](Request&, const Call&) {
+  router->Add("GET", "/metrics", [deps, metrics](Request&, const Call&) -> Result<Response> {
     const auto dir = deps->directory.Get();
     std::string out = "# HELP civicgrid_http_responses_total HTTP responses by status class.\n"
                       "# TYPE civicgrid_http_responses_total counter\n";
@@ -205,15 +162,11 @@ Handler MakeApi(ApiDeps deps_in) {
         if (int wait = intake_limit->Take("token " + *h, now)) return too_many(wait);
     }
     if (!match.handler) {
-      res = ProblemResponse(match.path_known ? Error{ErrorCode::kInvalid, "method " + req.method + " not allowed here", {}, {}}
-                                             : NotFound("no resource at " + req.path));
-      if (match.path_known) {
-        res.status = 405;
-        res.body = json{{"type", "about:blank"}, {"title", "Method Not Allowed"}, {"status", 405},
-                        {"detail", "method not allowed on " + req.path}}.dump();
-      }
+      res = ProblemResponse(match.path_known
+                                ? Error{ErrorCode::kMethodNotAllowed, "method not allowed on " + req.path, {}, {}}
+                                : NotFound("no resource at " + req.path));
     } else if (match.access == Access::kPublic) {
-      res = (*match.handler)(req, Call{nullptr, nullptr, req.remote});
+      res = Answer((*match.handler)(req, Call{nullptr, nullptr, req.remote}));
     } else {
       // The one authentication check: every non-public route passes here.
       std::string token;
@@ -233,7 +186,7 @@ Handler MakeApi(ApiDeps deps_in) {
           res = ProblemResponse(Forbidden("this needs a staff role"));
         } else {
           Call call{&principal.value(), &subject, req.remote};
-          res = (*match.handler)(req, call);
+          res = Answer((*match.handler)(req, call));
         }
       }
     }

@@ -14,6 +14,7 @@
 #include "domain/cases/nearby.h"
 #include "domain/dispatch/routing.h"
 #include "http/message.h"
+#include "http/problem.h"
 #include "http/server.h"
 #include "reference/directory.h"
 #include "store/store.h"
@@ -60,7 +61,8 @@ struct Call {
   cases::Guard CaseGuard(std::string_view action, const reference::Directory& directory) const;
 };
 
-using RouteHandler = std::function<Response(Request&, const Call&)>;
+// A handler answers its response, or an error that http/problem.cc turns into a problem document.
+using RouteHandler = std::function<Result<Response>(Request&, const Call&)>;
 
 // Who may call a route at all. Finer checks on cases go through Call::CaseGuard.
 enum class Access {
@@ -90,7 +92,6 @@ class Router {
   std::vector<Route> routes_;
 };
 
-Response ProblemResponse(const Error& error);
 Error Forbidden(std::string message);
 Response JsonResponse(int status, std::string body);
 

@@ -4,6 +4,8 @@
 // a read loop (for pings and close) and a bounded write queue fed by StreamSink::Send from any thread.
 #include "http/server.h"
 
+#include "http/problem.h"
+
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -75,15 +77,6 @@ struct Server::Impl {
 
 namespace {
 
-Response Problem(int status, const std::string& title, const std::string& detail) {
-  Response r;
-  r.status = status;
-  r.content_type = "application/problem+json";
-  // Hand-written JSON: this file must not include the JSON library; detail is plain ASCII from this file.
-  r.body = "{\"type\":\"about:blank\",\"title\":\"" + title + "\",\"status\":" + std::to_string(status) +
-           ",\"detail\":\"" + detail + "\"}";
-  return r;
-}
 
 // Incoming WebSocket messages are read only so that pings and close frames are answered; nothing a
 // client says is used, so the limit is small.
@@ -347,24 +340,23 @@ class Session : public std::enable_shared_from_this<Session> {
       // is over the limit.
       const std::string_view rest(static_cast<const char*>(buffer_.data().data()), buffer_.size());
       if (parser_->get().target().empty() && rest.find('\n') == std::string_view::npos)
-        return Fail(Problem(414, "URI Too Long", "the request line exceeds the limit"));
-      return Fail(Problem(431, "Request Header Fields Too Large", "the request line and headers exceed the limit"));
+        return Fail(ProblemResponse(Error{ErrorCode::kUriTooLong, "the request line exceeds the limit", {}, {}}));
+      return Fail(ProblemResponse(Error{ErrorCode::kHeadersTooLarge, "the request line and headers exceed the limit", {}, {}}));
     }
     if (ec == bhttp::error::body_limit)
-      return Fail(Problem(413, "Content Too Large", "the request body exceeds the limit"));
+      return Fail(ProblemResponse(Error{ErrorCode::kTooLarge, "the request body exceeds the limit", {}, {}}));
     if (ec) return Close();
     const auto target = parser_->get().target();
     const bool import = parser_->get().method() == bhttp::verb::post && target.starts_with("/api/v1/regions/import");
     const size_t limit = import ? impl_.options.max_import_body : impl_.options.max_body;
     if (parser_->content_length() && *parser_->content_length() > limit)
-      return Fail(Problem(413, "Content Too Large", "the request body exceeds the limit of " +
-                                                        std::to_string(limit) + " bytes"));
+      return Fail(ProblemResponse(Error{ErrorCode::kTooLarge, "the request body exceeds the limit of " +
+                                                        std::to_string(limit) + " bytes", {}, {}}));
     parser_->body_limit(limit);  // for chunked bodies, whose length is known only as they arrive
     const size_t body = parser_->content_length() ? size_t(*parser_->content_length()) : parser_->chunked() ? limit : 0;
     if (!ReserveBody(body)) {
-      Response busy = Problem(503, "Service Unavailable", "too many request bodies in transit; retry later");
-      busy.headers.emplace_back("Retry-After", "1");
-      return Fail(std::move(busy));
+      return Fail(ProblemResponse(
+          Error{ErrorCode::kUnavailable, "too many request bodies in transit; retry later", {}, {}, /*retry_after=*/1}));
     }
     stream_.expires_after(impl_.options.body_timeout);
     bhttp::async_read(stream_, buffer_, *parser_,
@@ -373,7 +365,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnRead(beast::error_code ec) {
     if (ec == bhttp::error::body_limit)
-      return Fail(Problem(413, "Content Too Large", "the request body exceeds the limit"));
+      return Fail(ProblemResponse(Error{ErrorCode::kTooLarge, "the request body exceeds the limit", {}, {}}));
     if (ec) return Close();
     auto& msg = parser_->get();
     auto req = std::make_shared<Request>();
@@ -382,7 +374,7 @@ class Session : public std::enable_shared_from_this<Session> {
     const size_t q = target.find('?');
     bool ok = PercentDecode(target.substr(0, q), req->path, false);
     if (ok && q != std::string::npos) ok = ParseQueryString(target.substr(q + 1), req->query);
-    if (!ok) return Fail(Problem(400, "Bad Request", "malformed percent-encoding in the request target"));
+    if (!ok) return Fail(ProblemResponse(Error{ErrorCode::kBadRequest, "malformed percent-encoding in the request target", {}, {}}));
     for (const auto& f : msg) {
       std::string name(f.name_string());
       for (auto& c : name) c = char(std::tolower(static_cast<unsigned char>(c)));
@@ -403,7 +395,7 @@ class Session : public std::enable_shared_from_this<Session> {
           d = self->impl_.upgrade(*req);
         } catch (const std::exception& e) {
           log::Error(std::string("upgrade handler threw: ") + e.what());
-          d = UpgradeDecision::Refuse(Problem(500, "Internal Server Error", "unexpected error"));
+          d = UpgradeDecision::Refuse(ProblemResponse(Error{ErrorCode::kInternal, "unexpected error", {}, {}}));
         }
         net::post(self->stream_.get_executor(), [self, d = std::move(d)]() mutable { self->OnUpgrade(std::move(d)); });
       });
@@ -415,14 +407,14 @@ class Session : public std::enable_shared_from_this<Session> {
         res = self->impl_.handler(*req);
       } catch (const std::exception& e) {
         log::Error(std::string("handler threw: ") + e.what());
-        res = Problem(500, "Internal Server Error", "unexpected error");
+        res = ProblemResponse(Error{ErrorCode::kInternal, "unexpected error", {}, {}});
       }
       net::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable { self->Write(std::move(res)); });
     });
   }
 
   void OnUpgrade(UpgradeDecision d) {
-    if (d.accept && impl_.stopped) d = UpgradeDecision::Refuse(Problem(503, "Service Unavailable", "shutting down"));
+    if (d.accept && impl_.stopped) d = UpgradeDecision::Refuse(ProblemResponse(Error{ErrorCode::kUnavailable, "shutting down", {}, {}}));
     if (!d.accept) {
       keep_alive_ = false;  // the client asked for another protocol; it will not reuse this connection
       return Write(std::move(d.refusal));

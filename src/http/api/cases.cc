@@ -290,11 +290,11 @@ Result<cases::CaseQuery> ParseListQuery(const Request& req, const reference::Dir
 }  // namespace
 
 void AddCaseRoutes(Router& router, ApiDeps& deps) {
-  router.Add("POST", "/api/v1/cases", [&deps](Request& req, const Call& call) {
+  router.Add("POST", "/api/v1/cases", [&deps](Request& req, const Call& call) -> Result<Response> {
     TRY_ASSIGN(body, ParseObject(req.body));
     TRY_ASSIGN(intake, ParseIntake(body));
     if (!access::CanTakeIn(*call.subject, intake.channel))
-      return ProblemResponse(Forbidden("your roles do not allow intake on channel '" + intake.channel + "'"));
+      return Forbidden("your roles do not allow intake on channel '" + intake.channel + "'");
     if (const auto* key = req.Header("idempotency-key")) intake.idempotency_key = *key;
     const auto dir = deps.directory.Get();
     // Without a place, a case belongs to the caller's own territory (a town's window, a community's visit).
@@ -310,7 +310,7 @@ void AddCaseRoutes(Router& router, ApiDeps& deps) {
     return r;
   });
 
-  router.Add("GET", "/api/v1/cases", [&deps](Request& req, const Call& call) {
+  router.Add("GET", "/api/v1/cases", [&deps](Request& req, const Call& call) -> Result<Response> {
     const auto dir = deps.directory.Get();
     TRY_ASSIGN(query, ParseListQuery(req, *dir));
     query.visibility = cases::ListVisibility(*call.subject);
@@ -327,29 +327,29 @@ void AddCaseRoutes(Router& router, ApiDeps& deps) {
 
   // Open cases near a point, before reporting (the open 311 systems' most requested feature): what is
   // already known, so a resident can join it instead of filing again. Only what a public map would show.
-  router.Add("GET", "/api/v1/cases/nearby", [&deps](Request& req, const Call&) {
+  router.Add("GET", "/api/v1/cases/nearby", [&deps](Request& req, const Call&) -> Result<Response> {
     TRY_ASSIGN(lat, QueryNumber(req, "lat", true));
     TRY_ASSIGN(lon, QueryNumber(req, "lon", true));
     TRY_ASSIGN(radius, QueryNumber(req, "radius", false));
-    if (!(*lat >= -90 && *lat <= 90)) return ProblemResponse(Invalid("lat", "lat must be within ±90"));
-    if (!(*lon >= -180 && *lon <= 180)) return ProblemResponse(Invalid("lon", "lon must be within ±180"));
+    if (!(*lat >= -90 && *lat <= 90)) return Invalid("lat", "lat must be within ±90");
+    if (!(*lon >= -180 && *lon <= 180)) return Invalid("lon", "lon must be within ±180");
     const double r = radius ? *radius : 500;
-    if (!(r > 0 && r <= 2000)) return ProblemResponse(Invalid("radius", "radius must be 1 to 2000 metres"));
+    if (!(r > 0 && r <= 2000)) return Invalid("radius", "radius must be 1 to 2000 metres");
     geo::Crs crs = geo::Crs::kWgs84;
     if (const auto* v = req.Query("crs"); v && !v->empty()) {
       auto parsed = geo::ParseCrs(*v);
-      if (!parsed) return ProblemResponse(Invalid("crs", "crs must be wgs84, gcj02 or bd09"));
+      if (!parsed) return Invalid("crs", "crs must be wgs84, gcj02 or bd09");
       crs = *parsed;
     }
     const auto dir = deps.directory.Get();
     std::string category;
     if (const auto* v = req.Query("category"); v && !v->empty()) {
-      if (!dir->FindCategory(*v)) return ProblemResponse(Invalid("category", "unknown category '" + *v + "'"));
+      if (!dir->FindCategory(*v)) return Invalid("category", "unknown category '" + *v + "'");
       category = *v;
     }
     const auto wgs = geo::ToWgs84(geo::LonLat{*lon, *lat}, crs);
     json items = json::array();
-    if (!deps.open_cases) return ProblemResponse(Error{ErrorCode::kUnavailable, "the command centre is not running", {}, {}});
+    if (!deps.open_cases) return Error{ErrorCode::kUnavailable, "the command centre is not running", {}, {}};
     for (const auto& hit : deps.open_cases->Near({wgs.lat, wgs.lon}, r, category, TimePoint{}, 50)) {
       auto c = deps.cases.Get(hit.id);
       if (!c.ok()) continue;
@@ -370,23 +370,23 @@ void AddCaseRoutes(Router& router, ApiDeps& deps) {
   });
 
   // Join an open case as a further reporter instead of filing a new one; asked for a rating on resolution.
-  router.Add("POST", "/api/v1/cases/{id}/join", [&deps](Request& req, const Call& call) {
+  router.Add("POST", "/api/v1/cases/{id}/join", [&deps](Request& req, const Call& call) -> Result<Response> {
     TRY_ASSIGN(id, ParseId(req.params["id"]));
     TRY_ASSIGN(body, ParseObject(req.body.empty() ? std::string("{}") : req.body));
     cases::Reporter reporter;
     std::string phone;
     if (auto it = body.find("reporter"); it != body.end() && !it->is_null()) {
-      if (!it->is_object()) return ProblemResponse(Invalid("reporter", "reporter must be an object {name, phone}"));
+      if (!it->is_object()) return Invalid("reporter", "reporter must be an object {name, phone}");
       TRY_ASSIGN(name, GetString(*it, "name", "reporter", false));
       TRY_ASSIGN(ph, GetString(*it, "phone", "reporter", false));
       reporter.name = name.value_or("");
       phone = ph.value_or("");
     }
     if (cases::Utf8Length(reporter.name) > 100)
-      return ProblemResponse(Invalid("reporter.name", "name is longer than 100 characters"));
+      return Invalid("reporter.name", "name is longer than 100 characters");
     if (!phone.empty()) {
       auto normal = privacy::NormalizePhone(phone);
-      if (!normal) return ProblemResponse(Invalid("reporter.phone", "phone must be a mainland mobile or fixed-line number"));
+      if (!normal) return Invalid("reporter.phone", "phone must be a mainland mobile or fixed-line number");
       reporter.phone = deps.vault->Seal(*normal, privacy::MaskPhone(*normal));
     }
     const auto dir = deps.directory.Get();
@@ -397,14 +397,14 @@ void AddCaseRoutes(Router& router, ApiDeps& deps) {
                                        {"reporters", 1 + c.joined.size()}, {"reporter", c.joined.size()}}));
   });
 
-  router.Add("GET", "/api/v1/cases/{id}", [&deps](Request& req, const Call& call) {
+  router.Add("GET", "/api/v1/cases/{id}", [&deps](Request& req, const Call& call) -> Result<Response> {
     TRY_ASSIGN(id, ParseId(req.params["id"]));
     const auto dir = deps.directory.Get();
     TRY_ASSIGN(c, deps.cases.Get(id, call.CaseGuard("read", *dir)));
     return JsonResponse(200, Dump(CaseJson(c, *dir, call.subject)));
   });
 
-  router.Add("GET", "/api/v1/cases/{id}/events", [&deps](Request& req, const Call& call) {
+  router.Add("GET", "/api/v1/cases/{id}/events", [&deps](Request& req, const Call& call) -> Result<Response> {
     TRY_ASSIGN(id, ParseId(req.params["id"]));
     const auto dir = deps.directory.Get();
     TRY_ASSIGN(events, deps.cases.Events(id, call.CaseGuard("read", *dir)));
@@ -416,7 +416,7 @@ void AddCaseRoutes(Router& router, ApiDeps& deps) {
   // One route per action of the table (domain/cases/actions.h): read the command, complete it with what the
   // caller knows, and act under the action's own rule.
   auto act = [&deps](const cases::Action& action) {
-    return [&deps, &action](Request& req, const Call& call) {
+    return [&deps, &action](Request& req, const Call& call) -> Result<Response> {
       TRY_ASSIGN(id, ParseId(req.params["id"]));
       // An empty body stands for {} (accept and close carry nothing).
       TRY_ASSIGN(body, ParseObject(req.body.empty() ? std::string("{}") : req.body));
@@ -424,7 +424,7 @@ void AddCaseRoutes(Router& router, ApiDeps& deps) {
       const auto dir = deps.directory.Get();
       if (action.complete) {
         TRY_ASSIGN(loaded, deps.cases.Get(id, call.CaseGuard("read", *dir)));
-        if (auto st = action.complete(command, *call.subject, loaded, *dir); !st) return ProblemResponse(st.error());
+        if (auto st = action.complete(command, *call.subject, loaded, *dir); !st) return st.error();
       }
       TRY_ASSIGN(c, deps.cases.Act(id, command, call.origin(), call.CaseGuard(action.name, *dir)));
       return JsonResponse(200, Dump(CaseJson(c, *dir, call.subject)));
@@ -434,14 +434,14 @@ void AddCaseRoutes(Router& router, ApiDeps& deps) {
     if (action.parse) router.Add("POST", "/api/v1/cases/{id}/" + std::string(action.name), act(action));
 
   // The full reporter: an explicit call, written to the security audit log.
-  router.Add("POST", "/api/v1/cases/{id}/reveal", [&deps](Request& req, const Call& call) {
+  router.Add("POST", "/api/v1/cases/{id}/reveal", [&deps](Request& req, const Call& call) -> Result<Response> {
     TRY_ASSIGN(id, ParseId(req.params["id"]));
     const auto dir = deps.directory.Get();
     int reporter = 0;
     if (const auto* v = req.Query("reporter"); v && !v->empty()) {
       auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), reporter);
       if (ec != std::errc() || p != v->data() + v->size() || reporter < 0)
-        return ProblemResponse(Invalid("reporter", "reporter must be 0 (the first) or a joined reporter's number"));
+        return Invalid("reporter", "reporter must be 0 (the first) or a joined reporter's number");
     }
     TRY_ASSIGN(r, deps.cases.Reveal(id, call.CaseGuard("reveal", *dir), reporter));
     deps.auth.Audit(call.actor(), "reveal", "case " + std::to_string(id),

@@ -133,8 +133,8 @@ std::string CockpitLiveJson(const cockpit::Aggregates& aggregates, const access:
 }
 
 void AddCockpitRoutes(Router& router, ApiDeps& deps) {
-  router.Add("GET", "/api/v1/cockpit/summary", [&deps](Request& req, const Call& call) {
-    if (!deps.cockpit) return ProblemResponse(Error{ErrorCode::kUnavailable, "the cockpit is not running", {}, {}});
+  router.Add("GET", "/api/v1/cockpit/summary", [&deps](Request& req, const Call& call) -> Result<Response> {
+    if (!deps.cockpit) return Error{ErrorCode::kUnavailable, "the cockpit is not running", {}, {}};
     const auto dir = deps.directory.Get();
     const auto* asked = req.Query("region");
     TRY_ASSIGN(region, CockpitRegion(*call.subject, asked ? *asked : "", *dir));
@@ -144,13 +144,13 @@ void AddCockpitRoutes(Router& router, ApiDeps& deps) {
     for (auto [key, target] : {std::pair{"from", &from}, std::pair{"to", &to}}) {
       if (const auto* v = req.Query(key); v && !v->empty()) {
         auto t = ParseTime(*v);
-        if (!t) return ProblemResponse(Invalid(key, std::string(key) + " must be an RFC 3339 time or a date (YYYY-MM-DD)"));
+        if (!t) return Invalid(key, std::string(key) + " must be an RFC 3339 time or a date (YYYY-MM-DD)");
         *target = *t;
       }
     }
-    if (to <= from) return ProblemResponse(Invalid("to", "to must lie after from"));
+    if (to <= from) return Invalid("to", "to must lie after from");
     if (to - from > std::chrono::hours(24 * 366 * 3))
-      return ProblemResponse(Invalid("from", "a period spans at most three years"));
+      return Invalid("from", "a period spans at most three years");
     const auto s = deps.cockpit->Summarize({region, from, to});
     json j = CockpitSummaryJson(s, region, from, to, *dir);
     // Missed whistle check-ins count against each department (in all, not per period).

@@ -35,7 +35,7 @@ Result<double> ParseCoordinate(const Request& req, const char* key, double limit
 }  // namespace
 
 void AddReferenceRoutes(Router& router, ApiDeps& deps) {
-  router.Add("POST", "/api/v1/login", [&deps](Request& req, const Call&) {
+  router.Add("POST", "/api/v1/login", [&deps](Request& req, const Call&) -> Result<Response> {
     TRY_ASSIGN(body, ParseObject(req.body));
     TRY_ASSIGN(login, GetString(body, "login", "", true));
     TRY_ASSIGN(password, GetString(body, "password", "", true));
@@ -44,26 +44,26 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
     return JsonResponse(200, Dump(json{{"token", token.token}, {"expires_at", FormatTime(token.expires_at)}}));
   }, Access::kPublic);
 
-  router.Add("POST", "/api/v1/password", [&deps](Request& req, const Call&) {
+  router.Add("POST", "/api/v1/password", [&deps](Request& req, const Call&) -> Result<Response> {
     TRY_ASSIGN(body, ParseObject(req.body));
     TRY_ASSIGN(login, GetString(body, "login", "", true));
     TRY_ASSIGN(password, GetString(body, "password", "", true));
     TRY_ASSIGN(new_password, GetString(body, "new_password", "", true));
     TRY_ASSIGN(otp, GetString(body, "otp", "", false));
     if (auto st = deps.auth.ChangePassword(*login, *password, otp.value_or(""), *new_password, req.remote); !st)
-      return ProblemResponse(st.error());
+      return st.error();
     Response r;
     r.status = 204;
     return r;
   }, Access::kPublic);
 
-  router.Add("GET", "/api/v1/audit", [&deps](Request& req, const Call& call) {
+  router.Add("GET", "/api/v1/audit", [&deps](Request& req, const Call& call) -> Result<Response> {
     std::optional<std::int64_t> before;
     if (const auto* c = req.Query("cursor"); c && !c->empty()) {
       std::int64_t v = 0;
       auto [p, ec] = std::from_chars(c->data(), c->data() + c->size(), v);
       if (ec != std::errc() || p != c->data() + c->size() || v <= 0)
-        return ProblemResponse(BadRequest("cursor", "cursor is not one this server issued"));
+        return BadRequest("cursor", "cursor is not one this server issued");
       before = v;
     }
     TRY_ASSIGN(records, deps.store.ListAudit(before, 100));
@@ -77,28 +77,28 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
                                        {"next_cursor", more ? json(std::to_string(records.back().id)) : json(nullptr)}}));
   }, Access::kAdmin);
 
-  router.Add("POST", "/api/v1/logout", [&deps](Request& req, const Call& call) {
+  router.Add("POST", "/api/v1/logout", [&deps](Request& req, const Call& call) -> Result<Response> {
     const auto* h = req.Header("authorization");
-    if (auto st = deps.auth.Logout(h->substr(7)); !st) return ProblemResponse(st.error());
+    if (auto st = deps.auth.Logout(h->substr(7)); !st) return st.error();
     deps.auth.Audit(call.actor(), "logout", call.actor(), "", req.remote);
     Response r;
     r.status = 204;
     return r;
   });
 
-  router.Add("GET", "/api/v1/me", [](Request&, const Call& call) {
+  router.Add("GET", "/api/v1/me", [](Request&, const Call& call) -> Result<Response> {
     json roles = json::array();
     for (const auto& [role, scope] : call.principal->roles) roles.push_back({{"role", role}, {"scope", scope}});
     return JsonResponse(200, Dump(json{{"login", call.principal->login}, {"roles", roles}}));
   });
 
-  router.Add("GET", "/api/v1/categories", [&deps](Request&, const Call&) {
+  router.Add("GET", "/api/v1/categories", [&deps](Request&, const Call&) -> Result<Response> {
     json items = json::array();
     for (const auto& c : deps.directory.Get()->categories()) items.push_back(CategoryJson(c));
     return JsonResponse(200, Dump(json{{"items", items}, {"next_cursor", nullptr}}));
   });
 
-  router.Add("POST", "/api/v1/categories", [&deps](Request& req, const Call&) {
+  router.Add("POST", "/api/v1/categories", [&deps](Request& req, const Call&) -> Result<Response> {
     TRY_ASSIGN(body, ParseObject(req.body));
     TRY_ASSIGN(code, GetString(body, "code", "", true));
     TRY_ASSIGN(parent, GetString(body, "parent", "", false));
@@ -108,24 +108,24 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
     TRY_ASSIGN(resolve_days, GetNumber(body, "resolve_days", "", true));
     const auto dir = deps.directory.Get();
     reference::Category c{*code, parent.value_or(""), *name_zh, name_en.value_or(""), *accept_hours, *resolve_days};
-    if (c.code.empty() || c.code.size() > 32) return ProblemResponse(Invalid("code", "code must have 1 to 32 characters"));
-    if (dir->FindCategory(c.code)) return ProblemResponse(Conflict("category " + c.code + " exists"));
+    if (c.code.empty() || c.code.size() > 32) return Invalid("code", "code must have 1 to 32 characters");
+    if (dir->FindCategory(c.code)) return Conflict("category " + c.code + " exists");
     if (!c.parent.empty()) {
-      if (!dir->FindCategory(c.parent)) return ProblemResponse(Invalid("parent", "unknown parent " + c.parent));
+      if (!dir->FindCategory(c.parent)) return Invalid("parent", "unknown parent " + c.parent);
       // Codes nest by prefix, so a category filter is one index range.
       if (c.code.rfind(c.parent, 0) != 0 || c.code.size() <= c.parent.size())
-        return ProblemResponse(Invalid("code", "a child's code must start with its parent's code"));
+        return Invalid("code", "a child's code must start with its parent's code");
     }
     if (!(c.accept_hours > 0) || c.accept_hours > 24 * 30)
-      return ProblemResponse(Invalid("accept_hours", "accept_hours must be above 0 and at most 720"));
+      return Invalid("accept_hours", "accept_hours must be above 0 and at most 720");
     if (!(c.resolve_days > 0) || c.resolve_days > 365)
-      return ProblemResponse(Invalid("resolve_days", "resolve_days must be above 0 and at most 365"));
-    if (auto st = deps.store.UpsertCategories({c}); !st) return ProblemResponse(st.error());
-    if (auto st = deps.reload_directory(); !st) return ProblemResponse(st.error());
+      return Invalid("resolve_days", "resolve_days must be above 0 and at most 365");
+    if (auto st = deps.store.UpsertCategories({c}); !st) return st.error();
+    if (auto st = deps.reload_directory(); !st) return st.error();
     return JsonResponse(201, Dump(CategoryJson(c)));
   }, Access::kAdmin);
 
-  router.Add("GET", "/api/v1/orgs", [&deps](Request& req, const Call&) {
+  router.Add("GET", "/api/v1/orgs", [&deps](Request& req, const Call&) -> Result<Response> {
     const auto dir = deps.directory.Get();
     const auto* kind = req.Query("kind");
     json items = json::array();
@@ -136,10 +136,10 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
     return JsonResponse(200, Dump(json{{"items", items}, {"next_cursor", nullptr}}));
   });
 
-  router.Add("GET", "/api/v1/regions/{code}", [&deps](Request& req, const Call&) {
+  router.Add("GET", "/api/v1/regions/{code}", [&deps](Request& req, const Call&) -> Result<Response> {
     const auto dir = deps.directory.Get();
     const auto* r = dir->FindRegion(req.params["code"]);
-    if (!r) return ProblemResponse(NotFound("no region " + req.params["code"]));
+    if (!r) return NotFound("no region " + req.params["code"]);
     json j = RegionRef(*r);
     j["parent"] = r->parent.empty() ? json(nullptr) : json(r->parent);
     json ancestors = json::array();
@@ -153,7 +153,7 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
     return JsonResponse(200, Dump(j));
   });
 
-  router.Add("POST", "/api/v1/regions/import", [&deps](Request& req, const Call& call) {
+  router.Add("POST", "/api/v1/regions/import", [&deps](Request& req, const Call& call) -> Result<Response> {
     // The index is rebuilt and swapped in; lookups meanwhile use the previous one.
     TRY_ASSIGN(imported, deps.import_regions(req.body));
     deps.auth.Audit(call.actor(), "regions_imported", std::to_string(imported) + " regions", "", req.remote);
@@ -163,19 +163,19 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
                                        {"grids", dir->grid_count()}}));
   }, Access::kAdmin);
 
-  router.Add("GET", "/api/v1/locate", [&deps](Request& req, const Call&) {
+  router.Add("GET", "/api/v1/locate", [&deps](Request& req, const Call&) -> Result<Response> {
     TRY_ASSIGN(lat, ParseCoordinate(req, "lat", 90));
     TRY_ASSIGN(lon, ParseCoordinate(req, "lon", 180));
     geo::Crs crs = geo::Crs::kWgs84;
     if (const auto* v = req.Query("crs"); v && !v->empty()) {
       auto parsed = geo::ParseCrs(*v);
-      if (!parsed) return ProblemResponse(Invalid("crs", "crs must be wgs84, gcj02 or bd09"));
+      if (!parsed) return Invalid("crs", "crs must be wgs84, gcj02 or bd09");
       crs = *parsed;
     }
     const geo::LonLat wgs = geo::ToWgs84({lon, lat}, crs);
     const auto dir = deps.directory.Get();
     const auto* grid = dir->LocateGrid(wgs);
-    if (!grid) return ProblemResponse(NotFound("no grid covers this point"));
+    if (!grid) return NotFound("no grid covers this point");
     json ancestors = json::array();
     for (const auto* a : dir->Lineage(grid->code))
       if (a != grid) ancestors.push_back(RegionRef(*a));
@@ -211,14 +211,14 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
     return Forbidden(region.empty() ? "only an admin or a dispatcher for every county sets rules for anywhere"
                                     : "routing rules are set by the centre (dispatcher) over its own counties");
   };
-  router.Add("GET", "/api/v1/routing-rules", [&deps, rule_json](Request&, const Call&) {
-    if (!deps.routing) return ProblemResponse(Error{ErrorCode::kUnavailable, "routing is not running", {}, {}});
+  router.Add("GET", "/api/v1/routing-rules", [&deps, rule_json](Request&, const Call&) -> Result<Response> {
+    if (!deps.routing) return Error{ErrorCode::kUnavailable, "routing is not running", {}, {}};
     json items = json::array();
     for (const auto& r : deps.routing->Get()->rules()) items.push_back(rule_json(r));
     return JsonResponse(200, Dump(json{{"items", std::move(items)}, {"next_cursor", nullptr}}));
   }, Access::kStaff);
-  router.Add("POST", "/api/v1/routing-rules", [&deps, rule_json, may_route](Request& req, const Call& call) {
-    if (!deps.add_routing_rule) return ProblemResponse(Error{ErrorCode::kUnavailable, "routing is not running", {}, {}});
+  router.Add("POST", "/api/v1/routing-rules", [&deps, rule_json, may_route](Request& req, const Call& call) -> Result<Response> {
+    if (!deps.add_routing_rule) return Error{ErrorCode::kUnavailable, "routing is not running", {}, {}};
     TRY_ASSIGN(body, ParseObject(req.body));
     dispatch::RoutingRule rule;
     for (auto [key, out] : {std::pair{"category", &rule.category}, std::pair{"region", &rule.region},
@@ -226,28 +226,28 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
       TRY_ASSIGN(v, GetString(body, key, "", std::string(key) == "org"));
       *out = v.value_or("");
     }
-    if (auto st = may_route(call, rule.region); !st) return ProblemResponse(st.error());
+    if (auto st = may_route(call, rule.region); !st) return st.error();
     rule.created_by = call.actor();
     TRY_ASSIGN(added, deps.add_routing_rule(rule, req.remote));
     Response r = JsonResponse(201, Dump(rule_json(added)));
     r.headers.emplace_back("Location", "/api/v1/routing-rules/" + std::to_string(added.id));
     return r;
   }, Access::kStaff);
-  router.Add("DELETE", "/api/v1/routing-rules/{id}", [&deps, may_route](Request& req, const Call& call) {
+  router.Add("DELETE", "/api/v1/routing-rules/{id}", [&deps, may_route](Request& req, const Call& call) -> Result<Response> {
     if (!deps.delete_routing_rule || !deps.routing)
-      return ProblemResponse(Error{ErrorCode::kUnavailable, "routing is not running", {}, {}});
+      return Error{ErrorCode::kUnavailable, "routing is not running", {}, {}};
     std::int64_t id = 0;
     const auto& text = req.params["id"];
     auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
     if (ec != std::errc() || p != text.data() + text.size())
-      return ProblemResponse(NotFound("routing rule '" + text + "' does not exist"));
+      return NotFound("routing rule '" + text + "' does not exist");
     const auto table = deps.routing->Get();
     const dispatch::RoutingRule* found = nullptr;
     for (const auto& r : table->rules())
       if (r.id == id) found = &r;
-    if (!found) return ProblemResponse(NotFound("routing rule " + text + " does not exist"));
-    if (auto st = may_route(call, found->region); !st) return ProblemResponse(st.error());
-    if (auto st = deps.delete_routing_rule(id, call.actor(), req.remote); !st) return ProblemResponse(st.error());
+    if (!found) return NotFound("routing rule " + text + " does not exist");
+    if (auto st = may_route(call, found->region); !st) return st.error();
+    if (auto st = deps.delete_routing_rule(id, call.actor(), req.remote); !st) return st.error();
     Response r;
     r.status = 204;
     return r;
