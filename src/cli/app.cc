@@ -257,10 +257,8 @@ Result<size_t> ImportRoutingCsv(App& app, const std::string& text, const std::st
   auto rows = csv::Parse(text, {"category", "region", "org"});
   if (!rows.ok()) return rows.error();
   const auto dir = app.directory().Get();
-  size_t line = 1;
   for (auto& r : *rows) {  // every row checked first: a bad file adds nothing
-    ++line;
-    const std::string where = "line " + std::to_string(line) + ": ";
+    const std::string where = "line " + std::to_string(r.line) + ": ";
     if (!r["category"].empty() && !dir->FindCategory(r["category"]))
       return Invalid("category", where + "unknown category '" + r["category"] + "'");
     if (!r["region"].empty() && !dir->FindRegion(r["region"]))
@@ -476,9 +474,8 @@ Result<size_t> ImportOrgsCsv(App& app, const std::string& text) {
   if (!rows.ok()) return rows.error();
   const auto dir = app.directory().Get();
   std::vector<reference::Org> orgs;
-  for (size_t i = 0; i < rows->size(); ++i) {
-    auto& r = (*rows)[i];
-    const std::string where = "record " + std::to_string(i + 2);
+  for (auto& r : *rows) {
+    const std::string where = "line " + std::to_string(r.line);
     if (r["code"].empty()) return Invalid("code", where + ": code is empty");
     if (r["name"].empty()) return Invalid("name", where + ": name is empty");
     if (!dir->FindRegion(r["region"])) return Invalid("region", where + ": unknown region '" + r["region"] + "'");
