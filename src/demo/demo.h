@@ -1,7 +1,8 @@
 // The demo counties: Funing (320923), Binhai (320922) and Xiangshui (320921) of Yancheng, with their real
 // towns and streets, named communities and estates, synthetic grid polygons that tile each county, the
 // departments the source document names, and a year of case history played through the real commands.
-// Deterministic for a given seed.
+// Deterministic for a given seed. The entry point for src/cli; behind it geography.cc builds the regions,
+// orgs.cc the organisations, people.cc the reporters, channels.cc what comes in when, history.cc the year.
 #pragma once
 
 #include <cstdint>

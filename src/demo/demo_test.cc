@@ -25,7 +25,7 @@ namespace {
 
 using reference::RegionKind;
 
-// The county rectangles BuildReference tiles (see kCounties in demo.cc).
+// The county rectangles BuildReference tiles (see kCounties in geography.cc).
 struct CountyBox {
   std::string code;
   geo::Box box;
