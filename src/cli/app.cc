@@ -22,6 +22,7 @@
 #include "reference/shipped_data.h"
 #include "common/log.h"
 #include "demo/demo.h"
+#include "domain/dispatch/defaults.h"
 #include "reference/geojson.h"
 
 namespace civicgrid::app {
@@ -274,20 +275,15 @@ Result<size_t> ImportRoutingCsv(App& app, const std::string& text, const std::st
 }
 
 Result<size_t> AddDefaultRoutingRules(App& app, const std::string& actor) {
-  auto rows = csv::Parse(shipped::kRoutingDefaultsCsv, {"category", "department"});
-  if (!rows.ok()) return rows.error();
-  const auto dir = app.directory().Get();
-  size_t added = 0;
-  for (const auto* county : dir->Roots())
-    for (auto& r : *rows) {
-      const std::string org = county->code + "-" + r["department"];
-      if (!dir->FindOrg(org) || !dir->FindCategory(r["category"])) continue;
-      auto rule = StoreRoutingRule(app, {0, r["category"], county->code, org, actor, {}}, "cli");
-      if (!rule.ok()) return rule.error();
-      ++added;
-    }
+  auto rules = dispatch::DefaultRules(shipped::kRoutingDefaultsCsv, *app.directory().Get());
+  if (!rules.ok()) return rules.error();
+  for (auto& r : *rules) {
+    r.created_by = actor;
+    auto rule = StoreRoutingRule(app, std::move(r), "cli");
+    if (!rule.ok()) return rule.error();
+  }
   if (auto st = app.ReloadDirectory(); !st) return st.error();
-  return added;
+  return rules->size();
 }
 
 Result<InitResult> Init(App& app, const std::string& admin_password) {
