@@ -495,15 +495,17 @@ Result<int> LoadDemo(App& app, std::uint64_t seed, int cases) {
   log::Info("demo: " + std::to_string(reference->regions.size()) + " regions, " +
             std::to_string(app.directory().Get()->grid_count()) + " grids, " + std::to_string(reference->orgs.size()) +
             " organisations");
-  // History runs on its own clock, set to each moment of the past year.
-  ManualClock history_clock(options.now);
-  cases::CaseService history(app.store(), history_clock, app.directory(), app.vault());
-  auto played = demo::PlayHistory(history, history_clock, *app.directory().Get(), options);
-  if (!played.ok()) return played.error();
-  // From now on new cases route themselves (the history above was dispatched by hand).
+  // The county's routing rules come first, as in a real county: the history's cases are dispatched by them
+  // at intake, like every new case after it.
   auto rules = AddDefaultRoutingRules(app, "init");
   if (!rules.ok()) return rules.error();
   log::Info("demo: " + std::to_string(*rules) + " routing rules");
+  // History runs on its own clock, set to each moment of the past year.
+  ManualClock history_clock(options.now);
+  cases::CaseService history(app.store(), history_clock, app.directory(), app.vault());
+  history.SetRouting(&app.routing());
+  auto played = demo::PlayHistory(history, history_clock, *app.directory().Get(), options);
+  if (!played.ok()) return played.error();
   return played;
 }
 

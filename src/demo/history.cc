@@ -26,70 +26,8 @@ using cases::Case;
 
 calendar::Date LocalDay(TimePoint t) { return calendar::WorkCalendar::LocalDate(t); }
 TimePoint DayStart(calendar::Date d) { return TimePoint{d} - kShanghaiOffset; }
-int LocalHour(TimePoint t) { return int((t + kShanghaiOffset - TimePoint{LocalDay(t)}) / hours{1}); }
 unsigned LocalMonth(TimePoint t) { return unsigned(std::chrono::year_month_day{LocalDay(t)}.month()); }
 milliseconds Hours(double h) { return milliseconds{std::llround(h * 3600e3)}; }
-
-// Who handles a matter: "community" and "town" mean the grid's own; anything else is a department slug
-// (data/departments.csv). Longest prefix wins. Small matters stay in the community, big ones in the town,
-// and the rest go to the department in charge (小事不出社区、大事不出镇街).
-const std::vector<std::pair<std::string, std::string>>& RouteTable() {
-  static const std::vector<std::pair<std::string, std::string>> kRoutes = {
-      {"01001", "gsgs"},      {"01024", "gsgs"},      {"01025", "gsgs"},      {"01002", "zjj"},
-      {"01003", "zjj"},       {"01004", "zjj"},       {"01072", "zjj"},       {"01073", "sthjj"},
-      {"01005", "gdgs"},      {"01028", "gdgs"},      {"01030", "gdgs"},      {"01048", "gdgs"},
-      {"01054", "gdgs"},      {"01011", "rqgs"},      {"01049", "rqgs"},      {"01057", "rqgs"},
-      {"01013", "xfjy"},      {"01046", "town"},      {"01050", "gaj"},       {"01067", "slj"},
-      {"01070", "slj"},       {"01075", "community"}, {"01076", "scjgj"},     {"01", "cgj"},
-      {"02001", "cgj"},       {"02010", "gaj"},       {"02014", "gaj"},       {"02038", "gaj"},
-      {"02025", "cgj"},       {"02", "jtj"},          {"03", "cgj"},          {"04001", "zrzyj"},
-      {"04", "cgj"},          {"05003", "yjj"},       {"05009", "town"},      {"05", "zjj"},
-      {"06023", "slj"},       {"06024", "slj"},       {"06025", "slj"},       {"06046", "slj"},
-      {"06026", "sthjj"},     {"06030", "sthjj"},     {"06032", "sthjj"},     {"06033", "wjw"},
-      {"06038", "community"}, {"06041", "community"}, {"06005", "community"}, {"06007", "community"},
-      {"06021", "zrzyj"},     {"06022", "zrzyj"},     {"06", "cgj"},          {"07", "cgj"},
-      {"08003", "cgj"},       {"08011", "cgj"},       {"08012", "cgj"},       {"08", "zjj"},
-      {"09003", "mzj"},       {"09008", "gaj"},       {"09009", "gaj"},       {"09012", "xfjy"},
-      {"09015", "scjgj"},     {"09020", "scjgj"},     {"09", "cgj"},          {"10002", "gdgs"},
-      {"10", "cgj"},          {"11002", "cl"},        {"11004", "zjj"},       {"11005", "gaj"},
-      {"11006", "town"},      {"11007", "community"}, {"11", "mzj"},          {"12003", "town"},
-      {"12004", "town"},      {"12006", "sfj"},       {"12007", "town"},      {"12008", "town"},
-      {"12", "community"},    {"13001", "xfjy"},      {"13002", "zjj"},       {"13003", "rqgs"},
-      {"13004", "community"}, {"13005", "yjj"},       {"13006", "gaj"},       {"13007", "community"},
-      {"13008", "community"}, {"13009", "scjgj"},     {"13", "yjj"},          {"14001", "zwb"},
-      {"14002", "rsj"},       {"14003", "fgw"},       {"14004", "gaj"},       {"14005", "jyj"},
-      {"14006", "zjj"},       {"14007", "nyncj"},     {"14", "zwb"},          {"15001", "rsj"},
-      {"15002", "ybj"},       {"15003", "rsj"},       {"15006", "cl"},        {"15007", "tyjrj"},
-      {"15", "mzj"},          {"16004", "zjj"},       {"16005", "zjj"},       {"16008", "zjj"},
-      {"16", "community"},    {"17002", "gdgs"},      {"17008", "gdgs"},      {"17003", "rqgs"},
-      {"17005", "rqgs"},      {"17", "gsgs"},         {"18004", "gaj"},       {"18007", "town"},
-      {"18", "sthjj"},        {"19", "rsj"},          {"20", "jyj"},          {"21007", "ybj"},
-      {"21", "wjw"},          {"22004", "gaj"},       {"22005", "gaj"},       {"22006", "town"},
-      {"22", "jtj"},          {"23002", "town"},      {"23003", "town"},      {"23007", "town"},
-      {"23008", "zrzyj"},     {"23", "nyncj"},        {"24", "scjgj"},        {"25002", "community"},
-      {"25003", "zjj"},       {"25", "zwb"}};
-  return kRoutes;
-}
-
-std::string RouteTarget(const std::string& category) {
-  std::string best = "town";
-  size_t best_length = 0;
-  for (const auto& [prefix, target] : RouteTable())
-    if (prefix.size() > best_length && category.compare(0, prefix.size(), prefix) == 0)
-      best = target, best_length = prefix.size();
-  return best;
-}
-
-// The department a dispatcher plausibly confuses with the right one (the case then comes back).
-std::string ConfusedWith(const std::string& slug) {
-  static const std::map<std::string, std::string> kConfusions = {
-      {"cgj", "zjj"},  {"zjj", "cgj"},     {"sthjj", "cgj"}, {"gaj", "cgj"}, {"gsgs", "zjj"},
-      {"gdgs", "zjj"}, {"rqgs", "yjj"},    {"scjgj", "cgj"}, {"jtj", "gaj"}, {"mzj", "rsj"},
-      {"rsj", "mzj"},  {"nyncj", "zrzyj"}, {"wjw", "ybj"},   {"ybj", "wjw"}, {"jyj", "rsj"},
-      {"xfjy", "yjj"}, {"slj", "sthjj"},   {"zrzyj", "zjj"}};
-  const auto it = kConfusions.find(slug);
-  return it == kConfusions.end() ? "cgj" : it->second;
-}
 
 const std::vector<std::string> kRoads = {"人民路",   "解放路",   "建设路", "新华路", "文化路", "幸福路",
                                          "和平路",   "长江路",   "黄河路", "淮河路", "东环路", "西环路",
@@ -105,6 +43,9 @@ const std::vector<std::string> kInvalidReasons = {
 const std::vector<std::string> kReturnReasons = {"经核实，该事项不属于本单位职责范围，请重新派单",
                                                  "事发地点不在本辖区，请改派属地",
                                                  "该事项涉及其他部门职责，请中心协调改派"};
+const std::vector<std::string> kReturnRefusals = {"经核实，该事项属于你单位职责，请按时办理",
+                                                  "事发地点在你单位辖区内，请按要求处置",
+                                                  "按派单规则该事项由你单位承办，请尽快签收"};
 const std::vector<std::string> kContactNotes = {"已电话联系诉求人，说明处理计划",
                                                 "已与反映人取得联系，约定现场查看时间",
                                                 "已联系诉求人，告知已受理", "网格员已上门了解情况"};
@@ -178,8 +119,6 @@ class Historian {
   const GridInfo& PickGrid();
   std::string PickCategory(size_t channel, TimePoint at, bool storm);
   Result<geo::LonLat> PointIn(const GridInfo& g);
-  std::string RouteOrg(const std::string& category, const GridInfo& g);
-  std::string WrongOrg(const std::string& right, const GridInfo& g);
   std::string Centre(const GridInfo& g) const { return "centre." + g.county->code; }
   static std::string Handler(const std::string& org) { return "handler." + org; }
 
@@ -299,30 +238,6 @@ Result<geo::LonLat> Historian::PointIn(const GridInfo& g) {
   return Internal("no point found inside grid " + g.grid->code);
 }
 
-std::string Historian::RouteOrg(const std::string& category, const GridInfo& g) {
-  const std::string target = RouteTarget(category);
-  std::string org;
-  if (target == "community")
-    org = rng_.Chance(0.12) ? g.town->code : g.unit->code;
-  else if (target == "town")
-    org = g.town->code;
-  else
-    org = rng_.Chance(0.08) ? g.town->code : g.county->code + "-" + target;
-  return dir_.FindOrg(org) ? org : g.town->code;
-}
-
-std::string Historian::WrongOrg(const std::string& right, const GridInfo& g) {
-  if (right == g.unit->code) {
-    for (const reference::Region* sibling : dir_.Children(g.town->code))
-      if (sibling->code != right && dir_.FindOrg(sibling->code) && rng_.Chance(0.5)) return sibling->code;
-    return g.town->code;
-  }
-  if (right == g.town->code) return g.unit->code;
-  const std::string slug = right.substr(right.find('-') + 1);
-  const std::string other = g.county->code + "-" + ConfusedWith(slug);
-  return rng_.Chance(0.5) || other == right || !dir_.FindOrg(other) ? g.town->code : other;
-}
-
 Result<bool> Historian::Do(Case& c, TimePoint& last, TimePoint at, const Command& command,
                            const std::string& actor) {
   at = std::max(at, last);
@@ -427,6 +342,12 @@ Result<Case> Historian::TakeIn(size_t channel, const std::string& category_code,
   }
   if (!taken->created)
     return Internal("demo history: intake " + req.external_id + " repeated an earlier case");
+  // The store's routing rules dispatch every case at intake, as they do on the live server; the history has
+  // no dispatch table of its own to fall back on.
+  if (taken->c.status != cases::CaseStatus::kDispatched)
+    return Internal("demo history: no routing rule dispatched a case of category " + category_code + " in grid " +
+                    g.grid->code + " (the service must route by the store's rules, which must cover the category: "
+                    "data/routing-defaults.csv)");
   ++taken_;
   return std::move(taken->c);
 }
@@ -512,8 +433,6 @@ Status Historian::PlayCase(const Planned& plan) {
   if (!taken.ok()) return taken.error();
   Case c = std::move(taken.value());
   TimePoint last = c.created_at;
-  const reference::Category* cat = dir_.FindCategory(category);
-  const bool urgent = cat->accept_hours <= 0.5;
 
   if (rng_.Chance(0.03)) {  // not a case at all
     const TimePoint at = last + rng_.Duration(minutes{10}, hours{6});
@@ -540,26 +459,16 @@ Status Historian::PlayCase(const Planned& plan) {
     }
   }
 
-  // Dispatch: at once for urgent matters; otherwise within office hours, the night's cases next morning.
-  TimePoint at;
-  const int hour = LocalHour(last);
-  if (urgent)
-    at = last + rng_.Duration(minutes{2}, minutes{25});
-  else if (hour >= 8 && hour < 20)
-    at = last + rng_.Duration(minutes{5}, minutes{90});
-  else
-    at = DayStart(LocalDay(last) + days{hour >= 20 ? 1 : 0}) + hours{8} +
-         rng_.Duration(minutes{0}, minutes{60});
-  const std::string right = RouteOrg(category, g);
-  if (rng_.Chance(0.05)) {  // a wrong first dispatch, sent back and dispatched again
-    const std::string wrong = WrongOrg(right, g);
-    DEMO_STEP(Do(c, last, at, cases::Dispatch{wrong}, Centre(g)));
+  // The routing rules dispatched the case at intake. Now and then its handler disputes the rule's choice and
+  // returns it; the centre checks, refuses the return and the case goes back (派单异议).
+  const std::string org = c.org;
+  if (rng_.Chance(0.05)) {
     const TimePoint back = last + rng_.Duration(minutes{15}, hours{5});
-    DEMO_STEP(Do(c, last, back, cases::Return{rng_.Pick(kReturnReasons)}, Handler(wrong)));
-    at = last + rng_.Duration(minutes{10}, hours{2});
+    DEMO_STEP(Do(c, last, back, cases::Return{rng_.Pick(kReturnReasons)}, Handler(org)));
+    const TimePoint decided = last + rng_.Duration(minutes{10}, hours{2});
+    DEMO_STEP(Do(c, last, decided, cases::DecideReturn{false, "", rng_.Pick(kReturnRefusals)}, Centre(g)));
   }
-  DEMO_STEP(Do(c, last, at, cases::Dispatch{right}, Centre(g)));
-  return Work(c, last, g, right, close_not_before);
+  return Work(c, last, g, org, close_not_before);
 }
 
 // From acceptance to closing; a reopened case goes round once more.
