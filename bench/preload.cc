@@ -38,7 +38,6 @@
 #include <thread>
 
 #include "cli/app.h"
-#include "reference/shipped_data.h"
 #include "common.h"
 #include "geo/polygon.h"
 #include "reference/geojson.h"
@@ -256,27 +255,6 @@ int main(int argc, char** argv) {
   for (const auto& c : dir->categories())
     if (!c.parent.empty() && !parents.count(c.code)) leaves.push_back(&c);
   if (leaves.empty()) return 1;
-  // The department each category goes to (data/routing-defaults.csv, longest prefix), as "<county>-<slug>".
-  std::vector<std::pair<std::string, std::string>> routing;
-  {
-    std::istringstream in{std::string(shipped::kRoutingDefaultsCsv)};
-    std::string line;
-    std::getline(in, line);  // header
-    while (std::getline(in, line)) {
-      auto f = Split(line, ',');
-      if (f.size() >= 2) routing.emplace_back(f[0], f[1]);
-    }
-    std::sort(routing.begin(), routing.end(), [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
-  }
-  auto department_of = [&](const std::string& category, const std::string& county_code) -> std::string {
-    for (const auto& [prefix, slug] : routing)
-      if (category.starts_with(prefix)) {
-        const std::string code = county_code + "-" + slug;
-        return dir->FindOrg(code) ? code : "";
-      }
-    return "";
-  };
-
   std::atomic<long long> next{0}, failed{0}, commands{0}, step_errors{0}, closed{0}, open_left{0};
   std::atomic<bool> stop{false};
   const auto span = end - begin;
@@ -375,12 +353,12 @@ int main(int argc, char** argv) {
       if (u(r) < 0.03) {
         ok = step(mins(10, 360), cases::MarkInvalid{"诉求不明确，多次回拨无人接听"}, centre);
       } else {
-        const double d = u(r);
-        std::string org = d < 0.35 ? g.unit_org : d < 0.6 ? g.town_org : department_of(category.code, county);
-        if (org.empty()) org = g.town_org.empty() ? g.unit_org : g.town_org;
-        // The routing rules (data/routing-defaults.csv) dispatch most cases at intake; the centre the rest.
-        if (c.status == cases::CaseStatus::kReceived)
+        // The store's routing rules (`init --demo` adds data/routing-defaults.csv) dispatch the cases at intake;
+        // the centre sends any that no rule covers to its town.
+        if (c.status == cases::CaseStatus::kReceived) {
+          const std::string& org = g.town_org.empty() ? g.unit_org : g.town_org;
           ok = !org.empty() && step(mins(5, 90), cases::Dispatch{org, std::nullopt, ""}, centre);
+        }
         for (int round = 0; ok && round < 2; ++round) {
           const std::string handler = "handler." + c.org;
           ok = step(u(r) < 0.07 ? until(c.accept_by, 1.1, 4.0) : until(c.accept_by, 0.05, 0.9), cases::Accept{}, handler) &&

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "common/csv.h"
+
 namespace civicgrid::calendar {
 
 WorkCalendar::WorkCalendar(std::vector<SpecialDay> days) : days_(std::move(days)) {
@@ -39,44 +41,21 @@ TimePoint WorkCalendar::AddWorkingDays(TimePoint start, double n) const {
   return AddWorkingTime(start, milliseconds{ms});
 }
 
-namespace {
-
-std::vector<std::string_view> SplitCsvLine(std::string_view line) {
-  std::vector<std::string_view> out;
-  size_t start = 0;
-  for (;;) {
-    const size_t comma = line.find(',', start);
-    out.push_back(line.substr(start, comma == std::string_view::npos ? line.npos : comma - start));
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
-  }
-  return out;
-}
-
-}  // namespace
-
 Result<WorkCalendar> ParseHolidayCsv(std::string_view text) {
+  auto rows = csv::Parse(text, {"date", "kind"});
+  if (!rows.ok()) return Invalid("holidays", rows.error().message);
   std::vector<SpecialDay> days;
-  size_t pos = 0;
-  int line_no = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty() || line_no == 1) continue;  // header
-    const auto cols = SplitCsvLine(line);
-    const std::string where = "holidays line " + std::to_string(line_no);
-    if (cols.size() < 2) return Invalid(where, "expected date,kind,name");
-    const auto t = ParseTime(cols[0]);
-    if (!t || cols[0].size() != 10) return Invalid(where, "bad date '" + std::string(cols[0]) + "'");
+  days.reserve(rows->size());
+  for (const auto& row : *rows) {
+    const std::string where = "holidays line " + std::to_string(row.line);
+    const std::string& date = row.Get("date");
+    const auto t = ParseTime(date);
+    if (!t || date.size() != 10) return Invalid(where, "bad date '" + date + "'");
     DayKind kind;
-    if (cols[1] == "holiday") kind = DayKind::kHoliday;
-    else if (cols[1] == "workday") kind = DayKind::kWorkday;
+    if (row.Get("kind") == "holiday") kind = DayKind::kHoliday;
+    else if (row.Get("kind") == "workday") kind = DayKind::kWorkday;
     else return Invalid(where, "kind must be holiday or workday");
-    days.push_back({WorkCalendar::LocalDate(*t), kind, cols.size() > 2 ? std::string(cols[2]) : ""});
+    days.push_back({WorkCalendar::LocalDate(*t), kind, row.Get("name")});
   }
   return WorkCalendar(std::move(days));
 }

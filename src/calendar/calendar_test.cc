@@ -79,6 +79,20 @@ TEST(Calendar, RejectsBadRows) {
   EXPECT_FALSE(ParseHolidayCsv("date,kind,name\n2026-02-30,holiday,x\n").ok());
   EXPECT_FALSE(ParseHolidayCsv("date,kind,name\n2026-02-03,day-off,x\n").ok());
   EXPECT_TRUE(ParseHolidayCsv("date,kind,name\n2026-02-03,holiday,x\n").ok());
+  // The error names the line (blank lines count), and a record with a field too many is refused.
+  auto bad = ParseHolidayCsv("date,kind,name\n2026-02-03,holiday,x\n\n2026-02-04,rest,y\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().field, "holidays line 4");
+  EXPECT_FALSE(ParseHolidayCsv("date,kind,name\n2026-02-03,holiday,x,y\n").ok());
+}
+
+TEST(Calendar, ReadsQuotedNamesAndCrLf) {
+  // A name holding a comma is quoted (RFC 4180), as a spreadsheet writes it.
+  auto cal = ParseHolidayCsv("date,kind,name\r\n2026-10-01,holiday,\"国庆节, 中秋节\"\r\n2026-10-10,workday,国庆节\r\n");
+  ASSERT_TRUE(cal.ok()) << cal.error().message;
+  EXPECT_FALSE(cal->IsWorkingDay(D("2026-10-01")));
+  EXPECT_TRUE(cal->IsWorkingDay(D("2026-10-10")));
+  EXPECT_EQ(cal->special_days().front().name, "国庆节, 中秋节");
 }
 
 }  // namespace

@@ -22,6 +22,7 @@
 #include "reference/shipped_data.h"
 #include "common/log.h"
 #include "demo/demo.h"
+#include "domain/dispatch/defaults.h"
 #include "reference/geojson.h"
 
 namespace civicgrid::app {
@@ -253,10 +254,8 @@ Result<size_t> ImportRoutingCsv(App& app, const std::string& text, const std::st
   auto rows = csv::Parse(text, {"category", "region", "org"});
   if (!rows.ok()) return rows.error();
   const auto dir = app.directory().Get();
-  size_t line = 1;
   for (auto& r : *rows) {  // every row checked first: a bad file adds nothing
-    ++line;
-    const std::string where = "line " + std::to_string(line) + ": ";
+    const std::string where = "line " + std::to_string(r.line) + ": ";
     if (!r["category"].empty() && !dir->FindCategory(r["category"]))
       return Invalid("category", where + "unknown category '" + r["category"] + "'");
     if (!r["region"].empty() && !dir->FindRegion(r["region"]))
@@ -272,20 +271,15 @@ Result<size_t> ImportRoutingCsv(App& app, const std::string& text, const std::st
 }
 
 Result<size_t> AddDefaultRoutingRules(App& app, const std::string& actor) {
-  auto rows = csv::Parse(shipped::kRoutingDefaultsCsv, {"category", "department"});
-  if (!rows.ok()) return rows.error();
-  const auto dir = app.directory().Get();
-  size_t added = 0;
-  for (const auto* county : dir->Roots())
-    for (auto& r : *rows) {
-      const std::string org = county->code + "-" + r["department"];
-      if (!dir->FindOrg(org) || !dir->FindCategory(r["category"])) continue;
-      auto rule = StoreRoutingRule(app, {0, r["category"], county->code, org, actor, {}}, "cli");
-      if (!rule.ok()) return rule.error();
-      ++added;
-    }
+  auto rules = dispatch::DefaultRules(shipped::kRoutingDefaultsCsv, *app.directory().Get());
+  if (!rules.ok()) return rules.error();
+  for (auto& r : *rules) {
+    r.created_by = actor;
+    auto rule = StoreRoutingRule(app, std::move(r), "cli");
+    if (!rule.ok()) return rule.error();
+  }
   if (auto st = app.ReloadDirectory(); !st) return st.error();
-  return added;
+  return rules->size();
 }
 
 Result<InitResult> Init(App& app, const std::string& admin_password) {
@@ -472,9 +466,8 @@ Result<size_t> ImportOrgsCsv(App& app, const std::string& text) {
   if (!rows.ok()) return rows.error();
   const auto dir = app.directory().Get();
   std::vector<reference::Org> orgs;
-  for (size_t i = 0; i < rows->size(); ++i) {
-    auto& r = (*rows)[i];
-    const std::string where = "record " + std::to_string(i + 2);
+  for (auto& r : *rows) {
+    const std::string where = "line " + std::to_string(r.line);
     if (r["code"].empty()) return Invalid("code", where + ": code is empty");
     if (r["name"].empty()) return Invalid("name", where + ": name is empty");
     if (!dir->FindRegion(r["region"])) return Invalid("region", where + ": unknown region '" + r["region"] + "'");
@@ -498,15 +491,17 @@ Result<int> LoadDemo(App& app, std::uint64_t seed, int cases) {
   log::Info("demo: " + std::to_string(reference->regions.size()) + " regions, " +
             std::to_string(app.directory().Get()->grid_count()) + " grids, " + std::to_string(reference->orgs.size()) +
             " organisations");
-  // History runs on its own clock, set to each moment of the past year.
-  ManualClock history_clock(options.now);
-  cases::CaseService history(app.store(), history_clock, app.directory(), app.vault());
-  auto played = demo::PlayHistory(history, history_clock, *app.directory().Get(), options);
-  if (!played.ok()) return played.error();
-  // From now on new cases route themselves (the history above was dispatched by hand).
+  // The county's routing rules come first, as in a real county: the history's cases are dispatched by them
+  // at intake, like every new case after it.
   auto rules = AddDefaultRoutingRules(app, "init");
   if (!rules.ok()) return rules.error();
   log::Info("demo: " + std::to_string(*rules) + " routing rules");
+  // History runs on its own clock, set to each moment of the past year.
+  ManualClock history_clock(options.now);
+  cases::CaseService history(app.store(), history_clock, app.directory(), app.vault());
+  history.SetRouting(&app.routing());
+  auto played = demo::PlayHistory(history, history_clock, *app.directory().Get(), options);
+  if (!played.ok()) return played.error();
   return played;
 }
 

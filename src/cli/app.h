@@ -83,8 +83,9 @@ Status DeleteRoutingRule(App& app, std::int64_t id, const std::string& actor, co
 // Rules from CSV (header category,region,org; empty category or region: any), all checked before any is
 // stored. Returns the number added.
 Result<size_t> ImportRoutingCsv(App& app, const std::string& text, const std::string& actor);
-// The shipped per-county templates (data/routing-defaults.csv: category → department code suffix) for every
-// county in the directory whose department exists. Returns the number of rules added.
+// The shipped templates (data/routing-defaults.csv: category → a department, or the place's own town or
+// community) as rules for every county, town and community of the directory (dispatch::DefaultRules), each
+// checked, stored and audited. Returns the number of rules added.
 Result<size_t> AddDefaultRoutingRules(App& app, const std::string& actor);
 
 // `init`: the shipped taxonomy and calendar, and the admin user (its password is returned when created now).

@@ -13,6 +13,8 @@
 
 #include "calendar/calendar.h"
 #include "domain/cases/lifecycle.h"
+#include "domain/dispatch/defaults.h"
+#include "domain/dispatch/routing.h"
 #include "common/csv.h"
 #include "reference/shipped_data.h"
 #include "geo/polygon.h"
@@ -25,7 +27,7 @@ namespace {
 
 using reference::RegionKind;
 
-// The county rectangles BuildReference tiles (see kCounties in demo.cc).
+// The county rectangles BuildReference tiles (see kCounties in geography.cc).
 struct CountyBox {
   std::string code;
   geo::Box box;
@@ -309,8 +311,17 @@ class History {
     auto dir = reference::Directory::Build(reference->regions, reference->orgs, ShippedCategories(), *calendar);
     if (!dir.ok()) return dir.error();
     directory_.Set(dir.value());
+    // The store's routing rules, as app::AddDefaultRoutingRules adds them from the shipped templates.
+    auto rules = dispatch::DefaultRules(shipped::kRoutingDefaultsCsv, *dir.value());
+    if (!rules.ok()) return rules.error();
+    for (const auto& rule : *rules)
+      if (auto id = store_->AddRoutingRule(rule); !id.ok()) return id.error();
+    auto stored = store_->ListRoutingRules();
+    if (!stored.ok()) return stored.error();
+    routing_.Set(std::make_shared<dispatch::RoutingTable>(std::move(stored.value())));
     clock_ = std::make_unique<ManualClock>(options.now);
     service_ = std::make_unique<cases::CaseService>(*store_, *clock_, directory_, *vault_);
+    service_->SetRouting(&routing_);
     return PlayHistory(*service_, *clock_, *dir.value(), options);
   }
 
@@ -321,6 +332,7 @@ class History {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<privacy::Vault> vault_;
   reference::DirectoryHolder directory_;
+  dispatch::RoutingHolder routing_;
   std::unique_ptr<ManualClock> clock_;
   std::unique_ptr<cases::CaseService> service_;
 };
@@ -391,6 +403,96 @@ TEST(DemoHistoryTest, CasesComeThroughTheCommandsAndFoldToTheirRows) {
             0);
   EXPECT_GE(channels.size(), 5u);
   EXPECT_GE(majors.size(), 15u);
+}
+
+// The shipped templates, made into rules for the demo counties, send every matter in every place where the
+// longest matching template says: the demo's dispatches need no table of their own.
+TEST_F(DemoReferenceTest, ShippedRoutingRulesSendEveryMatterWhereTheLongestTemplateSays) {
+  auto dir = reference::Directory::Build(reference_->regions, reference_->orgs, ShippedCategories(), {});
+  ASSERT_TRUE(dir.ok()) << dir.error().message;
+  auto rules = dispatch::DefaultRules(shipped::kRoutingDefaultsCsv, **dir);
+  ASSERT_TRUE(rules.ok()) << rules.error().message;
+  std::int64_t id = 0;
+  for (auto& r : *rules) r.id = ++id;
+  const dispatch::RoutingTable table(*rules);
+  auto templates = csv::Parse(shipped::kRoutingDefaultsCsv, {"category", "org"});
+  ASSERT_TRUE(templates.ok());
+  // The org the longest template names, seen from a grid (county, town, community, grid): the demo's town
+  // and community organisations carry their region's code.
+  auto expected = [&](const std::string& category, const std::vector<const reference::Region*>& lineage) {
+    std::string best, org;
+    for (auto& t : *templates)
+      if (category.starts_with(t["category"]) && t["category"].size() > best.size()) best = t["category"], org = t["org"];
+    if (org == "town") return lineage[1]->code;
+    if (org == "community") return lineage[2]->code;
+    return lineage[0]->code + "-" + org;
+  };
+  int grids = 0, checked = 0;
+  for (const auto& r : reference_->regions) {
+    if (r.kind != RegionKind::kGrid || grids++ % 7 != 0) continue;  // every seventh grid: all towns, most communities
+    const auto lineage = (*dir)->Lineage(r.code);
+    ASSERT_EQ(lineage.size(), 4u) << r.code;
+    const std::string path = (*dir)->PathOf(r.code);
+    for (const auto& c : (*dir)->categories()) {
+      if (c.parent.empty()) continue;
+      const auto choice = table.Route(c.code, path);
+      ASSERT_TRUE(choice.has_value()) << "no rule routes " << c.code << " in grid " << r.code;
+      ASSERT_EQ(choice->rule->org, expected(c.code, lineage)) << c.code << " in grid " << r.code;
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 100000);
+  std::printf("%zu rules; %d routes checked\n", rules->size(), checked);
+}
+
+TEST(DemoHistoryTest, DispatchesAgreeWithTheRoutingRulesTheStoreHolds) {
+  History history("routing");
+  const DemoOptions options = SmallHistory(400);
+  auto played = history.Play(options);
+  ASSERT_TRUE(played.ok()) << played.error().message;
+  auto rules = history.store().ListRoutingRules();
+  ASSERT_TRUE(rules.ok());
+  const dispatch::RoutingTable table(std::move(rules.value()));
+  std::map<std::string, int> handled_by;  // department, town, community → cases
+  int returned = 0;
+  for (cases::CaseId id = 1; id <= *played; ++id) {
+    auto row = history.store().GetCase(id);
+    ASSERT_TRUE(row.ok() && row->has_value()) << id;
+    const cases::Case& c = **row;
+    const auto choice = table.Route(c.origin.category, c.origin.region_path);
+    ASSERT_TRUE(choice.has_value()) << "case " << id;
+    const dispatch::RoutingRule& rule = *choice->rule;
+    ASSERT_TRUE(c.routing.has_value()) << "case " << id << " was not routed at intake";
+    EXPECT_EQ(c.routing->rule, rule.id) << "case " << id;
+    auto events = history.store().LoadEvents(id);
+    ASSERT_TRUE(events.ok());
+    ASSERT_GE(events->size(), 2u);
+    // Intake dispatched it by the rule, in the same commit; every later dispatch by hand (a refused return)
+    // sends it back to the rule's organisation. Only the escalation ladder moves it elsewhere (to the town).
+    const cases::CaseEvent& first = (*events)[1];
+    const auto* dispatched = std::get_if<cases::events::Dispatched>(&first.body);
+    ASSERT_NE(dispatched, nullptr) << "case " << id;
+    EXPECT_EQ(first.at, (*events)[0].at) << "case " << id;
+    EXPECT_EQ(dispatched->rule, std::optional<std::int64_t>(rule.id)) << "case " << id;
+    for (const auto& e : *events) {
+      if (const auto* d = std::get_if<cases::events::Dispatched>(&e.body)) {
+        EXPECT_EQ(d->org, rule.org) << "case " << id << " dispatched";
+      }
+      if (const auto* r = std::get_if<cases::events::ReturnDecided>(&e.body)) {
+        EXPECT_EQ(r->org, rule.org) << "case " << id << " return decided";
+      }
+      returned += std::holds_alternative<cases::events::Returned>(e.body);
+    }
+    const std::string kind = rule.org.find('-') != std::string::npos ? "department"
+                             : rule.org.size() == 9                  ? "town"
+                                                                     : "community";
+    ++handled_by[kind];
+  }
+  for (const auto& [kind, n] : handled_by) std::printf("%s %d\n", kind.c_str(), n);
+  EXPECT_GT(handled_by["department"], 0);
+  EXPECT_GT(handled_by["town"], 0);
+  EXPECT_GT(handled_by["community"], 0);
+  EXPECT_GT(returned, 0) << "some handlers dispute the rule's choice";
 }
 
 TEST(DemoHistoryTest, SameSeedPlaysTheSameHistory) {

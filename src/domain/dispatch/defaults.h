@@ -1,0 +1,27 @@
+// Routing templates (data/routing-defaults.csv, header `category,org`) made into routing rules for the
+// counties of a directory. A template names who handles a category subtree: a department code (prefixed with
+// the county's code: `cgj` → `320923-cgj`), `town` (the case's own town or street office) or `community` (its
+// own community or village committee: 小事不出社区、大事不出镇街). The longest matching template decides.
+// Pure: the caller stores the rules (app::AddDefaultRoutingRules for `init --demo` and
+// `import routing --defaults`).
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "domain/dispatch/routing_store.h"
+#include "reference/directory.h"
+
+namespace civicgrid::dispatch {
+
+// Rules (id 0, not yet stored) such that RoutingTable::Route gives every case placed in a county of `directory`
+// the organisation its longest matching template names. `town` and `community` templates become one rule per
+// town or community, with its own organisation (kind `town`/`street`, `community`/`village`, on that region).
+// Since the deeper region wins, a place's rule would hide a longer template of a wider level (`12,community`
+// would hide `12006,sfj`): such templates are repeated at that place. A template whose organisation a county or
+// place lacks is left out there, as is one whose category the directory does not know. Fails on a malformed
+// file: a missing column, an empty or repeated category, an empty org.
+Result<std::vector<RoutingRule>> DefaultRules(std::string_view templates_csv, const reference::Directory& directory);
+
+}  // namespace civicgrid::dispatch

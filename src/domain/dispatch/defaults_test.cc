@@ -1,0 +1,83 @@
+#include "domain/dispatch/defaults.h"
+
+#include <gtest/gtest.h>
+
+#include "domain/dispatch/routing.h"
+
+namespace civicgrid::dispatch {
+namespace {
+
+using reference::RegionKind;
+
+// County C: town T1 (with its office) holds communities M1 (with its committee) and M2 (without); town T2 has
+// no office but its village V1 has a committee. C has a city-management and a justice department.
+std::shared_ptr<const reference::Directory> Place() {
+  std::vector<reference::Region> regions = {
+      {"C", "县", RegionKind::kCounty, "", ""},        {"T1", "一镇", RegionKind::kTown, "C", ""},
+      {"T2", "二街道", RegionKind::kStreet, "C", ""},  {"M1", "一社区", RegionKind::kCommunity, "T1", ""},
+      {"M2", "二社区", RegionKind::kCommunity, "T1", ""}, {"V1", "一村", RegionKind::kVillage, "T2", ""},
+  };
+  std::vector<reference::Org> orgs = {{"C-cgj", "城管", "department", "C"},
+                                      {"C-sfj", "司法", "department", "C"},
+                                      {"T1", "一镇政府", "town", "T1"},
+                                      {"M1", "一社区居委会", "community", "M1"},
+                                      {"V1", "一村村委会", "village", "V1"}};
+  std::vector<reference::Category> categories;
+  for (const char* code : {"01", "01001", "01002", "12", "12001", "12003", "12006", "25", "25001"})
+    categories.push_back({code, std::string(code).size() == 2 ? "" : std::string(code).substr(0, 2), code, code});
+  auto dir = reference::Directory::Build(regions, orgs, categories, {});
+  EXPECT_TRUE(dir.ok()) << dir.error().message;
+  return dir.value();
+}
+
+constexpr std::string_view kTemplates =
+    "category,org\n01,cgj\n01001,community\n12,community\n12003,town\n12006,sfj\n25,zwb\n99,cgj\n";
+
+std::string OrgFor(const RoutingTable& table, const std::string& category, const std::string& path) {
+  auto choice = table.Route(category, path);
+  return choice ? choice->rule->org : "(none)";
+}
+
+TEST(DefaultRules, TheLongestTemplateDecidesAtEveryPlace) {
+  const auto dir = Place();
+  auto rules = DefaultRules(kTemplates, *dir);
+  ASSERT_TRUE(rules.ok()) << rules.error().message;
+  std::int64_t id = 0;
+  for (auto& r : *rules) r.id = ++id;
+  const RoutingTable table(*rules);
+  // A community with its committee: 小事不出社区, but the longer templates under 12 still hold.
+  EXPECT_EQ(OrgFor(table, "01001", "/C/T1/M1/"), "M1");
+  EXPECT_EQ(OrgFor(table, "01002", "/C/T1/M1/"), "C-cgj");
+  EXPECT_EQ(OrgFor(table, "12001", "/C/T1/M1/"), "M1");
+  EXPECT_EQ(OrgFor(table, "12003", "/C/T1/M1/"), "T1") << "12003,town is longer than 12,community";
+  EXPECT_EQ(OrgFor(table, "12006", "/C/T1/M1/"), "C-sfj") << "12006,sfj is longer than 12,community";
+  // A community without one: community matters find no rule; the rest is as everywhere.
+  EXPECT_EQ(OrgFor(table, "12001", "/C/T1/M2/"), "(none)");
+  EXPECT_EQ(OrgFor(table, "12003", "/C/T1/M2/"), "T1");
+  EXPECT_EQ(OrgFor(table, "01001", "/C/T1/M2/"), "C-cgj");
+  // A town without an office: its village's committee takes what a town would (the place has no other).
+  EXPECT_EQ(OrgFor(table, "12003", "/C/T2/V1/"), "V1");
+  EXPECT_EQ(OrgFor(table, "12006", "/C/T2/V1/"), "C-sfj");
+  // A county without the department (zwb) and a category the directory lacks (99): no rule.
+  EXPECT_EQ(OrgFor(table, "25001", "/C/T1/M1/"), "(none)");
+  // C: 01 and 12006; T1: 12003; M1: 01001 and 12 with 12003 and 12006 repeated; V1: the same but 12003 (no
+  // town office to name); M2 and T2: none.
+  EXPECT_EQ(rules->size(), 2u + 1u + 4u + 3u);
+  for (const auto& r : *rules) EXPECT_FALSE(r.region.empty());
+}
+
+TEST(DefaultRules, RefusesAMalformedFile) {
+  const auto dir = Place();
+  EXPECT_FALSE(DefaultRules("category,department\n01,cgj\n", *dir).ok()) << "the column is org";
+  auto twice = DefaultRules("category,org\n01,cgj\n01,zjj\n", *dir);
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.error().field, "routing defaults line 3");
+  EXPECT_FALSE(DefaultRules("category,org\n01,\n", *dir).ok());
+  EXPECT_FALSE(DefaultRules("category,org\n,cgj\n", *dir).ok());
+  auto none = DefaultRules("category,org\n", *dir);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
+}  // namespace
+}  // namespace civicgrid::dispatch
