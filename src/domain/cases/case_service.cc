@@ -35,6 +35,15 @@ void CaseService::CompleteWrite(cases::CaseWrite& w) const {
   w.tally = Pack(TallyOf(w.after));
   const auto next = NextAlert(w.after, rules_);
   w.next_alert = next ? std::optional<TimePoint>(next->at) : std::nullopt;
+  // region_path is "/county/…/": its first code is the county (or the root of the imported tree).
+  const auto& path = w.after.origin.region_path;
+  w.county = path.size() < 2 ? "" : path.substr(1, path.find('/', 1) - 1);  // npos - 1: to the end
+  w.whistle_orgs.clear();
+  if (w.after.whistle)
+    for (const auto& p : w.after.whistle->parts) w.whistle_orgs.push_back(p.org);
+  w.missed_check_ins.clear();
+  for (const auto& e : w.events)
+    if (e.type == EventType::kCheckInMissed) w.missed_check_ins.push_back(e.org);
 }
 
 void CaseService::Publish(const Case* before, const Case& after, const std::vector<CaseEvent>& events) {

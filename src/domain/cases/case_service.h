@@ -85,7 +85,8 @@ class CaseService {
   void SetRouting(const dispatch::RoutingHolder* routing) { routing_ = routing; }
   void SetOpenCaseIndex(const OpenCaseIndex* index) { nearby_ = index; }
   const Rules& rules() const { return rules_; }
-  // Fills what the store keeps beside a row for start-up: the cockpit tally and the next alert.
+  // Fills what the store keeps beside a row: the cockpit tally and the next alert (for start-up), the county,
+  // the whistle's departments and the check-ins the events record as missed.
   void CompleteWrite(cases::CaseWrite& write) const;
   // The scheduler's command: writes every alert now due on the case (nothing when none is).
   Result<Case> FireAlerts(cases::CaseId id) { return Act(id, cases::FireAlerts{}, "system"); }

@@ -34,17 +34,9 @@ std::string PlacePhrase(const std::string& code) {
   return q + "\"";
 }
 
-std::string CountyOf(const cases::Case& c) {
-  // region_path is "/root/…/": its first segment is the county (or the root of the imported tree).
-  const auto& p = c.origin.region_path;
-  if (p.size() < 2) return "";
-  const auto end = p.find('/', 1);
-  return p.substr(1, end == std::string::npos ? std::string::npos : end - 1);
-}
-
 // One case's write: its row (inserted, or updated if still at the expected version), its full-text row (new
-// cases; the text never changes), its whistle's departments, the check-ins its events record as missed, its
-// events and its idempotency key. Runs inside the caller's job (one savepoint).
+// cases; the text never changes), the rows the domain derived for it (CaseWrite::whistle_orgs,
+// missed_check_ins), its events and its idempotency key. Runs inside the caller's job (one savepoint).
 Status ApplyCaseWrite(Connection& c, const CaseWrite& w) {
   const Case& a = w.after;
   const std::string doc = EncodeCase(a);
@@ -54,7 +46,7 @@ Status ApplyCaseWrite(Connection& c, const CaseWrite& w) {
         "INSERT INTO cases(id,county,number,channel,external_id,category,grid,region_path,org,status,accept_by,"
         "resolve_by,created_at,updated_at,version,doc,taken_by,level,tally,next_alert_at,lat,lon) "
         "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    s.Bind(1, a.id).Bind(2, CountyOf(a)).Bind(3, a.origin.number).Bind(4, a.origin.channel);
+    s.Bind(1, a.id).Bind(2, w.county).Bind(3, a.origin.number).Bind(4, a.origin.channel);
     s.BindTextOrNull(5, a.origin.external_id).Bind(6, a.origin.category).BindTextOrNull(7, a.origin.grid);
     s.Bind(8, a.origin.region_path).BindTextOrNull(9, a.org).Bind(10, status);
     s.BindOpt(11, a.accept_by).BindOpt(12, a.resolve_by).Bind(13, ToMillis(a.created_at));
@@ -91,19 +83,18 @@ Status ApplyCaseWrite(Connection& c, const CaseWrite& w) {
     d.Bind(1, a.id);
     if (int rc = d.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "whistle parts");
   }
-  if (a.whistle)
-    for (const auto& p : a.whistle->parts) {
-      auto ins = c.Prepare("INSERT OR IGNORE INTO whistle_parts(case_id,org) VALUES(?,?)");
-      ins.Bind(1, a.id).Bind(2, p.org);
-      if (int rc = ins.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "whistle parts");
-    }
+  for (const auto& org : w.whistle_orgs) {
+    auto ins = c.Prepare("INSERT OR IGNORE INTO whistle_parts(case_id,org) VALUES(?,?)");
+    ins.Bind(1, a.id).Bind(2, org);
+    if (int rc = ins.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "whistle parts");
+  }
+  for (const auto& org : w.missed_check_ins) {
+    auto m = c.Prepare("INSERT INTO missed_check_ins(org,count) VALUES(?,1) ON CONFLICT(org) DO UPDATE SET "
+                       "count=count+1");
+    m.Bind(1, org);
+    if (int rc = m.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "missed check-ins");
+  }
   for (const auto& e : w.events) {
-    if (e.type == cases::EventType::kCheckInMissed) {
-      auto m = c.Prepare("INSERT INTO missed_check_ins(org,count) VALUES(?,1) ON CONFLICT(org) DO UPDATE SET "
-                         "count=count+1");
-      m.Bind(1, e.org);
-      if (int rc = m.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "missed check-ins");
-    }
     auto s = c.Prepare("INSERT INTO case_events(case_id,seq,type,actor,at,payload) VALUES(?,?,?,?,?,?)");
     s.Bind(1, e.case_id).Bind(2, e.seq).Bind(3, std::string(Name(e.type))).Bind(4, e.actor);
     s.Bind(5, ToMillis(e.at)).Bind(6, EncodeEventPayload(e));

@@ -1,7 +1,7 @@
 // Cases in SQLite: the `cases` rows (the projection: the whole case as JSON in `doc`, its indexed part in
-// columns), `case_events`, `idempotency`, the full-text index `cases_fts`, the whistles' departments
-// (whistle_parts) and missed check-ins. Gives the database an idle step that merges the full-text index.
-// Thread-safe, blocking (see database.h).
+// columns), `case_events`, `idempotency`, the full-text index `cases_fts`, and the rows a write brings with
+// it as the domain derived them (whistle_parts, missed_check_ins). Gives the database an idle step that
+// merges the full-text index. Thread-safe, blocking (see database.h).
 #pragma once
 
 #include <atomic>

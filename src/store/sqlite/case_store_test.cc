@@ -1,4 +1,4 @@
-// Cases in the SQLite store: versions, lists, the full-text index.
+// Cases in the SQLite store: versions, lists, the full-text index, the rows the domain derives for a write.
 #include "store/sqlite/case_store.h"
 
 #include <gtest/gtest.h>
@@ -133,6 +133,48 @@ TEST(SqliteCaseStore, MergesTheFullTextIndexWhenIdle) {
   auto found = store.ListCases(q);
   ASSERT_TRUE(found.ok()) << found.error().message;
   EXPECT_EQ(found->items.size(), 12u);
+}
+
+// The store derives nothing from the case's facts: it writes the county, the whistle's departments and the
+// missed check-ins the domain put in the write (CaseService::CompleteWrite), even where the case says otherwise.
+TEST(SqliteCaseStore, WritesTheRowsTheDomainDerivedAsGiven) {
+  const auto path = TempDb("derived");
+  auto opened = OpenSqlite({path});
+  ASSERT_TRUE(opened.ok());
+  Store& store = **opened;
+  auto w = NewCase(store);
+  w.county = "c9";
+  w.whistle_orgs = {"lead", "co"};
+  w.missed_check_ins = {"co", "co", "lead"};
+  ASSERT_TRUE(store.CommitCase(w).ok());
+  auto sees = [&](const std::string& org) {
+    CaseQuery q;
+    q.visibility = Visibility{false, {}, {org}, {}};
+    return store.ListCases(q)->items.size();
+  };
+  EXPECT_EQ(sees("co"), 1u) << "a department of the whistle lists the case";
+  EXPECT_EQ(sees("other"), 0u);
+  EXPECT_EQ(*store.MissedCheckIns(), (std::map<std::string, std::int64_t>{{"co", 2}, {"lead", 1}}));
+  {
+    sqlite3* db = nullptr;
+    sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+    sqlite3_stmt* s = nullptr;
+    sqlite3_prepare_v2(db, "SELECT county FROM cases", -1, &s, nullptr);
+    ASSERT_EQ(sqlite3_step(s), SQLITE_ROW);
+    EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(s, 0)), "c9");
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+  }
+  // The next write's departments replace the last (a reopen ends a whistle); missed check-ins add up.
+  cases::Context ctx;
+  ctx.now = w.after.created_at;
+  auto events = cases::Decide(w.after, cases::Dispatch{"org"}, ctx);
+  ASSERT_TRUE(events.ok());
+  CaseWrite next{cases::Evolve(w.after, (*events)[0]), *events, 1, ""};
+  next.missed_check_ins = {"lead"};
+  ASSERT_TRUE(store.CommitCase(next).ok());
+  EXPECT_EQ(sees("co"), 0u);
+  EXPECT_EQ(*store.MissedCheckIns(), (std::map<std::string, std::int64_t>{{"co", 2}, {"lead", 2}}));
 }
 
 }  // namespace

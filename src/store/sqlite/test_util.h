@@ -19,7 +19,7 @@ inline std::string TempDb(const char* name) {
   return (p / "civicgrid.db").string();
 }
 
-// The write of a case just received by the 12345 hotline in county 320923.
+// The write of a case just received by the 12345 hotline in county 320923 (county as the domain derives it).
 inline cases::CaseWrite NewCase(Store& s, const std::string& external_id = "") {
   cases::CaseOrigin o;
   o.channel = "12345";
@@ -33,7 +33,9 @@ inline cases::CaseWrite NewCase(Store& s, const std::string& external_id = "") {
   const auto id = s.NextCaseId();
   o.number = "N" + std::to_string(id);
   auto e = cases::Receive(id, o, ctx);
-  return cases::CaseWrite{cases::Evolve({}, e), {e}, 0, ""};
+  cases::CaseWrite w{cases::Evolve({}, e), {e}, 0, ""};
+  w.county = "320923";
+  return w;
 }
 
 }  // namespace civicgrid::store::testing
