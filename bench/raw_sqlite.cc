@@ -3,8 +3,8 @@
 // the full-text index), with the same durability (WAL, synchronous=FULL) and the server's connection pragmas,
 // batched N cases a transaction, one thread, prepared statements.
 //
-// What the server writes per intake (src/cases/case_service.cc CaseService::Intake → SqliteStore::ApplyCaseWrite
-// in src/store/sqlite/sqlite_store.cc), and so what `run` writes per case:
+// What the server writes per intake (src/domain/cases/case_service.cc CaseService::Intake → ApplyCaseWrite in
+// src/store/sqlite/case_store.cc), and so what `run` writes per case:
 //   - one `cases` row, all columns;
 //   - one `cases_fts` row (title, description, address and the "r<code>" place tokens of its region path);
 //   - its intake events: `received`, and `dispatched` too when a routing rule matched (same commit, same time);
@@ -79,7 +79,7 @@ std::string Text(sqlite3_stmt* s, int col) {
 }
 
 // "r" + each code of a region path, space-separated: "/c/t/g/" → "rc rt rg". The same as the server's
-// PlaceTokens(PathCodes(path)) (src/store/sqlite/sqlite_store.cc, src/model/model.cc), re-implemented here.
+// PlaceTokens(PathCodes(path)) (src/store/sqlite/case_store.cc, src/reference/types.cc), re-implemented here.
 std::string PlaceTokens(const std::string& path) {
   std::string out;
   size_t start = 1;
@@ -98,7 +98,7 @@ void PlaceTokensSql(sqlite3_context* ctx, int, sqlite3_value** argv) {
   sqlite3_result_text(ctx, out.data(), int(out.size()), SQLITE_TRANSIENT);
 }
 
-// Opens a connection as the server's store does (src/store/sqlite/sqlite_store.cc Connection::Open): the
+// Opens a connection as the server's store does (src/store/sqlite/connection.cc Connection::Open): the
 // tokenizer registered, and for writing WAL, foreign_keys=ON and the given synchronous level. The server sets no
 // other pragma (page size, cache size, mmap and wal_autocheckpoint are SQLite's defaults on both sides).
 sqlite3* Open(const std::string& path, bool write) {
@@ -463,7 +463,7 @@ int Run(const bench::Args& args) {
   Exec(db, "PRAGMA foreign_keys=ON");
   Exec(db, "PRAGMA journal_size_limit=67108864");  // as the server's writer
   Exec(db, "PRAGMA synchronous=FULL");
-  // The statements of SqliteStore::ApplyCaseWrite for a new case, in its order.
+  // The statements of ApplyCaseWrite (src/store/sqlite/case_store.cc) for a new case, in its order.
   sqlite3_stmt* ins_case =
       Prepare(db, "INSERT INTO cases(" + Join(case_cols) + ") VALUES(" + Placeholders(case_cols.size()) + ")");
   sqlite3_stmt* ins_fts = Prepare(db, "INSERT INTO cases_fts(rowid,title,description,address,places) VALUES(?,?,?,?,?)");

@@ -7,7 +7,7 @@
 //
 // search: for every "label<TAB>term" line, the matches in the whole store and in the region (the town user's
 // visibility), and the time SQLite alone takes for the statement ListCases prepares for a ranked search
-// (copied from src/store/sqlite/sqlite_store.cc: without and with the visibility filter), beside the same
+// (copied from src/store/sqlite/case_store.cc: without and with the visibility filter), beside the same
 // statement ordered by rowid instead of rank; plus EXPLAIN QUERY PLAN of both.
 //
 // cockpit: the numbers GET /api/v1/cockpit/summary answers for a region subtree and period, computed by plain

@@ -26,6 +26,11 @@ struct CaseWrite {
   // (cases::Pack(TallyOf)) and the time of the case's next alert.
   std::int64_t tally = 0;
   std::optional<TimePoint> next_alert;
+  // What the store keeps beside the row for lists and the cockpit, derived here in the domain (by
+  // CaseService::CompleteWrite, from `after` and `events`) so that every backend writes it as given:
+  std::string county;                         // the first code of the region path (distribution key; new cases)
+  std::vector<std::string> whistle_orgs;      // the departments of the case's current whistle (none: no whistle)
+  std::vector<std::string> missed_check_ins;  // one org per check-in that `events` record as missed
 };
 
 // What start-up needs of a case, read from columns without decoding the case.

@@ -164,11 +164,18 @@ struct EventPayloadWriter {
   }
 };
 
-json EventJson(const cases::CaseEvent& e) {
+// The audit trail's entry: who, when, which command, through which door (null where an older store did not
+// record it); the client's address only for an admin (it is the caller's personal data).
+json EventJson(const cases::CaseEvent& e, const access::Subject* who) {
   json payload = json::object();
   std::visit([&](const auto& b) { cases::ForEachField(b, EventPayloadWriter{payload}); }, e.body);
-  return {{"seq", e.seq}, {"type", std::string(Name(cases::TypeOf(e)))}, {"actor", e.actor},
-          {"at", FormatTime(e.at)}, {"payload", payload}};
+  auto or_null = [](const std::string& s) { return s.empty() ? json(nullptr) : json(s); };
+  json j = {{"seq", e.seq},        {"type", std::string(Name(cases::TypeOf(e)))},
+            {"actor", e.actor},    {"at", FormatTime(e.at)},
+            {"command", or_null(e.command)}, {"channel", or_null(e.channel)},
+            {"payload", payload}};
+  if (who && access::IsAdmin(*who)) j["address"] = or_null(e.address);
+  return j;
 }
 
 Result<std::optional<double>> QueryNumber(const Request& req, const char* key, bool required) {
@@ -409,7 +416,7 @@ void AddCaseRoutes(Router& router, ApiDeps& deps) {
     const auto dir = deps.directory.Get();
     TRY_ASSIGN(events, deps.cases.Events(id, call.CaseGuard("read", *dir)));
     json items = json::array();
-    for (const auto& e : events) items.push_back(EventJson(e));
+    for (const auto& e : events) items.push_back(EventJson(e, call.subject));
     return JsonResponse(200, Dump(json{{"items", std::move(items)}, {"next_cursor", nullptr}}));
   });
 
