@@ -224,7 +224,8 @@ Result<dispatch::RoutingRule> StoreRoutingRule(App& app, dispatch::RoutingRule r
   if (!rule.region.empty() && !dir->FindRegion(rule.region))
     return Invalid("region", "unknown region '" + rule.region + "'");
   if (rule.org.empty()) return Invalid("org", "org is required");
-  if (!dir->FindOrg(rule.org)) return Invalid("org", "unknown organisation '" + rule.org + "'");
+  if (!dispatch::IsOwnLevel(rule.org) && !dir->FindOrg(rule.org))
+    return Invalid("org", "unknown organisation '" + rule.org + "' (or town, community: the case's own)");
   rule.created_at = app.clock().Now();
   auto id = app.store().AddRoutingRule(rule);
   if (!id.ok()) return id.error();
@@ -260,7 +261,8 @@ Result<size_t> ImportRoutingCsv(App& app, const std::string& text, const std::st
       return Invalid("category", where + "unknown category '" + r["category"] + "'");
     if (!r["region"].empty() && !dir->FindRegion(r["region"]))
       return Invalid("region", where + "unknown region '" + r["region"] + "'");
-    if (!dir->FindOrg(r["org"])) return Invalid("org", where + "unknown organisation '" + r["org"] + "'");
+    if (!dispatch::IsOwnLevel(r["org"]) && !dir->FindOrg(r["org"]))
+      return Invalid("org", where + "unknown organisation '" + r["org"] + "'");
   }
   for (auto& r : *rows) {
     auto rule = StoreRoutingRule(app, {0, r["category"], r["region"], r["org"], actor, {}}, "cli");

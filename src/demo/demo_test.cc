@@ -326,6 +326,7 @@ class History {
   }
 
   store::Store& store() { return *store_; }
+  std::shared_ptr<const reference::Directory> directory() const { return directory_.Get(); }
 
  private:
   std::string path_;
@@ -437,7 +438,9 @@ TEST_F(DemoReferenceTest, ShippedRoutingRulesSendEveryMatterWhereTheLongestTempl
       if (c.parent.empty()) continue;
       const auto choice = table.Route(c.code, path);
       ASSERT_TRUE(choice.has_value()) << "no rule routes " << c.code << " in grid " << r.code;
-      ASSERT_EQ(choice->rule->org, expected(c.code, lineage)) << c.code << " in grid " << r.code;
+      const reference::Org* target = dispatch::TargetOf(*choice->rule, path, **dir);
+      ASSERT_NE(target, nullptr) << c.code << " in grid " << r.code;
+      ASSERT_EQ(target->code, expected(c.code, lineage)) << c.code << " in grid " << r.code;
       ++checked;
     }
   }
@@ -462,6 +465,8 @@ TEST(DemoHistoryTest, DispatchesAgreeWithTheRoutingRulesTheStoreHolds) {
     const auto choice = table.Route(c.origin.category, c.origin.region_path);
     ASSERT_TRUE(choice.has_value()) << "case " << id;
     const dispatch::RoutingRule& rule = *choice->rule;
+    const reference::Org* target = dispatch::TargetOf(rule, c.origin.region_path, *history.directory());
+    ASSERT_NE(target, nullptr) << "case " << id;
     ASSERT_TRUE(c.routing.has_value()) << "case " << id << " was not routed at intake";
     EXPECT_EQ(c.routing->rule, rule.id) << "case " << id;
     auto events = history.store().LoadEvents(id);
@@ -476,16 +481,16 @@ TEST(DemoHistoryTest, DispatchesAgreeWithTheRoutingRulesTheStoreHolds) {
     EXPECT_EQ(dispatched->rule, std::optional<std::int64_t>(rule.id)) << "case " << id;
     for (const auto& e : *events) {
       if (const auto* d = std::get_if<cases::events::Dispatched>(&e.body)) {
-        EXPECT_EQ(d->org, rule.org) << "case " << id << " dispatched";
+        EXPECT_EQ(d->org, target->code) << "case " << id << " dispatched";
       }
       if (const auto* r = std::get_if<cases::events::ReturnDecided>(&e.body)) {
-        EXPECT_EQ(r->org, rule.org) << "case " << id << " return decided";
+        EXPECT_EQ(r->org, target->code) << "case " << id << " return decided";
       }
       returned += std::holds_alternative<cases::events::Returned>(e.body);
     }
-    const std::string kind = rule.org.find('-') != std::string::npos ? "department"
-                             : rule.org.size() == 9                  ? "town"
-                                                                     : "community";
+    const std::string kind = rule.org == dispatch::kOwnTown        ? "town"
+                             : rule.org == dispatch::kOwnCommunity ? "community"
+                                                                   : "department";
     ++handled_by[kind];
   }
   for (const auto& [kind, n] : handled_by) std::printf("%s %d\n", kind.c_str(), n);

@@ -102,6 +102,18 @@ const reference::Org* Directory::TownOrgOf(const std::string& region_path) const
   return nullptr;
 }
 
+const reference::Org* Directory::CommunityOrgOf(const std::string& region_path) const {
+  for (const auto& code : reference::PathCodes(region_path)) {
+    const auto* r = FindRegion(code);
+    if (!r || (r->kind != reference::RegionKind::kCommunity && r->kind != reference::RegionKind::kVillage)) continue;
+    auto [lo, hi] = orgs_by_region_.equal_range(code);
+    for (auto it = lo; it != hi; ++it)
+      if (orgs_[it->second].kind == "community" || orgs_[it->second].kind == "village") return &orgs_[it->second];
+    return nullptr;
+  }
+  return nullptr;
+}
+
 const reference::Category* Directory::FindCategory(const std::string& code) const {
   auto it = category_by_code_.find(code);
   return it == category_by_code_.end() ? nullptr : &categories_[it->second];

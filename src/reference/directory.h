@@ -44,6 +44,8 @@ class Directory {
   const reference::Org* FindOrg(const std::string& code) const;
   // The town or street organisation responsible for the town on this path: where escalation sends a case.
   const reference::Org* TownOrgOf(const std::string& region_path) const;
+  // The community or village committee of the community or village on the path; null when none.
+  const reference::Org* CommunityOrgOf(const std::string& region_path) const;
   const std::vector<reference::Org>& orgs() const { return orgs_; }
   const reference::Category* FindCategory(const std::string& code) const;
   const std::vector<reference::Category>& categories() const { return categories_; }

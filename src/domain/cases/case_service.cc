@@ -160,7 +160,7 @@ Result<IntakeResult> CaseService::Intake(const IntakeRequest& req, const ledger:
       const auto& o = received.origin;
       if (auto choice = table->Route(o.category, o.region_path)) {
         const auto& rule = *choice->rule;
-        if (const auto* org = dir->FindOrg(rule.org)) {
+        if (const auto* org = dispatch::TargetOf(rule, o.region_path, *dir)) {
           auto name_of_region = [&](const std::string& code) {
             const auto* r = dir->FindRegion(code);
             return code.empty() ? std::string("anywhere") : code + (r ? " " + r->name : "");
@@ -169,7 +169,11 @@ Result<IntakeResult> CaseService::Intake(const IntakeRequest& req, const ledger:
           const std::string reason =
               "rule " + std::to_string(rule.id) + ": category " +
               (rule.category.empty() ? std::string("any") : rule.category + (cat ? " " + cat->name_zh : "")) +
-              " in " + name_of_region(rule.region) + " → " + org->code + " " + org->name + " (the most specific of " +
+              " in " + name_of_region(rule.region) + " → " + org->code + " " + org->name +
+              (rule.org == dispatch::kOwnTown        ? ", its own town"
+               : rule.org == dispatch::kOwnCommunity ? ", its own community"
+                                                     : "") +
+              " (the most specific of " +
               std::to_string(choice->candidates) + " matching rule" + (choice->candidates == 1 ? "" : "s") + ")";
           auto more = Decide(received, Dispatch{org->code, rule.id, reason}, ctx);
           if (more.ok())

@@ -15,13 +15,11 @@
 
 namespace civicgrid::dispatch {
 
-// Rules (id 0, not yet stored) such that RoutingTable::Route gives every case placed in a county of `directory`
-// the organisation its longest matching template names. `town` and `community` templates become one rule per
-// town or community, with its own organisation (kind `town`/`street`, `community`/`village`, on that region).
-// Since the deeper region wins, a place's rule would hide a longer template of a wider level (`12,community`
-// would hide `12006,sfj`): such templates are repeated at that place. A template whose organisation a county or
-// place lacks is left out there, as is one whose category the directory does not know. Fails on a malformed
-// file: a missing column, an empty or repeated category, an empty org.
+// Rules (id 0, not yet stored), one per template and county of `directory`, on the county's region, so that
+// RoutingTable::Route gives every case the organisation its longest matching template names. `town` and
+// `community` stay as they are (routing.h kOwnTown, kOwnCommunity: resolved per case to its own town office or
+// community committee). A department a county lacks is left out there, as is a category the directory does not
+// know. Fails on a malformed file: a missing column, an empty or repeated category, an empty org.
 Result<std::vector<RoutingRule>> DefaultRules(std::string_view templates_csv, const reference::Directory& directory);
 
 }  // namespace civicgrid::dispatch

@@ -33,12 +33,17 @@ std::shared_ptr<const reference::Directory> Place() {
 constexpr std::string_view kTemplates =
     "category,org\n01,cgj\n01001,community\n12,community\n12003,town\n12006,sfj\n25,zwb\n99,cgj\n";
 
-std::string OrgFor(const RoutingTable& table, const std::string& category, const std::string& path) {
+// Where a case of `category` on `path` goes: the winning rule's organisation, resolved for `town` and
+// `community` to the case's own.
+std::string OrgFor(const RoutingTable& table, const std::string& category, const std::string& path,
+                   const reference::Directory& dir) {
   auto choice = table.Route(category, path);
-  return choice ? choice->rule->org : "(none)";
+  if (!choice) return "(no rule)";
+  const auto* org = TargetOf(*choice->rule, path, dir);
+  return org ? org->code : "(none there)";
 }
 
-TEST(DefaultRules, TheLongestTemplateDecidesAtEveryPlace) {
+TEST(DefaultRules, TheLongestTemplateDecidesAndTownAndCommunityAreTheCasesOwn) {
   const auto dir = Place();
   auto rules = DefaultRules(kTemplates, *dir);
   ASSERT_TRUE(rules.ok()) << rules.error().message;
@@ -46,23 +51,27 @@ TEST(DefaultRules, TheLongestTemplateDecidesAtEveryPlace) {
   for (auto& r : *rules) r.id = ++id;
   const RoutingTable table(*rules);
   // A community with its committee: 小事不出社区, but the longer templates under 12 still hold.
-  EXPECT_EQ(OrgFor(table, "01001", "/C/T1/M1/"), "M1");
-  EXPECT_EQ(OrgFor(table, "01002", "/C/T1/M1/"), "C-cgj");
-  EXPECT_EQ(OrgFor(table, "12001", "/C/T1/M1/"), "M1");
-  EXPECT_EQ(OrgFor(table, "12003", "/C/T1/M1/"), "T1") << "12003,town is longer than 12,community";
-  EXPECT_EQ(OrgFor(table, "12006", "/C/T1/M1/"), "C-sfj") << "12006,sfj is longer than 12,community";
-  // A community without one: community matters find no rule; the rest is as everywhere.
-  EXPECT_EQ(OrgFor(table, "12001", "/C/T1/M2/"), "(none)");
-  EXPECT_EQ(OrgFor(table, "12003", "/C/T1/M2/"), "T1");
-  EXPECT_EQ(OrgFor(table, "01001", "/C/T1/M2/"), "C-cgj");
-  // A town without an office: its village's committee takes what a town would (the place has no other).
-  EXPECT_EQ(OrgFor(table, "12003", "/C/T2/V1/"), "V1");
-  EXPECT_EQ(OrgFor(table, "12006", "/C/T2/V1/"), "C-sfj");
+  EXPECT_EQ(OrgFor(table, "01001", "/C/T1/M1/", *dir), "M1");
+  EXPECT_EQ(OrgFor(table, "01002", "/C/T1/M1/", *dir), "C-cgj");
+  EXPECT_EQ(OrgFor(table, "12001", "/C/T1/M1/", *dir), "M1");
+  EXPECT_EQ(OrgFor(table, "12003", "/C/T1/M1/", *dir), "T1") << "12003,town is longer than 12,community";
+  EXPECT_EQ(OrgFor(table, "12006", "/C/T1/M1/", *dir), "C-sfj") << "12006,sfj is longer than 12,community";
+  // A community without a committee, a town without an office: the case waits for a dispatcher.
+  EXPECT_EQ(OrgFor(table, "12001", "/C/T1/M2/", *dir), "(none there)");
+  EXPECT_EQ(OrgFor(table, "01001", "/C/T1/M2/", *dir), "(none there)");
+  EXPECT_EQ(OrgFor(table, "12003", "/C/T1/M2/", *dir), "T1");
+  EXPECT_EQ(OrgFor(table, "12003", "/C/T2/V1/", *dir), "(none there)");
+  EXPECT_EQ(OrgFor(table, "12001", "/C/T2/V1/", *dir), "V1");
+  EXPECT_EQ(OrgFor(table, "12006", "/C/T2/V1/", *dir), "C-sfj");
   // A county without the department (zwb) and a category the directory lacks (99): no rule.
-  EXPECT_EQ(OrgFor(table, "25001", "/C/T1/M1/"), "(none)");
-  // C: 01 and 12006; T1: 12003; M1: 01001 and 12 with 12003 and 12006 repeated; V1: the same but 12003 (no
-  // town office to name); M2 and T2: none.
-  EXPECT_EQ(rules->size(), 2u + 1u + 4u + 3u);
+  EXPECT_EQ(OrgFor(table, "25001", "/C/T1/M1/", *dir), "(no rule)");
+  // One rule per template and county: 01, 01001, 12, 12003, 12006 (25 names a department C lacks).
+  EXPECT_EQ(rules->size(), 5u);
+  // A rule an operator adds for a place is deeper and wins there over the county's templates.
+  rules->push_back({++id, "12", "M1", "C-cgj", "", {}});
+  const RoutingTable with_local(*rules);
+  EXPECT_EQ(OrgFor(with_local, "12006", "/C/T1/M1/", *dir), "C-cgj");
+  EXPECT_EQ(OrgFor(with_local, "12006", "/C/T1/M2/", *dir), "C-sfj");
   for (const auto& r : *rules) EXPECT_FALSE(r.region.empty());
 }
 

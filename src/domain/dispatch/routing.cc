@@ -31,4 +31,13 @@ std::optional<RouteChoice> RoutingTable::Route(const std::string& category, cons
   return best;
 }
 
+bool IsOwnLevel(const std::string& org) { return org == kOwnTown || org == kOwnCommunity; }
+
+const reference::Org* TargetOf(const RoutingRule& rule, const std::string& region_path,
+                               const reference::Directory& dir) {
+  if (rule.org == kOwnTown) return dir.TownOrgOf(region_path);
+  if (rule.org == kOwnCommunity) return dir.CommunityOrgOf(region_path);
+  return dir.FindOrg(rule.org);
+}
+
 }  // namespace civicgrid::dispatch

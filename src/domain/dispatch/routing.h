@@ -11,7 +11,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "store/store.h"
+#include "domain/dispatch/routing_store.h"
+#include "reference/directory.h"
 
 namespace civicgrid::dispatch {
 
@@ -38,6 +39,17 @@ class RoutingTable {
   std::vector<dispatch::RoutingRule> rules_;
   std::unordered_map<std::string, std::vector<size_t>> by_region_;  // region code ("" any) → rule indexes
 };
+
+// A rule's `org` is an organisation's code, or one of these, meaning the case's own town (or street) office
+// or its own community (or village) committee: one county-wide rule sends a category to whichever town or
+// community the case lies in (小事不出社区、大事不出镇街).
+inline constexpr const char* kOwnTown = "town";
+inline constexpr const char* kOwnCommunity = "community";
+bool IsOwnLevel(const std::string& org);
+// The organisation a rule sends a case on `region_path` to; null when the rule names its own town or
+// community and the case has none (it then waits for a dispatcher).
+const reference::Org* TargetOf(const RoutingRule& rule, const std::string& region_path,
+                               const reference::Directory& dir);
 
 // The current table, swapped whole when rules change (readers keep the one they hold).
 class RoutingHolder {
