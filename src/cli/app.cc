@@ -60,53 +60,18 @@ Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
   auto store = store::OpenSqlite(so);
   if (!store.ok()) return store.error();
   app->store_ = std::move(store.value());
-  if (auto st = app->ReloadDirectory(); !st) return st.error();
-  app->cases_ =
-      std::make_unique<cases::CaseService>(*app->store_, *app->clock_, app->directory_, *app->vault_, options.rules);
-  if (auto st = RefoldProjections(*app); !st) return st.error();
-  app->cases_->SetRouting(&app->routing_);
-  app->cases_->SetOpenCaseIndex(&app->open_cases_);
+  app->reference_ = std::make_unique<reference::ReferenceService>(*app->store_);
   app->auth_ = std::make_unique<access::AuthService>(*app->store_, *app->clock_);
+  app->routing_ = std::make_unique<dispatch::RoutingService>(*app->store_, app->reference_->directory(), *app->auth_,
+                                                             *app->clock_);
+  app->reference_->OnReload([routing = app->routing_.get()] { return routing->Reload(); });
+  if (auto st = app->ReloadDirectory(); !st) return st.error();
+  app->cases_ = std::make_unique<cases::CaseService>(*app->store_, *app->clock_, app->directory(), *app->vault_,
+                                                     options.rules);
+  if (auto st = RefoldProjections(*app); !st) return st.error();
+  app->cases_->SetRouting(&app->routing_->table());
+  app->cases_->SetOpenCaseIndex(&app->open_cases_);
   return app;
-}
-
-Status App::ReloadIfChanged() {
-  auto version = store_->ReferenceVersion();
-  if (!version.ok()) return version.error();
-  {
-    std::lock_guard lock(reload_mu_);
-    if (*version == loaded_version_) return OkStatus();
-  }
-  return ReloadDirectory();
-}
-
-Status App::ReloadDirectory() {
-  std::lock_guard lock(reload_mu_);
-  auto version = store_->ReferenceVersion();
-  if (!version.ok()) return version.error();
-  auto regions = store_->LoadRegions();
-  if (!regions.ok()) return regions.error();
-  auto orgs = store_->LoadOrgs();
-  if (!orgs.ok()) return orgs.error();
-  auto categories = store_->LoadCategories();
-  if (!categories.ok()) return categories.error();
-  auto holidays = store_->LoadHolidays();
-  if (!holidays.ok()) return holidays.error();
-  calendar::WorkCalendar cal;
-  if (!holidays->empty()) {
-    auto parsed = calendar::ParseHolidayCsv(*holidays);
-    if (!parsed.ok()) return parsed.error();
-    cal = std::move(parsed.value());
-  }
-  auto dir = reference::Directory::Build(std::move(regions.value()), std::move(orgs.value()),
-                                       std::move(categories.value()), std::move(cal));
-  if (!dir.ok()) return dir.error();
-  auto rules = store_->ListRoutingRules();
-  if (!rules.ok()) return rules.error();
-  directory_.Set(std::move(dir.value()));
-  routing_.Set(std::make_shared<dispatch::RoutingTable>(std::move(rules.value())));
-  loaded_version_ = *version;
-  return OkStatus();
 }
 
 Status LoadDigests(store::Store& store, const std::function<void(const cases::CaseDigest&)>& fn, size_t batch_size) {
@@ -212,76 +177,6 @@ Status App::StartCommandCentre() {
             " ms");
   scheduler_->Start();
   return OkStatus();
-}
-
-namespace {
-
-// Checks and stores a rule, audited; the caller reloads the routing table.
-Result<dispatch::RoutingRule> StoreRoutingRule(App& app, dispatch::RoutingRule rule, const std::string& remote) {
-  const auto dir = app.directory().Get();
-  if (!rule.category.empty() && !dir->FindCategory(rule.category))
-    return Invalid("category", "unknown category '" + rule.category + "'");
-  if (!rule.region.empty() && !dir->FindRegion(rule.region))
-    return Invalid("region", "unknown region '" + rule.region + "'");
-  if (rule.org.empty()) return Invalid("org", "org is required");
-  if (!dispatch::IsOwnLevel(rule.org) && !dir->FindOrg(rule.org))
-    return Invalid("org", "unknown organisation '" + rule.org + "' (or town, community: the case's own)");
-  rule.created_at = app.clock().Now();
-  auto id = app.store().AddRoutingRule(rule);
-  if (!id.ok()) return id.error();
-  rule.id = *id;
-  (void)app.store().AppendAudit({0, rule.created_at, rule.created_by, "routing_rule_added", std::to_string(rule.id),
-                                 "category=" + rule.category + " region=" + rule.region + " org=" + rule.org,
-                                 remote});
-  return rule;
-}
-
-}  // namespace
-
-Result<dispatch::RoutingRule> AddRoutingRule(App& app, dispatch::RoutingRule rule, const std::string& remote) {
-  auto stored = StoreRoutingRule(app, std::move(rule), remote);
-  if (!stored.ok()) return stored.error();
-  if (auto st = app.ReloadDirectory(); !st) return st.error();
-  return stored;
-}
-
-Status DeleteRoutingRule(App& app, std::int64_t id, const std::string& actor, const std::string& remote) {
-  if (auto st = app.store().DeleteRoutingRule(id); !st) return st;
-  (void)app.store().AppendAudit({0, app.clock().Now(), actor, "routing_rule_deleted", std::to_string(id), "", remote});
-  return app.ReloadDirectory();
-}
-
-Result<size_t> ImportRoutingCsv(App& app, const std::string& text, const std::string& actor) {
-  auto rows = csv::Parse(text, {"category", "region", "org"});
-  if (!rows.ok()) return rows.error();
-  const auto dir = app.directory().Get();
-  for (auto& r : *rows) {  // every row checked first: a bad file adds nothing
-    const std::string where = "line " + std::to_string(r.line) + ": ";
-    if (!r["category"].empty() && !dir->FindCategory(r["category"]))
-      return Invalid("category", where + "unknown category '" + r["category"] + "'");
-    if (!r["region"].empty() && !dir->FindRegion(r["region"]))
-      return Invalid("region", where + "unknown region '" + r["region"] + "'");
-    if (!dispatch::IsOwnLevel(r["org"]) && !dir->FindOrg(r["org"]))
-      return Invalid("org", where + "unknown organisation '" + r["org"] + "'");
-  }
-  for (auto& r : *rows) {
-    auto rule = StoreRoutingRule(app, {0, r["category"], r["region"], r["org"], actor, {}}, "cli");
-    if (!rule.ok()) return rule.error();
-  }
-  if (auto st = app.ReloadDirectory(); !st) return st.error();
-  return rows->size();
-}
-
-Result<size_t> AddDefaultRoutingRules(App& app, const std::string& actor) {
-  auto rules = dispatch::DefaultRules(shipped::kRoutingDefaultsCsv, *app.directory().Get());
-  if (!rules.ok()) return rules.error();
-  for (auto& r : *rules) {
-    r.created_by = actor;
-    auto rule = StoreRoutingRule(app, std::move(r), "cli");
-    if (!rule.ok()) return rule.error();
-  }
-  if (auto st = app.ReloadDirectory(); !st) return st.error();
-  return rules->size();
 }
 
 Result<InitResult> Init(App& app, const std::string& admin_password) {
@@ -444,42 +339,6 @@ Result<std::int64_t> CheckProjection(App& app) {
   return checked;
 }
 
-Result<size_t> ImportRegionsGeoJson(App& app, const std::string& text) {
-  auto existing = app.store().LoadRegions();
-  if (!existing.ok()) return existing.error();
-  std::set<std::string> known;
-  for (const auto& r : *existing) known.insert(r.code);
-  auto regions = reference::ParseRegionCollection(text, known);
-  if (!regions.ok()) return regions.error();
-  // Check the tree as it will be (an import may re-parent stored regions) before writing anything.
-  std::map<std::string, reference::Region> merged;
-  for (auto& r : *existing) merged[r.code] = std::move(r);
-  for (const auto& r : *regions) merged[r.code] = r;
-  std::vector<reference::Region> all;
-  for (auto& [code, r] : merged) all.push_back(std::move(r));
-  if (auto check = reference::Directory::Build(std::move(all), {}, {}, {}); !check.ok()) return check.error();
-  if (auto st = app.store().UpsertRegions(*regions); !st) return st.error();
-  if (auto st = app.ReloadDirectory(); !st) return st.error();
-  return regions->size();
-}
-
-Result<size_t> ImportOrgsCsv(App& app, const std::string& text) {
-  auto rows = csv::Parse(text, {"code", "name", "kind", "region"});
-  if (!rows.ok()) return rows.error();
-  const auto dir = app.directory().Get();
-  std::vector<reference::Org> orgs;
-  for (auto& r : *rows) {
-    const std::string where = "line " + std::to_string(r.line);
-    if (r["code"].empty()) return Invalid("code", where + ": code is empty");
-    if (r["name"].empty()) return Invalid("name", where + ": name is empty");
-    if (!dir->FindRegion(r["region"])) return Invalid("region", where + ": unknown region '" + r["region"] + "'");
-    orgs.push_back({r["code"], r["name"], r["kind"], r["region"]});
-  }
-  if (auto st = app.store().UpsertOrgs(orgs); !st) return st.error();
-  if (auto st = app.ReloadDirectory(); !st) return st.error();
-  return orgs.size();
-}
-
 Result<int> LoadDemo(App& app, std::uint64_t seed, int cases) {
   demo::DemoOptions options;
   options.seed = seed;
@@ -495,13 +354,13 @@ Result<int> LoadDemo(App& app, std::uint64_t seed, int cases) {
             " organisations");
   // The county's routing rules come first, as in a real county: the history's cases are dispatched by them
   // at intake, like every new case after it.
-  auto rules = AddDefaultRoutingRules(app, "init");
+  auto rules = app.routing().AddDefaults(shipped::kRoutingDefaultsCsv, "init");
   if (!rules.ok()) return rules.error();
   log::Info("demo: " + std::to_string(*rules) + " routing rules");
   // History runs on its own clock, set to each moment of the past year.
   ManualClock history_clock(options.now);
   cases::CaseService history(app.store(), history_clock, app.directory(), app.vault());
-  history.SetRouting(&app.routing());
+  history.SetRouting(&app.routing().table());
   auto played = demo::PlayHistory(history, history_clock, *app.directory().Get(), options);
   if (!played.ok()) return played.error();
   return played;

@@ -11,11 +11,12 @@
 #include "domain/cases/nearby.h"
 #include "ledger/timers.h"
 #include "domain/cockpit/aggregates.h"
-#include "domain/dispatch/routing.h"
+#include "domain/dispatch/routing_service.h"
 #include "privacy/personal_data.h"
 #include "common/result.h"
 #include "common/time.h"
 #include "reference/directory.h"
+#include "reference/reference_service.h"
 #include "store/store.h"
 
 namespace civicgrid::app {
@@ -35,16 +36,17 @@ class App {
   static Result<std::unique_ptr<App>> Open(const AppOptions& options);
 
   store::Store& store() { return *store_; }
-  reference::DirectoryHolder& directory() { return directory_; }
+  reference::ReferenceService& reference() { return *reference_; }
+  reference::DirectoryHolder& directory() { return reference_->directory(); }
   cases::CaseService& cases() { return *cases_; }
   access::AuthService& auth() { return *auth_; }
   const Clock& clock() const { return *clock_; }
   const privacy::Vault& vault() const { return *vault_; }
-  // Rebuilds the directory (regions, grid index, orgs, categories, calendar) from the store and swaps it in.
-  Status ReloadDirectory();
+  // Rebuilds the directory and the routing table from the store and swaps them in.
+  Status ReloadDirectory() { return reference_->Reload(); }
   // Reloads when another process (a CLI import) changed reference data since the last load.
-  Status ReloadIfChanged();
-  dispatch::RoutingHolder& routing() { return routing_; }
+  Status ReloadIfChanged() { return reference_->ReloadIfChanged(); }
+  dispatch::RoutingService& routing() { return *routing_; }
   cases::OpenCaseIndex& open_cases() { return open_cases_; }
   ledger::TimerQueue* scheduler() { return scheduler_.get(); }
   cockpit::Aggregates& cockpit() { return cockpit_; }
@@ -60,12 +62,10 @@ class App {
   const Clock* clock_ = nullptr;
   std::unique_ptr<privacy::Vault> vault_;
   std::unique_ptr<store::Store> store_;
-  reference::DirectoryHolder directory_;
-  std::mutex reload_mu_;
-  std::int64_t loaded_version_ = -1;  // GUARDED_BY(reload_mu_)
+  std::unique_ptr<reference::ReferenceService> reference_;
   std::unique_ptr<cases::CaseService> cases_;
   std::unique_ptr<access::AuthService> auth_;
-  dispatch::RoutingHolder routing_;
+  std::unique_ptr<dispatch::RoutingService> routing_;
   cases::OpenCaseIndex open_cases_;
   cockpit::Aggregates cockpit_;
   std::unique_ptr<ledger::TimerQueue> scheduler_;
@@ -76,28 +76,12 @@ class App {
 Status LoadDigests(store::Store& store, const std::function<void(const cases::CaseDigest&)>& fn,
                    size_t batch_size = 4096);
 
-// Routing rules: checked (category, region and org exist; the org is given), stored, audited, and live at
-// once. `remote` is for the audit record.
-Result<dispatch::RoutingRule> AddRoutingRule(App& app, dispatch::RoutingRule rule, const std::string& remote);
-Status DeleteRoutingRule(App& app, std::int64_t id, const std::string& actor, const std::string& remote);
-// Rules from CSV (header category,region,org; empty category or region: any), all checked before any is
-// stored. Returns the number added.
-Result<size_t> ImportRoutingCsv(App& app, const std::string& text, const std::string& actor);
-// The shipped templates (data/routing-defaults.csv: category → a department, or the place's own town or
-// community) as rules for every county, town and community of the directory (dispatch::DefaultRules), each
-// checked, stored and audited. Returns the number of rules added.
-Result<size_t> AddDefaultRoutingRules(App& app, const std::string& actor);
-
 // `init`: the shipped taxonomy and calendar, and the admin user (its password is returned when created now).
 struct InitResult {
   std::string admin_password;  // empty when admin already existed
   std::string admin_totp_secret;
 };
 Result<InitResult> Init(App& app, const std::string& admin_password);
-
-Result<size_t> ImportRegionsGeoJson(App& app, const std::string& text);
-// CSV with header code,name,kind,region.
-Result<size_t> ImportOrgsCsv(App& app, const std::string& text);
 
 // The demo counties and a year of history (demo/demo.h). Returns the number of cases.
 Result<int> LoadDemo(App& app, std::uint64_t seed, int cases);

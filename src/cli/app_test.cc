@@ -36,8 +36,8 @@ TEST(App, CasesSurviveReopenAndFoldToTheirRow) {
     auto app = App::Open({.data_dir = dir.str(), .durable = true, .clock = &clock});
     ASSERT_TRUE(app.ok()) << app.error().message;
     ASSERT_TRUE(Init(**app, "Secret-Password-1").ok());
-    ASSERT_TRUE(ImportRegionsGeoJson(**app, kRegions).ok());
-    ASSERT_TRUE(ImportOrgsCsv(**app, "code,name,kind,region\norg1,城管,department,c1\n").ok());
+    ASSERT_TRUE((*app)->reference().ImportRegionsGeoJson(kRegions).ok());
+    ASSERT_TRUE((*app)->reference().ImportOrgsCsv("code,name,kind,region\norg1,城管,department,c1\n").ok());
     cases::IntakeRequest req;
     req.channel = "12345";
     req.category = "06001";
@@ -108,7 +108,7 @@ TEST(App, StaffPasswordsExpireAndCanBeChanged) {
   auto app = App::Open({.data_dir = dir.str(), .durable = true, .clock = &clock});
   ASSERT_TRUE(app.ok());
   ASSERT_TRUE(Init(**app, "Secret-Password-1").ok());
-  ASSERT_TRUE(ImportRegionsGeoJson(**app, kRegions).ok());
+  ASSERT_TRUE((*app)->reference().ImportRegionsGeoJson(kRegions).ok());
   ASSERT_TRUE(AddUser(**app, "staff", "Staff-Password-1", {{"community_staff", "c1"}}, "t").ok() == false)
       << "c1 is a county, not a community";
   ASSERT_TRUE(AddUser(**app, "staff", "Staff-Password-1", {{"leader", "c1"}}, "t").ok());

@@ -65,10 +65,10 @@ TEST(CommandCentre, IncrementalStructuresEqualARecomputationFromTheStore) {
     ASSERT_TRUE(opened.ok()) << opened.error().message;
     App& app = **opened;
     ASSERT_TRUE(Init(app, "Secret-Password-1").ok());
-    ASSERT_TRUE(ImportRegionsGeoJson(app, place.regions).ok());
-    auto orgs = ImportOrgsCsv(app, place.orgs);
+    ASSERT_TRUE(app.reference().ImportRegionsGeoJson(place.regions).ok());
+    auto orgs = app.reference().ImportOrgsCsv(place.orgs);
     ASSERT_TRUE(orgs.ok()) << orgs.error().message;
-    ASSERT_TRUE(AddRoutingRule(app, {0, "03", "t1", "d1", "test", {}}, "test").ok());
+    ASSERT_TRUE(app.routing().Add({0, "03", "t1", "d1", "test", {}}, "test").ok());
     ASSERT_TRUE(app.StartCommandCentre().ok());
     auto& svc = app.cases();
 

@@ -21,6 +21,7 @@
 #include "cli/app.h"
 #include "cli/wiring.h"
 #include "common/log.h"
+#include "reference/shipped_data.h"
 #include "http/api.h"
 #include "http/server.h"
 #include "http/stream.h"
@@ -397,11 +398,11 @@ int main(int argc, char** argv) {
     if (!opened.ok()) return Fail(opened.error());
     Result<size_t> n = size_t{0};
     if (routing_defaults) {
-      n = app::AddDefaultRoutingRules(*opened.value(), "cli");
+      n = opened.value()->routing().AddDefaults(shipped::kRoutingDefaultsCsv, "cli");
     } else {
       auto text = ReadFile(file);
       if (!text.ok()) return Fail(text.error());
-      n = app::ImportRoutingCsv(*opened.value(), *text, "cli");
+      n = opened.value()->routing().ImportCsv(*text, "cli");
     }
     if (!n.ok()) return Fail(n.error());
     std::cout << "imported " << *n << " routing rules\n";
@@ -412,8 +413,8 @@ int main(int argc, char** argv) {
     if (!text.ok()) return Fail(text.error());
     auto opened = OpenApp(data_dir);
     if (!opened.ok()) return Fail(opened.error());
-    auto n = import_regions->parsed() ? app::ImportRegionsGeoJson(*opened.value(), *text)
-                                      : app::ImportOrgsCsv(*opened.value(), *text);
+    auto n = import_regions->parsed() ? opened.value()->reference().ImportRegionsGeoJson(*text)
+                                      : opened.value()->reference().ImportOrgsCsv(*text);
     if (!n.ok()) return Fail(n.error());
     std::cout << "imported " << *n << (import_regions->parsed() ? " regions\n" : " organisations\n");
     return 0;

@@ -124,7 +124,7 @@ Handler MakeApi(ApiDeps deps_in) {
     return JsonResponse(200, R"({"status":"ready"})");
   }, Access::kPublic);
   router->Add("GET", "/metrics", [deps, metrics](Request&, const Call&) -> Result<Response> {
-    const auto dir = deps->directory.Get();
+    const auto dir = deps->directory().Get();
     std::string out = "# HELP civicgrid_http_responses_total HTTP responses by status class.\n"
                       "# TYPE civicgrid_http_responses_total counter\n";
     for (int c = 1; c <= 5; ++c)
@@ -177,7 +177,7 @@ Handler MakeApi(ApiDeps deps_in) {
       if (!principal.ok()) {
         res = ProblemResponse(principal.error());
       } else {
-        const auto dir = deps->directory.Get();
+        const auto dir = deps->directory().Get();
         const access::Subject subject = access::MakeSubject(principal->login, principal->roles, *dir);
         const bool staff = access::IsStaff(principal->roles);
         if (match.access == Access::kAdmin && !access::IsAdmin(subject)) {

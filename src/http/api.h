@@ -12,11 +12,12 @@
 #include "domain/cases/case_access.h"
 #include "domain/cases/case_service.h"
 #include "domain/cases/nearby.h"
-#include "domain/dispatch/routing.h"
+#include "domain/dispatch/routing_service.h"
 #include "http/message.h"
 #include "http/problem.h"
 #include "http/server.h"
 #include "reference/directory.h"
+#include "reference/reference_service.h"
 #include "store/store.h"
 
 namespace civicgrid::cockpit {
@@ -26,14 +27,13 @@ struct Summary;
 
 namespace civicgrid::http {
 
+// The services the handlers call, set up by the composition root (src/cli/wiring.cc).
 struct ApiDeps {
   store::Store& store;
   cases::CaseService& cases;
   access::AuthService& auth;
-  reference::DirectoryHolder& directory;
-  std::function<Status()> reload_directory;  // rebuild the in-memory directory from the store
-  // Checks, stores and indexes a region FeatureCollection (the same path as the CLI import).
-  std::function<Result<size_t>(const std::string&)> import_regions;
+  reference::ReferenceService& reference;
+  dispatch::RoutingService& routing;
   const Clock& clock;
   // Abuse limits (per second; intake bursts 4 s worth, login 10 attempts); 0 disables. Over: 429 + Retry-After.
   double login_rate_per_address = 0.5;  // 30 login attempts a minute from one address, bursts of 10
@@ -41,11 +41,8 @@ struct ApiDeps {
   // The command centre (set by serve; routes that need one answer 503 without it).
   cases::OpenCaseIndex* open_cases = nullptr;
   const privacy::Vault* vault = nullptr;
-  const dispatch::RoutingHolder* routing = nullptr;
   const cockpit::Aggregates* cockpit = nullptr;
-  // Checked, stored, audited and live at once (app::AddRoutingRule / DeleteRoutingRule).
-  std::function<Result<dispatch::RoutingRule>(dispatch::RoutingRule, const std::string& remote)> add_routing_rule;
-  std::function<Status(std::int64_t, const std::string& actor, const std::string& remote)> delete_routing_rule;
+  reference::DirectoryHolder& directory() const { return reference.directory(); }
 };
 
 // What a handler gets besides the request: who is calling (null on public routes), as policy sees them.

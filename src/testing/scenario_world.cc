@@ -63,8 +63,8 @@ Result<std::unique_ptr<FixtureTemplate>> FixtureTemplate::Build(const std::strin
   if (!opened.ok()) return opened.error();
   app::App& app = **opened;
   if (auto st = app::Init(app, kFixturePassword); !st.ok()) return At("init", st.error());
-  if (auto n = app::ImportRegionsGeoJson(app, *regions); !n.ok()) return At("regions.geojson", n.error());
-  if (auto n = app::ImportOrgsCsv(app, *orgs); !n.ok()) return At("orgs.csv", n.error());
+  if (auto n = app.reference().ImportRegionsGeoJson(*regions); !n.ok()) return At("regions.geojson", n.error());
+  if (auto n = app.reference().ImportOrgsCsv(*orgs); !n.ok()) return At("orgs.csv", n.error());
   std::vector<std::string> logins = {"admin"};
   for (auto& u : *users) {
     if (u["role"] == "channel") {

@@ -303,7 +303,7 @@ void AddCaseRoutes(Router& router, ApiDeps& deps) {
     if (!access::CanTakeIn(*call.subject, intake.channel))
       return Forbidden("your roles do not allow intake on channel '" + intake.channel + "'");
     if (const auto* key = req.Header("idempotency-key")) intake.idempotency_key = *key;
-    const auto dir = deps.directory.Get();
+    const auto dir = deps.directory().Get();
     // Without a place, a case belongs to the caller's own territory (a town's window, a community's visit).
     if (!intake.location && intake.region.empty())
       for (const auto& g : call.subject->grants)
@@ -318,7 +318,7 @@ void AddCaseRoutes(Router& router, ApiDeps& deps) {
   });
 
   router.Add("GET", "/api/v1/cases", [&deps](Request& req, const Call& call) -> Result<Response> {
-    const auto dir = deps.directory.Get();
+    const auto dir = deps.directory().Get();
     TRY_ASSIGN(query, ParseListQuery(req, *dir));
     query.visibility = cases::ListVisibility(*call.subject);
     TRY_ASSIGN(page, deps.cases.List(query));
@@ -348,7 +348,7 @@ void AddCaseRoutes(Router& router, ApiDeps& deps) {
       if (!parsed) return Invalid("crs", "crs must be wgs84, gcj02 or bd09");
       crs = *parsed;
     }
-    const auto dir = deps.directory.Get();
+    const auto dir = deps.directory().Get();
     std::string category;
     if (const auto* v = req.Query("category"); v && !v->empty()) {
       if (!dir->FindCategory(*v)) return Invalid("category", "unknown category '" + *v + "'");
@@ -396,7 +396,7 @@ void AddCaseRoutes(Router& router, ApiDeps& deps) {
       if (!normal) return Invalid("reporter.phone", "phone must be a mainland mobile or fixed-line number");
       reporter.phone = deps.vault->Seal(*normal, privacy::MaskPhone(*normal));
     }
-    const auto dir = deps.directory.Get();
+    const auto dir = deps.directory().Get();
     TRY_ASSIGN(c, deps.cases.Act(id, cases::Join{reporter, 0}, call.origin(), call.CaseGuard("join", *dir)));
     // The joiner may not see the whole case: answer with what the nearby map shows.
     return JsonResponse(200, Dump(json{{"id", c.id}, {"number", c.origin.number},
@@ -406,14 +406,14 @@ void AddCaseRoutes(Router& router, ApiDeps& deps) {
 
   router.Add("GET", "/api/v1/cases/{id}", [&deps](Request& req, const Call& call) -> Result<Response> {
     TRY_ASSIGN(id, ParseId(req.params["id"]));
-    const auto dir = deps.directory.Get();
+    const auto dir = deps.directory().Get();
     TRY_ASSIGN(c, deps.cases.Get(id, call.CaseGuard("read", *dir)));
     return JsonResponse(200, Dump(CaseJson(c, *dir, call.subject)));
   });
 
   router.Add("GET", "/api/v1/cases/{id}/events", [&deps](Request& req, const Call& call) -> Result<Response> {
     TRY_ASSIGN(id, ParseId(req.params["id"]));
-    const auto dir = deps.directory.Get();
+    const auto dir = deps.directory().Get();
     TRY_ASSIGN(events, deps.cases.Events(id, call.CaseGuard("read", *dir)));
     json items = json::array();
     for (const auto& e : events) items.push_back(EventJson(e, call.subject));
@@ -428,7 +428,7 @@ void AddCaseRoutes(Router& router, ApiDeps& deps) {
       // An empty body stands for {} (accept and close carry nothing).
       TRY_ASSIGN(body, ParseObject(req.body.empty() ? std::string("{}") : req.body));
       TRY_ASSIGN(command, action.parse(JsonFields(body)));
-      const auto dir = deps.directory.Get();
+      const auto dir = deps.directory().Get();
       if (action.complete) {
         TRY_ASSIGN(loaded, deps.cases.Get(id, call.CaseGuard("read", *dir)));
         if (auto st = action.complete(command, *call.subject, loaded, *dir); !st) return st.error();
@@ -443,7 +443,7 @@ void AddCaseRoutes(Router& router, ApiDeps& deps) {
   // The full reporter: an explicit call, written to the security audit log.
   router.Add("POST", "/api/v1/cases/{id}/reveal", [&deps](Request& req, const Call& call) -> Result<Response> {
     TRY_ASSIGN(id, ParseId(req.params["id"]));
-    const auto dir = deps.directory.Get();
+    const auto dir = deps.directory().Get();
     int reporter = 0;
     if (const auto* v = req.Query("reporter"); v && !v->empty()) {
       auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), reporter);

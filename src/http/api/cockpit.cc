@@ -135,7 +135,7 @@ std::string CockpitLiveJson(const cockpit::Aggregates& aggregates, const access:
 void AddCockpitRoutes(Router& router, ApiDeps& deps) {
   router.Add("GET", "/api/v1/cockpit/summary", [&deps](Request& req, const Call& call) -> Result<Response> {
     if (!deps.cockpit) return Error{ErrorCode::kUnavailable, "the cockpit is not running", {}, {}};
-    const auto dir = deps.directory.Get();
+    const auto dir = deps.directory().Get();
     const auto* asked = req.Query("region");
     TRY_ASSIGN(region, CockpitRegion(*call.subject, asked ? *asked : "", *dir));
     // The period: whole local days; by default the last 30 days up to and including today.

@@ -94,7 +94,7 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
 
   router.Add("GET", "/api/v1/categories", [&deps](Request&, const Call&) -> Result<Response> {
     json items = json::array();
-    for (const auto& c : deps.directory.Get()->categories()) items.push_back(CategoryJson(c));
+    for (const auto& c : deps.directory().Get()->categories()) items.push_back(CategoryJson(c));
     return JsonResponse(200, Dump(json{{"items", items}, {"next_cursor", nullptr}}));
   });
 
@@ -106,27 +106,13 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
     TRY_ASSIGN(name_en, GetString(body, "name_en", "", false));
     TRY_ASSIGN(accept_hours, GetNumber(body, "accept_hours", "", true));
     TRY_ASSIGN(resolve_days, GetNumber(body, "resolve_days", "", true));
-    const auto dir = deps.directory.Get();
-    reference::Category c{*code, parent.value_or(""), *name_zh, name_en.value_or(""), *accept_hours, *resolve_days};
-    if (c.code.empty() || c.code.size() > 32) return Invalid("code", "code must have 1 to 32 characters");
-    if (dir->FindCategory(c.code)) return Conflict("category " + c.code + " exists");
-    if (!c.parent.empty()) {
-      if (!dir->FindCategory(c.parent)) return Invalid("parent", "unknown parent " + c.parent);
-      // Codes nest by prefix, so a category filter is one index range.
-      if (c.code.rfind(c.parent, 0) != 0 || c.code.size() <= c.parent.size())
-        return Invalid("code", "a child's code must start with its parent's code");
-    }
-    if (!(c.accept_hours > 0) || c.accept_hours > 24 * 30)
-      return Invalid("accept_hours", "accept_hours must be above 0 and at most 720");
-    if (!(c.resolve_days > 0) || c.resolve_days > 365)
-      return Invalid("resolve_days", "resolve_days must be above 0 and at most 365");
-    if (auto st = deps.store.UpsertCategories({c}); !st) return st.error();
-    if (auto st = deps.reload_directory(); !st) return st.error();
+    TRY_ASSIGN(c, deps.reference.AddCategory({*code, parent.value_or(""), *name_zh, name_en.value_or(""),
+                                              *accept_hours, *resolve_days}));
     return JsonResponse(201, Dump(CategoryJson(c)));
   }, Access::kAdmin);
 
   router.Add("GET", "/api/v1/orgs", [&deps](Request& req, const Call&) -> Result<Response> {
-    const auto dir = deps.directory.Get();
+    const auto dir = deps.directory().Get();
     const auto* kind = req.Query("kind");
     json items = json::array();
     for (const auto& o : dir->orgs()) {
@@ -137,7 +123,7 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
   });
 
   router.Add("GET", "/api/v1/regions/{code}", [&deps](Request& req, const Call&) -> Result<Response> {
-    const auto dir = deps.directory.Get();
+    const auto dir = deps.directory().Get();
     const auto* r = dir->FindRegion(req.params["code"]);
     if (!r) return NotFound("no region " + req.params["code"]);
     json j = RegionRef(*r);
@@ -155,9 +141,9 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
 
   router.Add("POST", "/api/v1/regions/import", [&deps](Request& req, const Call& call) -> Result<Response> {
     // The index is rebuilt and swapped in; lookups meanwhile use the previous one.
-    TRY_ASSIGN(imported, deps.import_regions(req.body));
+    TRY_ASSIGN(imported, deps.reference.ImportRegionsGeoJson(req.body));
     deps.auth.Audit(call.actor(), "regions_imported", std::to_string(imported) + " regions", "", req.remote);
-    const auto dir = deps.directory.Get();
+    const auto dir = deps.directory().Get();
     return JsonResponse(200, Dump(json{{"imported", imported},
                                        {"regions", dir->region_count()},
                                        {"grids", dir->grid_count()}}));
@@ -173,7 +159,7 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
       crs = *parsed;
     }
     const geo::LonLat wgs = geo::ToWgs84({lon, lat}, crs);
-    const auto dir = deps.directory.Get();
+    const auto dir = deps.directory().Get();
     const auto* grid = dir->LocateGrid(wgs);
     if (!grid) return NotFound("no grid covers this point");
     json ancestors = json::array();
@@ -186,7 +172,7 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
 
   // Routing rules: the centre's configuration, live at once and audited.
   auto rule_json = [&deps](const dispatch::RoutingRule& r) {
-    const auto dir = deps.directory.Get();
+    const auto dir = deps.directory().Get();
     const auto* org = dir->FindOrg(r.org);
     const auto* cat = r.category.empty() ? nullptr : dir->FindCategory(r.category);
     const auto* region = r.region.empty() ? nullptr : dir->FindRegion(r.region);
@@ -201,7 +187,7 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
                 {"created_at", FormatTime(r.created_at)}};
   };
   auto may_route = [&deps](const Call& call, const std::string& region) -> Status {
-    const auto dir = deps.directory.Get();
+    const auto dir = deps.directory().Get();
     if (!region.empty() && !dir->FindRegion(region)) return Invalid("region", "unknown region '" + region + "'");
     if (access::IsAdmin(*call.subject)) return OkStatus();
     const std::string path = region.empty() ? "" : dir->PathOf(region);
@@ -212,13 +198,11 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
                                     : "routing rules are set by the centre (dispatcher) over its own counties");
   };
   router.Add("GET", "/api/v1/routing-rules", [&deps, rule_json](Request&, const Call&) -> Result<Response> {
-    if (!deps.routing) return Error{ErrorCode::kUnavailable, "routing is not running", {}, {}};
     json items = json::array();
-    for (const auto& r : deps.routing->Get()->rules()) items.push_back(rule_json(r));
+    for (const auto& r : deps.routing.table().Get()->rules()) items.push_back(rule_json(r));
     return JsonResponse(200, Dump(json{{"items", std::move(items)}, {"next_cursor", nullptr}}));
   }, Access::kStaff);
   router.Add("POST", "/api/v1/routing-rules", [&deps, rule_json, may_route](Request& req, const Call& call) -> Result<Response> {
-    if (!deps.add_routing_rule) return Error{ErrorCode::kUnavailable, "routing is not running", {}, {}};
     TRY_ASSIGN(body, ParseObject(req.body));
     dispatch::RoutingRule rule;
     for (auto [key, out] : {std::pair{"category", &rule.category}, std::pair{"region", &rule.region},
@@ -228,26 +212,24 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
     }
     if (auto st = may_route(call, rule.region); !st) return st.error();
     rule.created_by = call.actor();
-    TRY_ASSIGN(added, deps.add_routing_rule(rule, req.remote));
+    TRY_ASSIGN(added, deps.routing.Add(rule, req.remote));
     Response r = JsonResponse(201, Dump(rule_json(added)));
     r.headers.emplace_back("Location", "/api/v1/routing-rules/" + std::to_string(added.id));
     return r;
   }, Access::kStaff);
   router.Add("DELETE", "/api/v1/routing-rules/{id}", [&deps, may_route](Request& req, const Call& call) -> Result<Response> {
-    if (!deps.delete_routing_rule || !deps.routing)
-      return Error{ErrorCode::kUnavailable, "routing is not running", {}, {}};
     std::int64_t id = 0;
     const auto& text = req.params["id"];
     auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
     if (ec != std::errc() || p != text.data() + text.size())
       return NotFound("routing rule '" + text + "' does not exist");
-    const auto table = deps.routing->Get();
+    const auto table = deps.routing.table().Get();
     const dispatch::RoutingRule* found = nullptr;
     for (const auto& r : table->rules())
       if (r.id == id) found = &r;
     if (!found) return NotFound("routing rule " + text + " does not exist");
     if (auto st = may_route(call, found->region); !st) return st.error();
-    if (auto st = deps.delete_routing_rule(id, call.actor(), req.remote); !st) return st.error();
+    if (auto st = deps.routing.Delete(id, call.actor(), req.remote); !st) return st.error();
     Response r;
     r.status = 204;
     return r;

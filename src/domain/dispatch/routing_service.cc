@@ -1,0 +1,77 @@
+#include "domain/dispatch/routing_service.h"
+
+#include "common/csv.h"
+#include "domain/dispatch/defaults.h"
+
+namespace civicgrid::dispatch {
+
+Status RoutingService::Reload() {
+  auto rules = store_.ListRoutingRules();
+  if (!rules.ok()) return rules.error();
+  table_.Set(std::make_shared<RoutingTable>(std::move(rules.value())));
+  return OkStatus();
+}
+
+Status RoutingService::Check(const RoutingRule& rule, const reference::Directory& dir, const std::string& where) const {
+  if (!rule.category.empty() && !dir.FindCategory(rule.category))
+    return Invalid("category", where + "unknown category '" + rule.category + "'");
+  if (!rule.region.empty() && !dir.FindRegion(rule.region))
+    return Invalid("region", where + "unknown region '" + rule.region + "'");
+  if (rule.org.empty()) return Invalid("org", where + "org is required");
+  if (!IsOwnLevel(rule.org) && !dir.FindOrg(rule.org))
+    return Invalid("org", where + "unknown organisation '" + rule.org + "' (or town, community: the case's own)");
+  return OkStatus();
+}
+
+Result<RoutingRule> RoutingService::Store(RoutingRule rule, const std::string& remote) {
+  rule.created_at = clock_.Now();
+  auto id = store_.AddRoutingRule(rule);
+  if (!id.ok()) return id.error();
+  rule.id = *id;
+  audit_.Audit(rule.created_by, "routing_rule_added", std::to_string(rule.id),
+               "category=" + rule.category + " region=" + rule.region + " org=" + rule.org, remote);
+  return rule;
+}
+
+Result<RoutingRule> RoutingService::Add(RoutingRule rule, const std::string& remote) {
+  if (auto st = Check(rule, *directory_.Get(), ""); !st) return st.error();
+  auto stored = Store(std::move(rule), remote);
+  if (!stored.ok()) return stored.error();
+  if (auto st = Reload(); !st) return st.error();
+  return stored;
+}
+
+Status RoutingService::Delete(std::int64_t id, const std::string& actor, const std::string& remote) {
+  if (auto st = store_.DeleteRoutingRule(id); !st) return st;
+  audit_.Audit(actor, "routing_rule_deleted", std::to_string(id), "", remote);
+  return Reload();
+}
+
+Result<size_t> RoutingService::ImportCsv(const std::string& text, const std::string& actor) {
+  auto rows = csv::Parse(text, {"category", "region", "org"});
+  if (!rows.ok()) return rows.error();
+  const auto dir = directory_.Get();
+  std::vector<RoutingRule> rules;
+  for (auto& r : *rows) {  // every row checked first: a bad file adds nothing
+    RoutingRule rule{0, r["category"], r["region"], r["org"], actor, {}};
+    if (auto st = Check(rule, *dir, "line " + std::to_string(r.line) + ": "); !st) return st.error();
+    rules.push_back(std::move(rule));
+  }
+  for (auto& rule : rules)
+    if (auto stored = Store(std::move(rule), "cli"); !stored.ok()) return stored.error();
+  if (auto st = Reload(); !st) return st.error();
+  return rules.size();
+}
+
+Result<size_t> RoutingService::AddDefaults(std::string_view templates_csv, const std::string& actor) {
+  auto rules = DefaultRules(templates_csv, *directory_.Get());
+  if (!rules.ok()) return rules.error();
+  for (auto& r : *rules) {
+    r.created_by = actor;
+    if (auto stored = Store(std::move(r), "cli"); !stored.ok()) return stored.error();
+  }
+  if (auto st = Reload(); !st) return st.error();
+  return rules->size();
+}
+
+}  // namespace civicgrid::dispatch

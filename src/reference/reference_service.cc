@@ -1,0 +1,105 @@
+#include "reference/reference_service.h"
+
+#include <map>
+#include <set>
+
+#include "calendar/calendar.h"
+#include "common/csv.h"
+#include "reference/geojson.h"
+
+namespace civicgrid::reference {
+
+Status ReferenceService::ReloadIfChanged() {
+  auto version = store_.ReferenceVersion();
+  if (!version.ok()) return version.error();
+  {
+    std::lock_guard lock(reload_mu_);
+    if (*version == loaded_version_) return OkStatus();
+  }
+  return Reload();
+}
+
+Status ReferenceService::Reload() {
+  std::lock_guard lock(reload_mu_);
+  auto version = store_.ReferenceVersion();
+  if (!version.ok()) return version.error();
+  auto regions = store_.LoadRegions();
+  if (!regions.ok()) return regions.error();
+  auto orgs = store_.LoadOrgs();
+  if (!orgs.ok()) return orgs.error();
+  auto categories = store_.LoadCategories();
+  if (!categories.ok()) return categories.error();
+  auto holidays = store_.LoadHolidays();
+  if (!holidays.ok()) return holidays.error();
+  calendar::WorkCalendar cal;
+  if (!holidays->empty()) {
+    auto parsed = calendar::ParseHolidayCsv(*holidays);
+    if (!parsed.ok()) return parsed.error();
+    cal = std::move(parsed.value());
+  }
+  auto dir = Directory::Build(std::move(regions.value()), std::move(orgs.value()), std::move(categories.value()),
+                              std::move(cal));
+  if (!dir.ok()) return dir.error();
+  directory_.Set(std::move(dir.value()));
+  for (const auto& fn : on_reload_)
+    if (auto st = fn(); !st) return st;
+  loaded_version_ = *version;
+  return OkStatus();
+}
+
+Result<size_t> ReferenceService::ImportRegionsGeoJson(const std::string& text) {
+  auto existing = store_.LoadRegions();
+  if (!existing.ok()) return existing.error();
+  std::set<std::string> known;
+  for (const auto& r : *existing) known.insert(r.code);
+  auto regions = ParseRegionCollection(text, known);
+  if (!regions.ok()) return regions.error();
+  // Check the tree as it will be (an import may re-parent stored regions) before writing anything.
+  std::map<std::string, Region> merged;
+  for (auto& r : *existing) merged[r.code] = std::move(r);
+  for (const auto& r : *regions) merged[r.code] = r;
+  std::vector<Region> all;
+  for (auto& [code, r] : merged) all.push_back(std::move(r));
+  if (auto check = Directory::Build(std::move(all), {}, {}, {}); !check.ok()) return check.error();
+  if (auto st = store_.UpsertRegions(*regions); !st) return st.error();
+  if (auto st = Reload(); !st) return st.error();
+  return regions->size();
+}
+
+Result<size_t> ReferenceService::ImportOrgsCsv(const std::string& text) {
+  auto rows = csv::Parse(text, {"code", "name", "kind", "region"});
+  if (!rows.ok()) return rows.error();
+  const auto dir = directory_.Get();
+  std::vector<Org> orgs;
+  for (auto& r : *rows) {
+    const std::string where = "line " + std::to_string(r.line);
+    if (r["code"].empty()) return Invalid("code", where + ": code is empty");
+    if (r["name"].empty()) return Invalid("name", where + ": name is empty");
+    if (!dir->FindRegion(r["region"])) return Invalid("region", where + ": unknown region '" + r["region"] + "'");
+    orgs.push_back({r["code"], r["name"], r["kind"], r["region"]});
+  }
+  if (auto st = store_.UpsertOrgs(orgs); !st) return st.error();
+  if (auto st = Reload(); !st) return st.error();
+  return orgs.size();
+}
+
+Result<Category> ReferenceService::AddCategory(Category c) {
+  const auto dir = directory_.Get();
+  if (c.code.empty() || c.code.size() > 32) return Invalid("code", "code must have 1 to 32 characters");
+  if (dir->FindCategory(c.code)) return Conflict("category " + c.code + " exists");
+  if (!c.parent.empty()) {
+    if (!dir->FindCategory(c.parent)) return Invalid("parent", "unknown parent " + c.parent);
+    // Codes nest by prefix, so a category filter is one index range.
+    if (c.code.rfind(c.parent, 0) != 0 || c.code.size() <= c.parent.size())
+      return Invalid("code", "a child's code must start with its parent's code");
+  }
+  if (!(c.accept_hours > 0) || c.accept_hours > 24 * 30)
+    return Invalid("accept_hours", "accept_hours must be above 0 and at most 720");
+  if (!(c.resolve_days > 0) || c.resolve_days > 365)
+    return Invalid("resolve_days", "resolve_days must be above 0 and at most 365");
+  if (auto st = store_.UpsertCategories({c}); !st) return st.error();
+  if (auto st = Reload(); !st) return st.error();
+  return c;
+}
+
+}  // namespace civicgrid::reference
