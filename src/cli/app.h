@@ -3,7 +3,6 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "domain/access/auth.h"
@@ -13,6 +12,7 @@
 #include "domain/cockpit/aggregates.h"
 #include "domain/dispatch/routing.h"
 #include "privacy/personal_data.h"
+#include "common/mutex.h"
 #include "common/result.h"
 #include "common/time.h"
 #include "reference/directory.h"
@@ -41,9 +41,9 @@ class App {
   const Clock& clock() const { return *clock_; }
   const privacy::Vault& vault() const { return *vault_; }
   // Rebuilds the directory (regions, grid index, orgs, categories, calendar) from the store and swaps it in.
-  Status ReloadDirectory();
+  Status ReloadDirectory() EXCLUDES(reload_mu_);
   // Reloads when another process (a CLI import) changed reference data since the last load.
-  Status ReloadIfChanged();
+  Status ReloadIfChanged() EXCLUDES(reload_mu_);
   dispatch::RoutingHolder& routing() { return routing_; }
   cases::OpenCaseIndex& open_cases() { return open_cases_; }
   cases::DeadlineScheduler* scheduler() { return scheduler_.get(); }
@@ -61,8 +61,8 @@ class App {
   std::unique_ptr<privacy::Vault> vault_;
   std::unique_ptr<store::Store> store_;
   reference::DirectoryHolder directory_;
-  std::mutex reload_mu_;
-  std::int64_t loaded_version_ = -1;  // GUARDED_BY(reload_mu_)
+  common::Mutex reload_mu_;  // one reload at a time
+  std::int64_t loaded_version_ GUARDED_BY(reload_mu_) = -1;
   std::unique_ptr<cases::CaseService> cases_;
   std::unique_ptr<access::AuthService> auth_;
   dispatch::RoutingHolder routing_;
