@@ -39,7 +39,7 @@ bool Principal::HasRole(const std::string& role) const {
   return false;
 }
 
-AuthService::AuthService(store::Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+AuthService::AuthService(AccessStore& store, const Clock& clock) : store_(store), clock_(clock) {}
 
 std::string AuthService::RandomSecret(size_t bytes) {
   std::string raw(bytes, '\0');

@@ -9,7 +9,7 @@
 
 #include "common/result.h"
 #include "common/time.h"
-#include "store/store.h"
+#include "domain/access/access_store.h"
 
 namespace civicgrid::access {
 
@@ -34,7 +34,7 @@ struct IssuedToken {
 
 class AuthService {
  public:
-  AuthService(store::Store& store, const Clock& clock);
+  AuthService(AccessStore& store, const Clock& clock);
 
   Result<IssuedToken> IssueToken(const std::string& login, std::chrono::hours lifetime);
   // `otp` is required for accounts with a second factor (admins and dispatchers). `remote` is recorded in
@@ -56,7 +56,7 @@ class AuthService {
   Result<access::User> Verify(const std::string& login, const std::string& password, const std::string& otp,
                              const std::string& remote);
 
-  store::Store& store_;
+  AccessStore& store_;
   const Clock& clock_;
 };
 

@@ -11,7 +11,7 @@
 #include "domain/cases/case.h"
 #include "reference/types.h"
 #include "reference/directory.h"
-#include "store/store.h"
+#include "domain/cases/case_store.h"
 
 namespace civicgrid::access {
 
