@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "common/mutex.h"
-#include "store/store.h"
+#include "domain/dispatch/routing_store.h"
 
 namespace civicgrid::dispatch {
 
