@@ -13,7 +13,7 @@
 #include "domain/cases/lifecycle.h"
 #include "domain/cases/case.h"
 #include "reference/types.h"
-#include "store/store.h"
+#include "domain/cases/case_store.h"
 
 namespace civicgrid::cockpit {
 namespace {
