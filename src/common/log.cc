@@ -18,7 +18,7 @@ void SetLevel(Level level) { g_level = level; }
 
 void Write(Level level, std::string_view message) {
   if (level < g_level.load()) return;
-  static const char* kNames[] = {"debug", "info", "warn", "error"};
+  static const char* const kNames[] = {"debug", "info", "warn", "error"};
   const auto now = std::chrono::time_point_cast<milliseconds>(std::chrono::system_clock::now());
   std::string line = FormatTime(now) + " " + kNames[int(level)] + " " + std::string(message) + "\n";
   common::MutexLock lock(g_mu);
