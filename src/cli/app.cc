@@ -470,6 +470,7 @@ Result<size_t> ImportRegionsGeoJson(App& app, const std::string& text) {
   for (auto& r : *existing) merged[r.code] = std::move(r);
   for (const auto& r : *regions) merged[r.code] = r;
   std::vector<reference::Region> all;
+  all.reserve(merged.size());
   for (auto& [code, r] : merged) all.push_back(std::move(r));
   if (auto check = reference::Directory::Build(std::move(all), {}, {}, {}); !check.ok()) return check.error();
   if (auto st = app.store().UpsertRegions(*regions); !st) return st.error();
