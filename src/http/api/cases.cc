@@ -199,9 +199,11 @@ Result<cases::Command> ParseCommand(const std::string& action, const json& j) {
     if (!v.ok()) return v.error();
     return **v;
   };
+  // NOLINTBEGIN(bugprone-macro-parentheses): `var` names the variable declared.
 #define GET(var, expr)            \
   auto var = (expr);              \
   if (!var.ok()) return var.error()
+  // NOLINTEND(bugprone-macro-parentheses)
   if (action == "dispatch") {
     GET(org, text("org", true));
     return cases::Command{cases::Dispatch{*org}};
