@@ -4,12 +4,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
 #include <deque>
 #include <filesystem>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <fstream>
 #include <sstream>
 #include <set>
@@ -84,59 +82,67 @@ Status LoadDigests(store::Store& store, const std::function<void(const cases::Ca
   };
   std::vector<Batch> batches(kBatches);
   for (auto& b : batches) b.rows.resize(kBatch);
-  std::mutex mu;
-  std::condition_variable cv;
-  std::deque<Batch*> free_list, full;
-  for (auto& b : batches) free_list.push_back(&b);
-  bool done = false;
-  Status result = OkStatus();
+  // What the two threads share (a struct, because locals cannot carry GUARDED_BY).
+  struct Shared {
+    common::Mutex mu;
+    common::CondVar cv;
+    std::deque<Batch*> free_list GUARDED_BY(mu);
+    std::deque<Batch*> full GUARDED_BY(mu);
+    bool done GUARDED_BY(mu) = false;
+    Status result GUARDED_BY(mu) = OkStatus();
+  } sh;
+  {
+    common::MutexLock lock(sh.mu);
+    for (auto& b : batches) sh.free_list.push_back(&b);
+  }
 
   std::thread reader([&] {
     Batch* current = nullptr;
     auto hand_over = [&] {
       {
-        std::lock_guard lock(mu);
-        full.push_back(current);
+        common::MutexLock lock(sh.mu);
+        sh.full.push_back(current);
       }
       current = nullptr;
-      cv.notify_all();
+      sh.cv.NotifyAll();
     };
     Status st = store.ScanDigests([&](const cases::CaseDigest& d) {
       if (!current) {
-        std::unique_lock lock(mu);
-        cv.wait(lock, [&] { return !free_list.empty(); });
-        current = free_list.front();
-        free_list.pop_front();
+        common::MutexLock lock(sh.mu);
+        while (sh.free_list.empty()) sh.cv.Wait(sh.mu);
+        current = sh.free_list.front();
+        sh.free_list.pop_front();
         current->n = 0;
       }
       current->rows[current->n++] = d;  // assignment reuses the strings' buffers
       if (current->n == kBatch) hand_over();
     });
     if (current && current->n > 0) hand_over();
-    std::lock_guard lock(mu);
-    if (!st) result = st;
-    done = true;
-    cv.notify_all();
+    common::MutexLock lock(sh.mu);
+    if (!st) sh.result = st;
+    sh.done = true;
+    sh.cv.NotifyAll();
   });
 
   for (;;) {
     Batch* b = nullptr;
     {
-      std::unique_lock lock(mu);
-      cv.wait(lock, [&] { return !full.empty() || done; });
-      if (full.empty()) break;
-      b = full.front();
-      full.pop_front();
+      common::MutexLock lock(sh.mu);
+      while (sh.full.empty() && !sh.done) sh.cv.Wait(sh.mu);
+      if (sh.full.empty()) break;
+      b = sh.full.front();
+      sh.full.pop_front();
     }
     for (size_t i = 0; i < b->n; ++i) fn(b->rows[i]);
     {
-      std::lock_guard lock(mu);
-      free_list.push_back(b);
+      common::MutexLock lock(sh.mu);
+      sh.free_list.push_back(b);
     }
-    cv.notify_all();
+    sh.cv.NotifyAll();
   }
   reader.join();
-  return result;
+  common::MutexLock lock(sh.mu);
+  return sh.result;
 }
 
 Status App::StartCommandCentre() {

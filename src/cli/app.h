@@ -3,7 +3,6 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "domain/access/auth.h"
@@ -13,6 +12,7 @@
 #include "domain/cockpit/aggregates.h"
 #include "domain/dispatch/routing_service.h"
 #include "privacy/personal_data.h"
+#include "common/mutex.h"
 #include "common/result.h"
 #include "common/time.h"
 #include "reference/directory.h"

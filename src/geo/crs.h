@@ -3,8 +3,7 @@
 // GCJ-02 ("Mars coordinates") is the obfuscated datum mandated for maps published in China; BD-09 is
 // Baidu's further offset of GCJ-02. Residents and map widgets hand us points in either, while grids
 // are stored in WGS-84, so everything entering the server is normalised with ToWgs84.
-#ifndef CIVICGRID_GEO_CRS_H_
-#define CIVICGRID_GEO_CRS_H_
+#pragma once
 
 #include <optional>
 #include <string_view>
@@ -48,5 +47,3 @@ LonLat FromWgs84(LonLat p, Crs to);
 double DistanceMeters(LonLat a, LonLat b);
 
 }  // namespace civicgrid::geo
-
-#endif  // CIVICGRID_GEO_CRS_H_

@@ -1,6 +1,5 @@
 // Point -> grid lookup over the imported grid boundaries.
-#ifndef CIVICGRID_GEO_GRID_INDEX_H_
-#define CIVICGRID_GEO_GRID_INDEX_H_
+#pragma once
 
 #include <cstddef>
 #include <cstdint>
@@ -41,5 +40,3 @@ class GridIndex {
 };
 
 }  // namespace civicgrid::geo
-
-#endif  // CIVICGRID_GEO_GRID_INDEX_H_

@@ -2,8 +2,7 @@
 //
 // Grids are small (a few km across) and far from the poles and the antimeridian, so all tests here
 // treat degrees as planar coordinates; only AreaSquareMeters projects to metres.
-#ifndef CIVICGRID_GEO_POLYGON_H_
-#define CIVICGRID_GEO_POLYGON_H_
+#pragma once
 
 #include <optional>
 #include <string>
@@ -59,5 +58,3 @@ std::optional<std::string> CheckRing(const Ring& ring);
 double AreaSquareMeters(const MultiPolygon& shape);
 
 }  // namespace civicgrid::geo
-
-#endif  // CIVICGRID_GEO_POLYGON_H_

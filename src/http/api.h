@@ -71,7 +71,8 @@ enum class Access {
 
 class Router {
  public:
-  void Add(std::string method, std::string pattern, RouteHandler handler, Access access = Access::kAuthenticated);
+  void Add(std::string method, const std::string& pattern, RouteHandler handler,
+           Access access = Access::kAuthenticated);
   struct Match {
     const RouteHandler* handler = nullptr;
     Access access = Access::kAuthenticated;

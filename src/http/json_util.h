@@ -26,9 +26,11 @@ Result<std::optional<bool>> GetBool(const json& obj, const std::string& key, con
 std::string Dump(const json& j);
 
 // In a handler: evaluate a Result, return its error, or bind its value to `var`.
-#define TRY_ASSIGN(var, expr)                   \
-  auto var##_r = (expr);                        \
-  if (!var##_r.ok()) return var##_r.error();    \
+// NOLINTBEGIN(bugprone-macro-parentheses): `var` names the variable declared, which cannot be parenthesized.
+#define TRY_ASSIGN(var, expr)                \
+  auto var##_r = (expr);                     \
+  if (!var##_r.ok()) return var##_r.error(); \
   auto var = std::move(var##_r.value())
+// NOLINTEND(bugprone-macro-parentheses)
 
 }  // namespace civicgrid::http

@@ -10,7 +10,7 @@ RateLimiter::RateLimiter(double rate, double burst, size_t max_keys)
 
 int RateLimiter::Take(const std::string& key, std::chrono::steady_clock::time_point now) {
   if (rate_ <= 0) return 0;
-  std::lock_guard lock(mu_);
+  common::MutexLock lock(mu_);
   if (buckets_.size() >= max_keys_) {
     // Forget buckets that have refilled anyway: they hold no information.
     for (auto it = buckets_.begin(); it != buckets_.end();) {

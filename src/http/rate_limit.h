@@ -3,9 +3,10 @@
 #pragma once
 
 #include <chrono>
-#include <mutex>
 #include <string>
 #include <unordered_map>
+
+#include "common/mutex.h"
 
 namespace civicgrid::http {
 
@@ -14,7 +15,7 @@ class RateLimiter {
   // rate_per_second <= 0 disables the limiter (every call is allowed).
   RateLimiter(double rate_per_second, double burst, size_t max_keys = 100000);
   // Takes one token for `key`. Returns 0 when allowed, else the seconds to wait (for Retry-After).
-  int Take(const std::string& key, std::chrono::steady_clock::time_point now);
+  int Take(const std::string& key, std::chrono::steady_clock::time_point now) EXCLUDES(mu_);
 
  private:
   struct Bucket {
@@ -23,8 +24,8 @@ class RateLimiter {
   };
   const double rate_, burst_;
   const size_t max_keys_;
-  std::mutex mu_;
-  std::unordered_map<std::string, Bucket> buckets_;  // GUARDED_BY(mu_)
+  common::Mutex mu_;
+  std::unordered_map<std::string, Bucket> buckets_ GUARDED_BY(mu_);
 };
 
 }  // namespace civicgrid::http

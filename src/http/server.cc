@@ -11,11 +11,9 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <condition_variable>
 #include <deque>
 #include <future>
 #include <map>
-#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -35,6 +33,7 @@
 #include <boost/beast/websocket/stream.hpp>
 
 #include "common/log.h"
+#include "common/mutex.h"
 
 namespace civicgrid::http {
 
@@ -54,9 +53,9 @@ struct Server::Impl {
   UpgradeHandler upgrade;
   // Live streams, so that Stop can close them. Declared before ioc: sessions destroyed with the
   // io_context's pending handlers still unregister themselves here.
-  std::mutex streams_mu;
-  std::condition_variable streams_cv;
-  std::map<const StreamSession*, std::weak_ptr<StreamSession>> streams;  // GUARDED_BY(streams_mu)
+  common::Mutex streams_mu;
+  common::CondVar streams_cv;  // signalled when a stream leaves `streams`
+  std::map<const StreamSession*, std::weak_ptr<StreamSession>> streams GUARDED_BY(streams_mu);
   net::io_context ioc;
   std::unique_ptr<tcp::acceptor> acceptor;
   std::unique_ptr<net::steady_timer> accept_pause;  // on the acceptor's strand; see Accept
@@ -102,14 +101,14 @@ class QueueSink final : public StreamSink {
   void Close() override;
   // Closed without a word to the session: it is ending, or the server is stopping.
   void Detach() {
-    std::lock_guard lock(mu_);
+    common::MutexLock lock(mu_);
     closed_ = true;
     queue_.clear();
     bytes_ = 0;
   }
   // The write loop's next message; false (and the loop ends) when there is none.
   bool Pop(std::string& out) {
-    std::lock_guard lock(mu_);
+    common::MutexLock lock(mu_);
     if (closed_ || queue_.empty()) {
       flushing_ = false;
       return false;
@@ -124,13 +123,13 @@ class QueueSink final : public StreamSink {
   // Runs `f` on the session's strand. Called with mu_ held, so that after Detach (under mu_) nothing more is
   // posted: Stop detaches every sink before the io_context goes away.
   template <class F>
-  void PostLocked(F f);
+  void PostLocked(F f) REQUIRES(mu_);
 
-  std::mutex mu_;
-  bool closed_ = false;    // GUARDED_BY(mu_)
-  bool flushing_ = false;  // a write loop runs or is posted; GUARDED_BY(mu_)
-  std::deque<std::string> queue_;  // GUARDED_BY(mu_)
-  size_t bytes_ = 0;               // GUARDED_BY(mu_)
+  common::Mutex mu_;
+  bool closed_ GUARDED_BY(mu_) = false;
+  bool flushing_ GUARDED_BY(mu_) = false;  // a write loop runs or is posted
+  std::deque<std::string> queue_ GUARDED_BY(mu_);
+  size_t bytes_ GUARDED_BY(mu_) = 0;
   std::weak_ptr<StreamSession> session_;
 };
 
@@ -151,7 +150,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
 
   void Start() {
     {
-      std::lock_guard lock(impl_.streams_mu);
+      common::MutexLock lock(impl_.streams_mu);
       if (impl_.stopped) return;  // Stop has already taken its list: drop the connection
       impl_.streams[this] = weak_from_this();
       registered_ = true;
@@ -203,9 +202,9 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
     finished_ = true;
     if (sink_) sink_->Detach();
     if (registered_) {
-      std::lock_guard lock(impl_.streams_mu);
+      common::MutexLock lock(impl_.streams_mu);
       impl_.streams.erase(this);
-      impl_.streams_cv.notify_all();
+      impl_.streams_cv.NotifyAll();
     }
     if (opened_ && on_close_) {
       try {
@@ -263,7 +262,7 @@ void QueueSink::PostLocked(F f) {
 }
 
 bool QueueSink::Send(std::string text) {
-  std::lock_guard lock(mu_);
+  common::MutexLock lock(mu_);
   if (closed_) return false;
   if (queue_.size() >= kMaxQueuedMessages || bytes_ + text.size() > kMaxQueuedBytes) {
     // The client does not keep up: close rather than buffer without bound (see StreamSink).
@@ -283,7 +282,7 @@ bool QueueSink::Send(std::string text) {
 }
 
 void QueueSink::Close() {
-  std::lock_guard lock(mu_);
+  common::MutexLock lock(mu_);
   if (closed_) return;
   closed_ = true;
   queue_.clear();
@@ -609,7 +608,7 @@ void Server::Stop() {
   // Streams: no more messages (Detach), a close frame (going away), and a moment for it to go out.
   std::vector<std::shared_ptr<StreamSession>> streams;
   {
-    std::lock_guard lock(i.streams_mu);
+    common::MutexLock lock(i.streams_mu);
     for (auto& [p, weak] : i.streams)
       if (auto s = weak.lock()) streams.push_back(std::move(s));
   }
@@ -621,14 +620,16 @@ void Server::Stop() {
   }
   streams.clear();  // the posted handlers hold them; a finished stream must be free to go
   {
-    std::unique_lock lock(i.streams_mu);
-    i.streams_cv.wait_for(lock, kStreamCloseGrace, [&i] { return i.streams.empty(); });
+    common::MutexLock lock(i.streams_mu);
+    const auto deadline = std::chrono::steady_clock::now() + kStreamCloseGrace;
+    while (!i.streams.empty())
+      if (!i.streams_cv.WaitUntil(i.streams_mu, deadline)) break;
   }
   i.ioc.stop();
   for (auto& t : i.io_threads) t.join();
   // No I/O thread runs now: end the streams still open here, so every on_close has run when Stop returns.
   {
-    std::lock_guard lock(i.streams_mu);
+    common::MutexLock lock(i.streams_mu);
     for (auto& [p, weak] : i.streams)
       if (auto s = weak.lock()) streams.push_back(std::move(s));
   }

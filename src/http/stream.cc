@@ -1,7 +1,5 @@
 #include "http/stream.h"
 
-#include <mutex>
-
 #include <nlohmann/json.hpp>
 
 #include "common/log.h"
@@ -47,26 +45,26 @@ std::uint64_t StreamHub::Add(std::shared_ptr<StreamSink> sink, access::Subject s
                              std::function<bool()> still_valid) {
   Subscriber s{std::move(sink), std::make_shared<const access::Subject>(std::move(subject)), region,
                region.empty() ? std::string() : "/" + region + "/", std::move(still_valid)};
-  std::unique_lock lock(mu_);
+  common::WriterLock lock(mu_);
   const auto id = next_id_++;
   subscribers_.emplace(id, std::move(s));
   return id;
 }
 
 void StreamHub::Remove(std::uint64_t id) {
-  std::unique_lock lock(mu_);
+  common::WriterLock lock(mu_);
   subscribers_.erase(id);
 }
 
 size_t StreamHub::size() const {
-  std::shared_lock lock(mu_);
+  common::ReaderLock lock(mu_);
   return subscribers_.size();
 }
 
 void StreamHub::Publish(const cases::Case*, const cases::Case& after, const std::vector<cases::CaseEvent>& events) {
   if (events.empty()) return;
   {
-    std::shared_lock lock(mu_);
+    common::ReaderLock lock(mu_);
     if (subscribers_.empty()) return;  // the common case without a wall screen: no formatting at all
   }
   std::vector<std::string> messages;
@@ -74,7 +72,7 @@ void StreamHub::Publish(const cases::Case*, const cases::Case& after, const std:
   for (const auto& e : events) messages.push_back(CaseEventMessage(after, e));
   // Send only queues, so iterating under the shared lock is cheap; a full queue closes that stream and its
   // on_close removes it later (Send returned false meanwhile).
-  std::shared_lock lock(mu_);
+  common::ReaderLock lock(mu_);
   for (const auto& [id, s] : subscribers_) {
     if (!Matches(s.region_part, after) || !cases::CanSee(*s.subject, after)) continue;
     for (const auto& m : messages)
@@ -85,7 +83,7 @@ void StreamHub::Publish(const cases::Case*, const cases::Case& after, const std:
 void StreamHub::Tick(const SummaryFn& summary_json) {
   std::vector<Subscriber> copy;
   {
-    std::shared_lock lock(mu_);
+    common::ReaderLock lock(mu_);
     copy.reserve(subscribers_.size());
     for (const auto& [id, s] : subscribers_) copy.push_back(s);
   }
@@ -107,7 +105,7 @@ void StreamHub::Tick(const SummaryFn& summary_json) {
 size_t StreamHub::Revalidate() {
   std::vector<Subscriber> copy;
   {
-    std::shared_lock lock(mu_);
+    common::ReaderLock lock(mu_);
     for (const auto& [id, s] : subscribers_)
       if (s.still_valid) copy.push_back(s);
   }

@@ -11,7 +11,7 @@ namespace civicgrid::privacy {
 namespace {
 
 std::string Hex(std::string_view bytes) {
-  static const char* kDigits = "0123456789abcdef";
+  static const char* const kDigits = "0123456789abcdef";
   std::string out;
   out.reserve(bytes.size() * 2);
   for (unsigned char c : bytes) {

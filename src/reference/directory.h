@@ -6,12 +6,12 @@
 
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "calendar/calendar.h"
+#include "common/mutex.h"
 #include "common/result.h"
 #include "geo/crs.h"
 #include "reference/types.h"
@@ -71,18 +71,18 @@ class Directory {
 // Holds the current snapshot; thread-safe.
 class DirectoryHolder {
  public:
-  std::shared_ptr<const Directory> Get() const {
-    std::lock_guard lock(mu_);
+  std::shared_ptr<const Directory> Get() const EXCLUDES(mu_) {
+    common::MutexLock lock(mu_);
     return current_;
   }
-  void Set(std::shared_ptr<const Directory> d) {
-    std::lock_guard lock(mu_);
+  void Set(std::shared_ptr<const Directory> d) EXCLUDES(mu_) {
+    common::MutexLock lock(mu_);
     current_ = std::move(d);
   }
 
  private:
-  mutable std::mutex mu_;
-  std::shared_ptr<const Directory> current_;  // GUARDED_BY(mu_)
+  mutable common::Mutex mu_;
+  std::shared_ptr<const Directory> current_ GUARDED_BY(mu_);
 };
 
 }  // namespace civicgrid::reference

@@ -13,14 +13,14 @@ Status ReferenceService::ReloadIfChanged() {
   auto version = store_.ReferenceVersion();
   if (!version.ok()) return version.error();
   {
-    std::lock_guard lock(reload_mu_);
+    common::MutexLock lock(reload_mu_);
     if (*version == loaded_version_) return OkStatus();
   }
   return Reload();
 }
 
 Status ReferenceService::Reload() {
-  std::lock_guard lock(reload_mu_);
+  common::MutexLock lock(reload_mu_);
   auto version = store_.ReferenceVersion();
   if (!version.ok()) return version.error();
   auto regions = store_.LoadRegions();

@@ -4,10 +4,10 @@
 #pragma once
 
 #include <functional>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/result.h"
 #include "reference/directory.h"
 #include "reference/reference_store.h"
@@ -26,9 +26,9 @@ class ReferenceService {
   // table) rebuilds with it. Register before the first reload.
   void OnReload(std::function<Status()> fn) { on_reload_.push_back(std::move(fn)); }
   // Rebuilds the directory (regions, grid index, orgs, categories, calendar) from the store.
-  Status Reload();
+  Status Reload() EXCLUDES(reload_mu_);
   // Reloads when another process (a CLI import) changed reference data since the last load.
-  Status ReloadIfChanged();
+  Status ReloadIfChanged() EXCLUDES(reload_mu_);
 
   // A FeatureCollection of regions (DESIGN.md "Region import"); the tree as it will be is checked first.
   Result<size_t> ImportRegionsGeoJson(const std::string& text);
@@ -41,8 +41,8 @@ class ReferenceService {
   ReferenceStore& store_;
   DirectoryHolder directory_;
   std::vector<std::function<Status()>> on_reload_;
-  std::mutex reload_mu_;
-  std::int64_t loaded_version_ = -1;  // GUARDED_BY(reload_mu_)
+  common::Mutex reload_mu_;  // one reload at a time
+  std::int64_t loaded_version_ GUARDED_BY(reload_mu_) = -1;
 };
 
 }  // namespace civicgrid::reference

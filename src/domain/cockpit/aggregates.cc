@@ -7,15 +7,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
-#include <mutex>
 #include <new>
-#include <shared_mutex>
 
 #include "calendar/calendar.h"
 #include "domain/cases/lifecycle.h"
 #include "domain/cases/case.h"
 #include "reference/types.h"
-#include "store/store.h"
+#include "domain/cases/case_store.h"
 
 namespace civicgrid::cockpit {
 namespace {
@@ -384,7 +382,6 @@ Rates RatesOf(const Counts& c) {
 }
 
 struct Aggregates::State {
-  mutable std::shared_mutex mu;
   std::vector<Node> nodes;  // index = id in `regions`; 0 is the root ""
   std::vector<NodeNow> now;  // by node
   Interner regions, channels, classes, orgs;
@@ -534,7 +531,7 @@ void Aggregates::Apply(const cases::Case* before, const cases::Case& after) {
   std::optional<Contribution> sub;
   if (before) sub = ContributionOf(*before);
   if (!sub || !(*sub == add)) {  // most events (contacted, reminded on a closed timer …) change nothing here
-    std::unique_lock lock(state_->mu);
+    common::WriterLock lock(mu_);
     state_->Change(sub ? &*sub : nullptr, add);
   }
   changes_.fetch_add(1, std::memory_order_acq_rel);
@@ -544,7 +541,7 @@ void Aggregates::Load(const cases::CaseDigest& d) {
   const Contribution add =
       ContributionOf(d.region_path, d.channel, d.category, d.org, d.created_at, d.status, cases::UnpackTally(d.tally));
   {
-    std::unique_lock lock(state_->mu);
+    common::WriterLock lock(mu_);
     state_->Change(nullptr, add);
   }
   changes_.fetch_add(1, std::memory_order_acq_rel);
@@ -556,7 +553,7 @@ Summary Aggregates::Summarize(const Query& q) const {
   std::vector<std::int32_t> day_ids;
   std::vector<std::int64_t> day_counts;
   {
-    std::shared_lock lock(state_->mu);
+    common::ReaderLock lock(mu_);
     const State& st = *state_;
     const auto found = st.regions.Find(q.region);
     if (!found) return s;

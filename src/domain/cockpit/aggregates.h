@@ -25,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/time.h"
 
 namespace civicgrid::cases {
@@ -90,18 +91,20 @@ class Aggregates {
   // A committed change: subtract before's contribution (null: new case), add after's. `before` must be the
   // version last applied for that case. Thread-safe. Pure add/subtract of contributions, so changes commute.
   // A created_at outside 1900–2199 counts on the nearest end of that range.
-  void Apply(const cases::Case* before, const cases::Case& after);
+  void Apply(const cases::Case* before, const cases::Case& after) EXCLUDES(mu_);
   // A case as the store's digest gives it at start-up (its tally is cases::Pack(TallyOf(case))): the same
   // contribution as Apply(nullptr, case), without decoding the case.
-  void Load(const cases::CaseDigest& digest);
+  void Load(const cases::CaseDigest& digest) EXCLUDES(mu_);
   // Thread-safe, concurrent with Apply.
-  Summary Summarize(const Query& q) const;
+  Summary Summarize(const Query& q) const EXCLUDES(mu_);
   // Grows with every Apply (the live stream sends updates when it moves).
   std::uint64_t changes() const { return changes_.load(std::memory_order_acquire); }
 
  private:
   struct State;
-  std::unique_ptr<State> state_;
+  // Writers (Apply, Load) hold mu_ exclusively, Summarize shares it; the State itself has no lock.
+  mutable common::SharedMutex mu_;
+  std::unique_ptr<State> state_ PT_GUARDED_BY(mu_);
   std::atomic<std::uint64_t> changes_{0};
 };
 

@@ -1,5 +1,7 @@
 #include "domain/dispatch/routing.h"
 
+#include "reference/types.h"
+
 namespace civicgrid::dispatch {
 
 RoutingTable::RoutingTable(std::vector<dispatch::RoutingRule> rules) : rules_(std::move(rules)) {

@@ -5,12 +5,12 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "common/mutex.h"
 #include "domain/dispatch/routing_store.h"
 #include "reference/directory.h"
 
@@ -54,18 +54,18 @@ const reference::Org* TargetOf(const RoutingRule& rule, const std::string& regio
 // The current table, swapped whole when rules change (readers keep the one they hold).
 class RoutingHolder {
  public:
-  std::shared_ptr<const RoutingTable> Get() const {
-    std::lock_guard lock(mu_);
+  std::shared_ptr<const RoutingTable> Get() const EXCLUDES(mu_) {
+    common::MutexLock lock(mu_);
     return table_;
   }
-  void Set(std::shared_ptr<const RoutingTable> table) {
-    std::lock_guard lock(mu_);
+  void Set(std::shared_ptr<const RoutingTable> table) EXCLUDES(mu_) {
+    common::MutexLock lock(mu_);
     table_ = std::move(table);
   }
 
  private:
-  mutable std::mutex mu_;
-  std::shared_ptr<const RoutingTable> table_ = std::make_shared<RoutingTable>();
+  mutable common::Mutex mu_;
+  std::shared_ptr<const RoutingTable> table_ GUARDED_BY(mu_) = std::make_shared<RoutingTable>();
 };
 
 }  // namespace civicgrid::dispatch

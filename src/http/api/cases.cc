@@ -95,7 +95,7 @@ json CaseJson(const Case& c, const reference::Directory& dir, const access::Subj
   json timers = json::object();
   for (const auto& [name, t] : c.timers) {
     if (!cases::IsTimerActive(c, name)) continue;
-    static const char* kStages[] = {"none", "reminded", "overdue", "supervision_notice"};
+    static const char* const kStages[] = {"none", "reminded", "overdue", "supervision_notice"};
     timers[name] = {{"due", FormatTime(t.due)}, {"stage", kStages[std::clamp(t.stage, 0, 3)]}};
   }
   j["timers"] = std::move(timers);
