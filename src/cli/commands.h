@@ -11,7 +11,7 @@
 #include "cli/app.h"
 #include "common/result.h"
 
-namespace CLI {
+namespace CLI {  // NOLINT(readability-identifier-naming): CLI11's own namespace
 class App;
 }
 

@@ -12,7 +12,7 @@ Result<http::Handler> ServeApi(App& app, const ApiRates& rates) {
   deps.open_cases = &app.open_cases();
   deps.vault = &app.vault();
   deps.cockpit = &app.cockpit();
-  return http::MakeApi(std::move(deps));
+  return http::MakeApi(deps);
 }
 
 }  // namespace civicgrid::app

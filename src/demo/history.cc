@@ -387,6 +387,7 @@ std::vector<Planned> Historian::PlanIntakes() {
     }
   }
   std::vector<double> channel_shares;
+  channel_shares.reserve(channels.size());
   for (const auto& c : channels) channel_shares.push_back(c.share);
 
   std::vector<Planned> plan;

@@ -103,7 +103,7 @@ Response JsonResponse(int status, std::string body) {
 }
 
 Handler MakeApi(ApiDeps deps_in) {
-  auto deps = std::make_shared<ApiDeps>(std::move(deps_in));
+  auto deps = std::make_shared<ApiDeps>(deps_in);
   auto router = std::make_shared<Router>();
   auto metrics = std::make_shared<Metrics>();
   auto login_limit = std::make_shared<RateLimiter>(deps->login_rate_per_address, 10);

@@ -156,6 +156,7 @@ class Ledger {
   Result<std::vector<std::optional<State>>> Update(std::vector<ItemId> ids, const Origin& origin,
                                                    const std::string& command, const MultiDecide& decide) {
     std::vector<std::mutex*> locks;
+    locks.reserve(ids.size());
     for (ItemId id : ids) locks.push_back(&StripeOf(id));
     std::sort(locks.begin(), locks.end());
     locks.erase(std::unique(locks.begin(), locks.end()), locks.end());
@@ -169,12 +170,14 @@ class Ledger {
 
     for (int attempt = 0;; ++attempt) {
       std::vector<std::optional<State>> loaded;
+      loaded.reserve(ids.size());
       for (ItemId id : ids) {
         auto s = store_.Load(id);
         if (!s.ok()) return s.error();
         loaded.push_back(std::move(s.value()));
       }
       std::vector<const State*> view;
+      view.reserve(loaded.size());
       for (const auto& s : loaded) view.push_back(s ? &*s : nullptr);
       const TimePoint now = clock_.Now();
       auto decided = decide(view, now);

@@ -59,6 +59,7 @@ Result<size_t> ReferenceService::ImportRegionsGeoJson(const std::string& text) {
   for (auto& r : *existing) merged[r.code] = std::move(r);
   for (const auto& r : *regions) merged[r.code] = r;
   std::vector<Region> all;
+  all.reserve(merged.size());
   for (auto& [code, r] : merged) all.push_back(std::move(r));
   if (auto check = Directory::Build(std::move(all), {}, {}, {}); !check.ok()) return check.error();
   if (auto st = store_.UpsertRegions(*regions); !st) return st.error();

@@ -104,9 +104,8 @@ struct PayloadWriter {
   json& j;
   template <class T>
   void operator()(const char* key, const char*, const T& v) {
-    if constexpr (std::is_same_v<T, std::string>) {
-      if (!v.empty()) j[key] = v;
-    } else if constexpr (std::is_same_v<T, std::vector<std::string>> || std::is_same_v<T, std::vector<CaseId>>) {
+    if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::vector<std::string>> ||
+                  std::is_same_v<T, std::vector<CaseId>>) {
       if (!v.empty()) j[key] = v;
     } else if constexpr (std::is_same_v<T, std::optional<TimePoint>>) {
       PutTime(j, key, v);

@@ -102,7 +102,7 @@ std::optional<json> Lookup(const json& root, std::string_view path) {
 
 // An expected value as written: JSON when it parses as JSON, else the text itself. A bare (unquoted) value
 // against a text field compares as text, so codes like 320923 and 06001 need no quotes.
-struct Expected {
+struct Expected {  // NOLINT(bugprone-exception-escape): json's members, in a test tool
   json value;
   std::string text;
   bool bare = true;

@@ -56,7 +56,7 @@ Result<std::unique_ptr<FixtureTemplate>> FixtureTemplate::Build(const std::strin
   auto users = csv::Parse(*users_text, {"login", "role", "scope"});
   if (!users.ok()) return At("users.csv", users.error());
 
-  auto fixture = std::unique_ptr<FixtureTemplate>(new FixtureTemplate());
+  auto fixture = std::make_unique<FixtureTemplate>();
   fixture->dir_ = dir;
   ManualClock clock(ScenarioStart());
   auto opened = app::App::Open(OptionsFor(dir, clock));

@@ -24,18 +24,7 @@ import sys
 import time
 
 # (file under the source dir, check) -> (how many, why it is still there).
-KNOWN_FINDINGS = {
-    ("src/domain/cases/case_service.cc", "performance-unnecessary-value-param"):
-        (1, "CaseService's constructor copies `rules`: move it (cases rewrite in progress)"),
-    ("src/domain/cases/lifecycle.cc", "performance-unnecessary-value-param"):
-        (1, "takes the string `why` by value but only reads it: const& (cases rewrite in progress)"),
-    ("src/store/sqlite/sqlite_store.cc", "misc-unused-using-decls"):
-        (1, "`using cases::CaseStatus` is unused (SQLite store rewrite in progress)"),
-    ("src/store/sqlite/sqlite_store.cc", "performance-unnecessary-copy-initialization"):
-        (2, "copies `m` and `lo` of strings only read, for the query binders (SQLite store rewrite in progress)"),
-    ("src/demo/demo.cc", "performance-inefficient-vector-operation"):
-        (1, "a push_back loop without reserve (demo being reworked on its own branch)"),
-}
+KNOWN_FINDINGS = {}
 
 DIAGNOSTIC = re.compile(r"^(?P<file>/[^:]+):(?P<line>\d+):(?P<col>\d+): (?:error|warning): .*"
                         r"\[(?P<check>[^,\]]+)(?:,-warnings-as-errors)?\]$")

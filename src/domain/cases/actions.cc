@@ -9,9 +9,11 @@ namespace {
 
 // ---- reading commands from a body ----
 
+// NOLINTBEGIN(bugprone-macro-parentheses): `var` names the variable declared.
 #define TRY_GET(var, expr) \
   auto var = (expr);       \
   if (!var.ok()) return var.error()
+// NOLINTEND(bugprone-macro-parentheses)
 
 Result<std::string> Text(const Fields& b, const char* key, bool required) {
   TRY_GET(v, b.String(key, required));

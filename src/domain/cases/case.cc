@@ -42,7 +42,8 @@ namespace civicgrid::cases {
 namespace {
 template <size_t... I>
 CaseEventBody EmptyBodyAt(size_t i, std::index_sequence<I...>) {
-  static const CaseEventBody kBodies[] = {CaseEventBody(std::in_place_index<I>)...};
+  static const CaseEventBody kBodies[] = {  // NOLINT(readability-identifier-naming): a constant table
+      CaseEventBody(std::in_place_index<I>)...};
   return kBodies[i];
 }
 }  // namespace

@@ -22,7 +22,6 @@ std::string CaseNumber(TimePoint at, CaseId id) {
 CaseService::CaseService(CaseStore& store, const Clock& clock, const reference::DirectoryHolder& directory,
                          const privacy::Vault& vault, Rules rules)
     : store_(store),
-      clock_(clock),
       directory_(directory),
       vault_(vault),
       kind_(std::move(rules)),

@@ -99,7 +99,6 @@ class CaseService {
   Result<Case> Merge(CaseId id, CaseId into, const ledger::Origin& origin, const Guard& guard);
 
   CaseStore& store_;
-  const Clock& clock_;
   const reference::DirectoryHolder& directory_;
   const privacy::Vault& vault_;
   CaseKind kind_;

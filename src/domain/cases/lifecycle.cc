@@ -77,7 +77,7 @@ std::optional<TimePoint> StageAt(const std::string& timer, const cases::Timer& t
   return std::nullopt;
 }
 
-Error NotNow(const Case& s, const std::string& action, std::string why = {}) {
+Error NotNow(const Case& s, const std::string& action, const std::string& why = {}) {
   std::string msg = "'" + action + "' is not allowed on a case that is " + std::string(Name(s.status));
   if (!why.empty()) msg += ": " + why;
   return Conflict(std::move(msg), AllowedActions(s));

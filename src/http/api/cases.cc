@@ -139,9 +139,8 @@ struct EventPayloadWriter {
   template <class T>
   void operator()(const char*, const char* key, const T& v) {
     if (!*key) return;  // not for the API
-    if constexpr (std::is_same_v<T, std::string>) {
-      if (!v.empty()) j[key] = v;
-    } else if constexpr (std::is_same_v<T, std::vector<std::string>> || std::is_same_v<T, std::vector<cases::CaseId>>) {
+    if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::vector<std::string>> ||
+                  std::is_same_v<T, std::vector<cases::CaseId>>) {
       if (!v.empty()) j[key] = v;
     } else if constexpr (std::is_same_v<T, std::optional<TimePoint>>) {
       if (v) j[key] = FormatTime(*v);

@@ -313,8 +313,7 @@ Result<CasePage> CaseStore::ListCases(const CaseQuery& q) {
                                     "ON cases.id=cases_fts.rowid WHERE cases_fts MATCH ?";
   std::vector<std::function<void(Stmt&, int)>> binds;
   if (!match.empty()) {
-    const std::string m = match;
-    binds.push_back([m](Stmt& s, int i) { s.Bind(i, m); });
+    binds.push_back([m = match](Stmt& s, int i) { s.Bind(i, m); });
   }
   auto add = [&](const std::string& clause, std::function<void(Stmt&, int)> bind) {
     sql += " AND " + clause;
@@ -325,9 +324,8 @@ Result<CasePage> CaseStore::ListCases(const CaseQuery& q) {
     std::string clause = "(0";
     for (const auto& path : q.visibility.region_paths) {
       clause += " OR (region_path>=? AND region_path<?)";
-      const std::string lo = path, hi = path + "\xff";
-      binds.push_back([lo](Stmt& s, int i) { s.Bind(i, lo); });
-      binds.push_back([hi](Stmt& s, int i) { s.Bind(i, hi); });
+      binds.push_back([lo = path](Stmt& s, int i) { s.Bind(i, lo); });
+      binds.push_back([hi = path + "\xff"](Stmt& s, int i) { s.Bind(i, hi); });
     }
     for (const auto& org : q.visibility.orgs) {
       clause += " OR org=? OR id IN (SELECT case_id FROM whistle_parts WHERE org=?)";
