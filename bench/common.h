@@ -99,8 +99,7 @@ class Json {
   }
   std::string Dump() const {
     std::string out = "{";
-    for (size_t i = 0; i < items_.size(); ++i)
-      out += (i ? ", \"" : "\"") + items_[i].first + "\": " + items_[i].second;
+    for (size_t i = 0; i < items_.size(); ++i) out += (i ? ", \"" : "\"") + items_[i].first + "\": " + items_[i].second;
     return out + "}";
   }
 

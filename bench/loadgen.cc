@@ -40,21 +40,20 @@ struct Point {
 
 struct Conn {
   int fd = -1;
-  bool busy = false;       // a request is in flight
+  bool busy = false;  // a request is in flight
   std::string out;
   size_t out_off = 0;
   std::string in;
-  double due = 0;          // when the request counted as sent (its scheduled time in open loop)
+  double due = 0;  // when the request counted as sent (its scheduled time in open loop)
   long long seq = 0;
 };
 
-const char* kTitles[] = {"路面破损", "路灯不亮", "占道经营", "垃圾未清运", "噪声扰民", "井盖缺失", "违章停车", "绿化带损毁"};
-const char* kDetails[] = {"人民路与解放路交叉口路面破损，有积水，影响通行",
-                          "小区北门路灯连续三晚不亮，居民夜间出行不便",
-                          "早市摊贩占用人行道经营，行人只能走机动车道",
-                          "垃圾桶已满两天无人清运，气味较大",
-                          "夜间施工噪声持续到凌晨，影响周边居民休息",
-                          "人行道井盖缺失，存在安全隐患，请尽快处理"};
+const char* kTitles[] = {"路面破损", "路灯不亮", "占道经营", "垃圾未清运",
+                         "噪声扰民", "井盖缺失", "违章停车", "绿化带损毁"};
+const char* kDetails[] = {
+    "人民路与解放路交叉口路面破损，有积水，影响通行", "小区北门路灯连续三晚不亮，居民夜间出行不便",
+    "早市摊贩占用人行道经营，行人只能走机动车道",     "垃圾桶已满两天无人清运，气味较大",
+    "夜间施工噪声持续到凌晨，影响周边居民休息",       "人行道井盖缺失，存在安全隐患，请尽快处理"};
 const char* kNames[] = {"张三", "李女士", "王先生", "陈明", "刘芳", "赵建国"};
 
 }  // namespace
@@ -116,9 +115,9 @@ int main(int argc, char** argv) {
         "\"location\":{\"lat\":%.6f,\"lon\":%.6f},\"reporter\":{\"name\":\"%s\",\"phone\":\"%s\"}}",
         tag.c_str(), index, c.seq, categories[k % categories.size()].c_str(), kTitles[k % 8], kDetails[(k >> 8) % 6],
         int(1 + (k >> 16) % 300), p.lat, p.lon, kNames[(k >> 24) % 6], phone);
-    c.out = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
-            "\r\nAuthorization: Bearer " + token + "\r\nContent-Type: application/json\r\nContent-Length: " +
-            std::to_string(n) + "\r\n\r\n" + std::string(body, size_t(n));
+    c.out = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) + "\r\nAuthorization: Bearer " +
+            token + "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(n) + "\r\n\r\n" +
+            std::string(body, size_t(n));
     c.out_off = 0;
     ++c.seq;
     ++issued;

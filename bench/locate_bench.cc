@@ -277,8 +277,7 @@ int main(int argc, char** argv) {
     for (size_t i = 0; i < sample; ++i) {
       std::int64_t truth = 0;
       for (size_t g = 0; g < entries.size() && !truth; ++g)
-        if (bounds[g].Contains(points[i]) && civicgrid::geo::Covers(entries[g].shape, points[i]))
-          truth = entries[g].id;
+        if (bounds[g].Contains(points[i]) && civicgrid::geo::Covers(entries[g].shape, points[i])) truth = entries[g].id;
       mismatches += truth != answers[i];
     }
     out.Int("gridindex_bruteforce_checked", long(sample)).Int("gridindex_bruteforce_mismatches", long(mismatches));
@@ -308,17 +307,20 @@ int main(int argc, char** argv) {
   Exec(c, "CREATE TABLE grids(id integer PRIMARY KEY, geom geometry(Polygon, 4326) NOT NULL)");
   {
     std::vector<std::string> lines;
-    for (size_t i = 0; i < tiling.rings.size(); ++i) lines.push_back(std::to_string(i + 1) + "\t" + Wkt(tiling.rings[i]));
+    for (size_t i = 0; i < tiling.rings.size(); ++i)
+      lines.push_back(std::to_string(i + 1) + "\t" + Wkt(tiling.rings[i]));
     Copy(c, "COPY grids(id, geom) FROM STDIN", lines);
   }
   t0 = bench::Now();
-  Exec(c, "CREATE TABLE grids_sub AS SELECT id, ST_Subdivide(geom, " + std::to_string(subdivide) + ") AS geom FROM grids");
+  Exec(c,
+       "CREATE TABLE grids_sub AS SELECT id, ST_Subdivide(geom, " + std::to_string(subdivide) + ") AS geom FROM grids");
   Exec(c, "CREATE INDEX grids_sub_geom ON grids_sub USING gist(geom)");
   Exec(c, "ANALYZE grids_sub");
   out.Num("postgis_build_ms", (bench::Now() - t0) * 1e3).Int("postgis_subdivide_max_vertices", subdivide);
   {
     PGresult* r = PQexec(c, "SELECT count(*), (SELECT count(*) FROM grids WHERE NOT ST_IsValid(geom)) FROM grids_sub");
-    out.Int("postgis_pieces", std::atol(PQgetvalue(r, 0, 0))).Int("postgis_invalid_polygons", std::atol(PQgetvalue(r, 0, 1)));
+    out.Int("postgis_pieces", std::atol(PQgetvalue(r, 0, 0)))
+        .Int("postgis_invalid_polygons", std::atol(PQgetvalue(r, 0, 1)));
     PQclear(r);
   }
   const long backend = BackendPid(c);

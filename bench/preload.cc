@@ -95,17 +95,17 @@ class Zipf {
 };
 
 // Complaint phrases, commonest first (Zipf s=1 over 60: the first in ~21% of cases, the 5th ~4%, the last ~0.4%).
-const Zipf kIssues(
-    {"噪声扰民",     "路灯不亮",   "垃圾未清运", "违章停车",   "占道经营",   "路面坑洼",   "井盖缺失",
-     "污水外溢",     "楼道堆物",   "油烟扰民",   "树木遮挡",   "广告牌破损", "下水道堵塞", "积水严重",
-     "电梯故障",     "漏水渗水",   "私搭乱建",   "宠物扰民",   "施工扬尘",   "绿化损毁",   "交通信号灯故障",
-     "共享单车乱停", "围墙倒塌",   "供暖不热",   "突然停水",   "频繁停电",   "燃气异味",   "路面结冰",
-     "护栏损坏",     "消防通道堵塞", "飞线充电",  "烧烤油烟",   "夜市喧哗",   "河道漂浮物", "公厕脏乱",
-     "流浪狗聚集",   "野广告",     "渣土车撒漏", "排水不畅",   "墙体开裂",   "门禁损坏",   "监控损坏",
-     "窨井冒水",     "公交站牌损坏", "盲道被占",  "路牌缺失",   "垃圾桶破损", "违规养殖",   "秸秆焚烧",
-     "噪声超标",     "黑车揽客",   "无证摊贩",   "物业不作为", "房屋漏雨",   "自来水浑浊", "水压不足",
-     "化肥异味",     "鞭炮燃放",   "树木倒伏",   "窗户玻璃脱落"},
-    1.0);
+const Zipf kIssues({"噪声扰民",   "路灯不亮",     "垃圾未清运",     "违章停车",     "占道经营",   "路面坑洼",
+                    "井盖缺失",   "污水外溢",     "楼道堆物",       "油烟扰民",     "树木遮挡",   "广告牌破损",
+                    "下水道堵塞", "积水严重",     "电梯故障",       "漏水渗水",     "私搭乱建",   "宠物扰民",
+                    "施工扬尘",   "绿化损毁",     "交通信号灯故障", "共享单车乱停", "围墙倒塌",   "供暖不热",
+                    "突然停水",   "频繁停电",     "燃气异味",       "路面结冰",     "护栏损坏",   "消防通道堵塞",
+                    "飞线充电",   "烧烤油烟",     "夜市喧哗",       "河道漂浮物",   "公厕脏乱",   "流浪狗聚集",
+                    "野广告",     "渣土车撒漏",   "排水不畅",       "墙体开裂",     "门禁损坏",   "监控损坏",
+                    "窨井冒水",   "公交站牌损坏", "盲道被占",       "路牌缺失",     "垃圾桶破损", "违规养殖",
+                    "秸秆焚烧",   "噪声超标",     "黑车揽客",       "无证摊贩",     "物业不作为", "房屋漏雨",
+                    "自来水浑浊", "水压不足",     "化肥异味",       "鞭炮燃放",     "树木倒伏",   "窗户玻璃脱落"},
+                   1.0);
 const Zipf kWhen({"夜间", "凌晨", "每天早上", "周末", "连续三天", "已持续一周", "近一个月来", "下雨天", "节假日期间",
                   "午休时间"},
                  0.8);
@@ -114,23 +114,25 @@ const Zipf kEffect({"影响居民休息", "存在安全隐患", "影响通行", 
                    0.8);
 // Rare phrases: 0.5% of cases carry one of 40, so each is in ~0.0125% of cases.
 const std::vector<std::string> kRare = {
-    "化粪池冒顶", "马蜂窝",       "高空抛物",     "窨井盖被盗",   "流浪犬伤人",   "地面塌陷",     "古树被砍",
-    "蛇出没",     "石狮子被撞倒", "鱼塘死鱼",     "电缆被盗",     "私设地锁",     "消防栓漏水",   "渗滤液外流",
-    "广场舞扰民", "空调外机滴水", "电表箱冒烟",   "变电箱异响",   "校车超载",     "公厕无水",     "楼顶违建花园",
-    "老人走失",   "农田被占",     "水质发黑发臭", "外卖电动车逆行", "私拉电网",   "违规屠宰",     "非法采砂",
-    "油罐车违停", "墓地违建",     "噪声计超标",   "鸽子扰民",     "井道积水发臭", "招牌坠落",     "电梯困人",
-    "狗粪满地",   "违法排污",     "路基掏空",     "树上挂满垃圾", "钢板松动"};
+    "化粪池冒顶", "马蜂窝",       "高空抛物",     "窨井盖被盗",     "流浪犬伤人",   "地面塌陷",   "古树被砍",
+    "蛇出没",     "石狮子被撞倒", "鱼塘死鱼",     "电缆被盗",       "私设地锁",     "消防栓漏水", "渗滤液外流",
+    "广场舞扰民", "空调外机滴水", "电表箱冒烟",   "变电箱异响",     "校车超载",     "公厕无水",   "楼顶违建花园",
+    "老人走失",   "农田被占",     "水质发黑发臭", "外卖电动车逆行", "私拉电网",     "违规屠宰",   "非法采砂",
+    "油罐车违停", "墓地违建",     "噪声计超标",   "鸽子扰民",       "井道积水发臭", "招牌坠落",   "电梯困人",
+    "狗粪满地",   "违法排污",     "路基掏空",     "树上挂满垃圾",   "钢板松动"};
 // Phrases with a Latin-letter word, in 2% of cases (Zipf s=1 over 10: KTV ~0.7%, SUV ~0.07%).
 const Zipf kEnglish({"KTV噪声扰民", "ATM机吞卡", "LED屏夜间过亮", "小区WiFi信号中断", "共享单车App无法还车",
                      "5G基站施工扰民", "ETC车道故障", "PM2.5数值偏高", "GPS定位不准", "SUV长期占用消防通道"},
                     1.0);
-const Zipf kRoads({"人民路", "解放路", "建设路", "新华路", "文化路", "幸福路", "和平路", "长江路", "黄河路", "淮河路",
-                   "东环路", "西环路", "府前路", "城南大道", "通榆路", "健康路", "育才路", "工业路", "迎宾大道", "朝阳路",
-                   "康居路", "友谊路", "青年路", "振兴路"},
+const Zipf kRoads({"人民路", "解放路", "建设路",   "新华路", "文化路", "幸福路",   "和平路", "长江路",
+                   "黄河路", "淮河路", "东环路",   "西环路", "府前路", "城南大道", "通榆路", "健康路",
+                   "育才路", "工业路", "迎宾大道", "朝阳路", "康居路", "友谊路",   "青年路", "振兴路"},
                   0.8);
 const char* kGroups[] = {"一", "二", "三", "四", "五", "六", "七", "八", "九", "十"};
-const char* kSurnames[] = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "朱", "马", "胡", "郭"};
-const char* kGiven[] = {"建国", "秀英", "伟", "芳", "敏", "静", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明"};
+const char* kSurnames[] = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵",
+                           "吴", "周", "徐", "孙", "朱", "马", "胡", "郭"};
+const char* kGiven[] = {"建国", "秀英", "伟", "芳", "敏", "静", "强", "磊",
+                        "洋",   "艳",   "勇", "军", "杰", "娟", "涛", "明"};
 
 struct Channel {
   const char* name;
@@ -281,7 +283,8 @@ int main(int argc, char** argv) {
 
       // Where: an estate and building, a villagers' group, or a road and number.
       std::string place;
-      if (!g.estates.empty() && u(r) < 0.55) place = g.estates[r() % g.estates.size()] + std::to_string(1 + r() % 24) + "栋";
+      if (!g.estates.empty() && u(r) < 0.55)
+        place = g.estates[r() % g.estates.size()] + std::to_string(1 + r() % 24) + "栋";
       else if (g.village) place = std::string(kGroups[r() % 10]) + "组";
       else place = kRoads.Pick(r) + std::to_string(1 + r() % 300) + "号";
       const std::string where = g.unit + place;
@@ -304,7 +307,8 @@ int main(int argc, char** argv) {
         case 3: req.title = where + issue; break;
         default: req.title = "窗口反映" + matter; break;
       }
-      req.description = std::string(channel.opener) + req.address + "附近" + detail + "（" + matter + "）。" + channel.closer;
+      req.description =
+          std::string(channel.opener) + req.address + "附近" + detail + "（" + matter + "）。" + channel.closer;
       req.location = spot.p;
       if (u(r) < 0.9) {
         req.reporter_name = std::string(kSurnames[r() % 16]) + kGiven[r() % 16];
@@ -361,7 +365,8 @@ int main(int argc, char** argv) {
         }
         for (int round = 0; ok && round < 2; ++round) {
           const std::string handler = "handler." + c.org;
-          ok = step(u(r) < 0.07 ? until(c.accept_by, 1.1, 4.0) : until(c.accept_by, 0.05, 0.9), cases::Accept{}, handler) &&
+          ok = step(u(r) < 0.07 ? until(c.accept_by, 1.1, 4.0) : until(c.accept_by, 0.05, 0.9), cases::Accept{},
+                    handler) &&
                step(u(r) < 0.05 ? until(c.resolve_by, 1.02, 1.5) : until(c.resolve_by, 0.15, 0.9),
                     cases::Resolve{"已现场处置完毕，恢复正常"}, handler) &&
                step(mins(20, 600), cases::Review{true, ""}, centre);
@@ -369,9 +374,9 @@ int main(int argc, char** argv) {
           if (!c.origin.reporter.phone.empty()) {
             // The escalation clears the rating; the second round is asked again (never dissatisfied here).
             const double q = u(r);
-            const auto rating = q < 0.78 ? cases::Rating::kSatisfied
+            const auto rating = q < 0.78                ? cases::Rating::kSatisfied
                                 : q < 0.92 || round > 0 ? cases::Rating::kBasicallySatisfied
-                                           : cases::Rating::kDissatisfied;
+                                                        : cases::Rating::kDissatisfied;
             const bool solved = rating != cases::Rating::kDissatisfied || u(r) < 0.3;
             ok = step(mins(60, 2880), cases::Rate{rating, solved, solved ? "满意" : "问题没有解决", 0},
                       "followup." + county);

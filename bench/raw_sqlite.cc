@@ -466,7 +466,8 @@ int Run(const bench::Args& args) {
   // The statements of ApplyCaseWrite (src/store/sqlite/case_store.cc) for a new case, in its order.
   sqlite3_stmt* ins_case =
       Prepare(db, "INSERT INTO cases(" + Join(case_cols) + ") VALUES(" + Placeholders(case_cols.size()) + ")");
-  sqlite3_stmt* ins_fts = Prepare(db, "INSERT INTO cases_fts(rowid,title,description,address,places) VALUES(?,?,?,?,?)");
+  sqlite3_stmt* ins_fts =
+      Prepare(db, "INSERT INTO cases_fts(rowid,title,description,address,places) VALUES(?,?,?,?,?)");
   sqlite3_stmt* ins_event =
       Prepare(db, "INSERT INTO case_events(" + Join(event_cols) + ") VALUES(" + Placeholders(event_cols.size()) + ")");
   sqlite3_stmt* ins_idem =
@@ -491,7 +492,8 @@ int Run(const bench::Args& args) {
       BindRow(ins_case, t.row, case_id_col, id, case_unique, suffix);
       Step(db, ins_case, "insert case");
       sqlite3_bind_int64(ins_fts, 1, id);
-      for (int i = 0; i < 4; ++i) sqlite3_bind_text(ins_fts, i + 2, t.fts[i].data(), int(t.fts[i].size()), SQLITE_STATIC);
+      for (int i = 0; i < 4; ++i)
+        sqlite3_bind_text(ins_fts, i + 2, t.fts[i].data(), int(t.fts[i].size()), SQLITE_STATIC);
       Step(db, ins_fts, "index case text");
       for (const auto& e : t.events) {
         BindRow(ins_event, e, event_case_col, id, {}, "");

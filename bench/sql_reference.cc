@@ -155,8 +155,7 @@ int Search(const bench::Args& args) {
         }
         return bench::Median(t);
       };
-      j.Num("ranked_ms", time(ranked_all, {*match, limit}))
-          .Num("rowid_order_ms", time(rowid_all, {*match, limit}));
+      j.Num("ranked_ms", time(ranked_all, {*match, limit})).Num("rowid_order_ms", time(rowid_all, {*match, limit}));
       if (!region.empty())
         j.Num("ranked_region_ms", time(ranked_region, {*match, region, hi, limit}))
             .Num("rowid_order_region_ms", time(rowid_region, {*match, region, hi, limit}));
@@ -200,8 +199,9 @@ CockpitResult RunCockpit(Db& db, const std::string& path, long long from, long l
   const std::string hi = path + "\xff";
   const std::string region = " FROM cases WHERE region_path>=?1 AND region_path<?2";
   // A unary + keeps SQLite from using an index on that column, so the other one is walked.
-  const std::string period = by_period ? " FROM cases WHERE +region_path>=?1 AND +region_path<?2 AND created_at>=?3 AND created_at<?4"
-                                       : region + " AND +created_at>=?3 AND +created_at<?4";
+  const std::string period =
+      by_period ? " FROM cases WHERE +region_path>=?1 AND +region_path<?2 AND created_at>=?3 AND created_at<?4"
+                : region + " AND +created_at>=?3 AND +created_at<?4";
   const std::vector<Bind> b4 = {path, hi, from, to}, b2 = {path, hi};
   auto timed = [&](const char* name, const std::string& sql, const std::vector<Bind>& binds, auto&& row) {
     const double t0 = bench::Now();
@@ -211,7 +211,9 @@ CockpitResult RunCockpit(Db& db, const std::string& path, long long from, long l
   timed("counts", std::string("SELECT ") + kCounts + period, b4, [&](sqlite3_stmt* s) { r.counts = CountsJson(s, 0); });
   timed("now", std::string("SELECT ") + kNow + region, b2, [&](sqlite3_stmt* s) {
     bench::Json j;
-    j.Int("open", sqlite3_column_int64(s, 0)).Int("overdue", sqlite3_column_int64(s, 1)).Int("yellow", sqlite3_column_int64(s, 2));
+    j.Int("open", sqlite3_column_int64(s, 0))
+        .Int("overdue", sqlite3_column_int64(s, 1))
+        .Int("yellow", sqlite3_column_int64(s, 2));
     r.now = j.Dump();
   });
   auto keyed = [&](const char* name, const std::string& key, std::string& out) {

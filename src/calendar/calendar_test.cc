@@ -88,7 +88,8 @@ TEST(Calendar, RejectsBadRows) {
 
 TEST(Calendar, ReadsQuotedNamesAndCrLf) {
   // A name holding a comma is quoted (RFC 4180), as a spreadsheet writes it.
-  auto cal = ParseHolidayCsv("date,kind,name\r\n2026-10-01,holiday,\"国庆节, 中秋节\"\r\n2026-10-10,workday,国庆节\r\n");
+  auto cal =
+      ParseHolidayCsv("date,kind,name\r\n2026-10-01,holiday,\"国庆节, 中秋节\"\r\n2026-10-10,workday,国庆节\r\n");
   ASSERT_TRUE(cal.ok()) << cal.error().message;
   EXPECT_FALSE(cal->IsWorkingDay(D("2026-10-01")));
   EXPECT_TRUE(cal->IsWorkingDay(D("2026-10-10")));

@@ -6,22 +6,22 @@
 #include <chrono>
 #include <deque>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <map>
-#include <fstream>
-#include <sstream>
 #include <set>
+#include <sstream>
 #include <thread>
 
-#include "domain/access/policy.h"
-#include "domain/access/totp.h"
 #include "calendar/calendar.h"
 #include "common/csv.h"
-#include "reference/shipped_data.h"
 #include "common/log.h"
 #include "demo/demo.h"
+#include "domain/access/policy.h"
+#include "domain/access/totp.h"
 #include "domain/dispatch/defaults.h"
 #include "reference/geojson.h"
+#include "reference/shipped_data.h"
 
 namespace civicgrid::app {
 
@@ -31,9 +31,9 @@ Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
   if (ec) return Invalid("data", "cannot create " + options.data_dir + ": " + ec.message());
   std::unique_ptr<App> app(new App());
   app->clock_ = options.clock ? options.clock : &app->system_clock_;
-  const std::filesystem::path key_file =
-      options.key_file.empty() ? std::filesystem::path(options.data_dir) / "civicgrid.key"
-                               : std::filesystem::path(options.key_file);
+  const std::filesystem::path key_file = options.key_file.empty()
+                                             ? std::filesystem::path(options.data_dir) / "civicgrid.key"
+                                             : std::filesystem::path(options.key_file);
   const bool new_store = !std::filesystem::exists(std::filesystem::path(options.data_dir) / "civicgrid.db");
   if (!std::filesystem::exists(key_file) && !new_store)
     return Invalid("key_file", "the personal-data key " + key_file.string() +
@@ -60,12 +60,12 @@ Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
   app->store_ = std::move(store.value());
   app->reference_ = std::make_unique<reference::ReferenceService>(*app->store_);
   app->auth_ = std::make_unique<access::AuthService>(*app->store_, *app->clock_);
-  app->routing_ = std::make_unique<dispatch::RoutingService>(*app->store_, app->reference_->directory(), *app->auth_,
-                                                             *app->clock_);
+  app->routing_ =
+      std::make_unique<dispatch::RoutingService>(*app->store_, app->reference_->directory(), *app->auth_, *app->clock_);
   app->reference_->OnReload([routing = app->routing_.get()] { return routing->Reload(); });
   if (auto st = app->ReloadDirectory(); !st) return st.error();
-  app->cases_ = std::make_unique<cases::CaseService>(*app->store_, *app->clock_, app->directory(), *app->vault_,
-                                                     options.rules);
+  app->cases_ =
+      std::make_unique<cases::CaseService>(*app->store_, *app->clock_, app->directory(), *app->vault_, options.rules);
   if (auto st = RefoldProjections(*app); !st) return st.error();
   app->cases_->SetRouting(&app->routing_->table());
   app->cases_->SetOpenCaseIndex(&app->open_cases_);
@@ -158,12 +158,12 @@ Status App::StartCommandCentre() {
     }
     scheduler_->Set(id, next_of(*c));  // also when nothing was due
   });
-  cases_->Subscribe([this, next_of](const cases::Case* before, const cases::Case& after,
-                                  const std::vector<cases::CaseEvent>&) {
-    cockpit_.Apply(before, after);
-    open_cases_.Apply(before, after);
-    scheduler_->Set(after.id, next_of(after));
-  });
+  cases_->Subscribe(
+      [this, next_of](const cases::Case* before, const cases::Case& after, const std::vector<cases::CaseEvent>&) {
+        cockpit_.Apply(before, after);
+        open_cases_.Apply(before, after);
+        scheduler_->Set(after.id, next_of(after));
+      });
   // Rebuilt from the digests (an index, no case decoded): what the store says each case contributes. The
   // scan (SQLite) and the folding run on two threads side by side, handing over batches of digests.
   size_t all = 0, open = 0;
@@ -186,7 +186,8 @@ Status App::StartCommandCentre() {
 }
 
 Result<InitResult> Init(App& app, const std::string& admin_password) {
-  auto rows = csv::Parse(shipped::kCategoriesCsv, {"code", "parent", "name_zh", "name_en", "accept_hours", "resolve_days"});
+  auto rows =
+      csv::Parse(shipped::kCategoriesCsv, {"code", "parent", "name_zh", "name_en", "accept_hours", "resolve_days"});
   if (!rows.ok()) return rows.error();
   std::vector<reference::Category> categories;
   for (auto& r : *rows)
@@ -200,8 +201,7 @@ Result<InitResult> Init(App& app, const std::string& admin_password) {
   if (!admin.ok()) return admin.error();
   if (!*admin) {
     // A generated password meets the rules: 16 hex characters plus a fixed upper-case and symbol tail.
-    result.admin_password =
-        admin_password.empty() ? access::AuthService::RandomSecret(8) + "-Cg" : admin_password;
+    result.admin_password = admin_password.empty() ? access::AuthService::RandomSecret(8) + "-Cg" : admin_password;
     auto user = AddUser(app, "admin", result.admin_password, {{"admin", "*"}}, "init");
     if (!user.ok()) return user.error();
     result.admin_totp_secret = user->totp_secret;
@@ -329,8 +329,9 @@ Status RefoldProjections(App& app) {
   });
   if (st) st = flush();
   if (!st) return st;
-  if (refolded) log::Info("store: " + std::to_string(refolded) + " case rows refolded to projection format " +
-                          std::to_string(kProjectionVersion));
+  if (refolded)
+    log::Info("store: " + std::to_string(refolded) + " case rows refolded to projection format " +
+              std::to_string(kProjectionVersion));
   return app.store().PutSetting("projection_version", std::to_string(kProjectionVersion));
 }
 

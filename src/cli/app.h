@@ -5,16 +5,16 @@
 #include <memory>
 #include <string>
 
-#include "domain/access/auth.h"
-#include "domain/cases/case_service.h"
-#include "domain/cases/nearby.h"
-#include "ledger/timers.h"
-#include "domain/cockpit/aggregates.h"
-#include "domain/dispatch/routing_service.h"
-#include "privacy/personal_data.h"
 #include "common/mutex.h"
 #include "common/result.h"
 #include "common/time.h"
+#include "domain/access/auth.h"
+#include "domain/cases/case_service.h"
+#include "domain/cases/nearby.h"
+#include "domain/cockpit/aggregates.h"
+#include "domain/dispatch/routing_service.h"
+#include "ledger/timers.h"
+#include "privacy/personal_data.h"
 #include "reference/directory.h"
 #include "reference/reference_service.h"
 #include "store/store.h"
@@ -22,7 +22,7 @@
 namespace civicgrid::app {
 
 struct AppOptions {
-  std::string data_dir;          // holds civicgrid.db
+  std::string data_dir;  // holds civicgrid.db
   // The personal-data key (SM4/SM3). Default: civicgrid.key beside the store, created 0600 on first use;
   // operators should keep it elsewhere (another disk, a mounted secret) so a copied store reveals nothing.
   std::string key_file;

@@ -12,14 +12,14 @@ Command AddCheck(CLI::App& cli) {
   auto* check = cli.add_subcommand("check", "verify the store: every case row equals the fold of its events");
   check->add_option("--data", *data_dir, "data directory")->required();
   return {check, [o = data_dir]() -> int {
-    const std::string& data_dir = *o;
-    auto opened = OpenApp(data_dir);
-    if (!opened.ok()) return Fail(opened.error());
-    auto n = app::CheckProjection(*opened.value());
-    if (!n.ok()) return Fail(n.error());
-    std::cout << *n << " cases ok\n";
-    return 0;
-  }};
+            const std::string& data_dir = *o;
+            auto opened = OpenApp(data_dir);
+            if (!opened.ok()) return Fail(opened.error());
+            auto n = app::CheckProjection(*opened.value());
+            if (!n.ok()) return Fail(n.error());
+            std::cout << *n << " cases ok\n";
+            return 0;
+          }};
 }
 
 }  // namespace civicgrid::cli

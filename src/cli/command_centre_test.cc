@@ -110,8 +110,12 @@ TEST(CommandCentre, IncrementalStructuresEqualARecomputationFromTheStore) {
         case 5: cmd = cases::Rate{cases::Rating(pick(3)), pick(4) != 0, "", int(pick(1 + c.joined.size()))}; break;
         case 6: cmd = cases::Close{}; break;
         case 7: cmd = cases::BlowWhistle{departments[pick(3)], {departments[(pick(2) + 1) % 3]}, 0.5, ""}; break;
-        case 8: if (c.whistle) cmd = cases::CheckIn{c.whistle->parts[pick(c.whistle->parts.size())].org}; break;
-        case 9: if (c.whistle) cmd = cases::ReportPart{c.whistle->parts[pick(c.whistle->parts.size())].org, "完成"}; break;
+        case 8:
+          if (c.whistle) cmd = cases::CheckIn{c.whistle->parts[pick(c.whistle->parts.size())].org};
+          break;
+        case 9:
+          if (c.whistle) cmd = cases::ReportPart{c.whistle->parts[pick(c.whistle->parts.size())].org, "完成"};
+          break;
         case 10: cmd = cases::Supervise{"督办", clock.Now() + hours{int(2 + pick(48))}, pick(3) == 0}; break;
         case 11: cmd = cases::Escalate{"上报"}; break;
         case 12: cmd = cases::Merge{ids[pick(ids.size())]}; break;
@@ -139,23 +143,32 @@ TEST(CommandCentre, IncrementalStructuresEqualARecomputationFromTheStore) {
     cockpit::Aggregates fresh;
     cases::OpenCaseIndex fresh_open;
     size_t alarms = 0;
-    ASSERT_TRUE(app.store().ScanCases(false, [&](cases::Case&& c) {
-      fresh.Apply(nullptr, c);
-      fresh_open.Apply(nullptr, c);
-      alarms += cases::NextAlert(c, svc.rules()).has_value();
-      EXPECT_EQ(app.scheduler()->NextOf(c.id).has_value(), cases::NextAlert(c, svc.rules()).has_value()) << c.id;
-    }).ok());
+    ASSERT_TRUE(
+        app.store()
+            .ScanCases(
+                false,
+                [&](cases::Case&& c) {
+                  fresh.Apply(nullptr, c);
+                  fresh_open.Apply(nullptr, c);
+                  alarms += cases::NextAlert(c, svc.rules()).has_value();
+                  EXPECT_EQ(app.scheduler()->NextOf(c.id).has_value(), cases::NextAlert(c, svc.rules()).has_value())
+                      << c.id;
+                })
+            .ok());
     EXPECT_GT(alarms, 0u);
     // And from the digests start-up reads (columns only): the same again.
     cockpit::Aggregates from_digests;
     cases::OpenCaseIndex open_from_digests;
-    ASSERT_TRUE(app.store().ScanDigests([&](const cases::CaseDigest& d) {
-      from_digests.Load(d);
-      if (d.location && (d.status == cases::CaseStatus::kReceived || d.status == cases::CaseStatus::kDispatched ||
-                         d.status == cases::CaseStatus::kAccepted))
-        open_from_digests.Load(d.id, d.version, *d.location, d.created_at, d.category);
-      EXPECT_EQ(d.next_alert.has_value(), app.scheduler()->NextOf(d.id).has_value()) << d.id;
-    }).ok());
+    ASSERT_TRUE(app.store()
+                    .ScanDigests([&](const cases::CaseDigest& d) {
+                      from_digests.Load(d);
+                      if (d.location &&
+                          (d.status == cases::CaseStatus::kReceived || d.status == cases::CaseStatus::kDispatched ||
+                           d.status == cases::CaseStatus::kAccepted))
+                        open_from_digests.Load(d.id, d.version, *d.location, d.created_at, d.category);
+                      EXPECT_EQ(d.next_alert.has_value(), app.scheduler()->NextOf(d.id).has_value()) << d.id;
+                    })
+                    .ok());
     const TimePoint start = *ParseTime("2026-10-01T00:00:00+08:00");
     int compared = 0;
     for (const std::string region : {"", "c", "t0", "t1", "t0m1", "t1m0g1"})
@@ -181,8 +194,11 @@ TEST(CommandCentre, IncrementalStructuresEqualARecomputationFromTheStore) {
     }
     // Start-up's pipelined load hands over every digest once, in the store's order, across many batches.
     std::vector<std::pair<cases::CaseId, std::int64_t>> scanned, loaded;
-    ASSERT_TRUE(app.store().ScanDigests([&](const cases::CaseDigest& d) { scanned.emplace_back(d.id, d.version); }).ok());
-    ASSERT_TRUE(LoadDigests(app.store(), [&](const cases::CaseDigest& d) { loaded.emplace_back(d.id, d.version); }, 7).ok());
+    ASSERT_TRUE(
+        app.store().ScanDigests([&](const cases::CaseDigest& d) { scanned.emplace_back(d.id, d.version); }).ok());
+    ASSERT_TRUE(LoadDigests(
+                    app.store(), [&](const cases::CaseDigest& d) { loaded.emplace_back(d.id, d.version); }, 7)
+                    .ok());
     EXPECT_EQ(loaded, scanned);
     EXPECT_EQ(scanned.size(), ids.size());
     auto checked = CheckProjection(app);

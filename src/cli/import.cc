@@ -30,36 +30,36 @@ std::vector<Command> AddImport(CLI::App& cli) {
   import_routing->add_flag("--defaults", o->routing_defaults, "the shipped per-county templates");
   std::vector<Command> out;
   out.push_back({import_routing, [o]() -> int {
-    const auto& [data_dir, file, routing_defaults] = *o;
-    if (routing_defaults == !file.empty())
-      return Fail(Invalid("file", "give a CSV file of rules or --defaults (one of them)"));
-    auto opened = OpenApp(data_dir);
-    if (!opened.ok()) return Fail(opened.error());
-    Result<size_t> n = size_t{0};
-    if (routing_defaults) {
-      n = opened.value()->routing().AddDefaults(shipped::kRoutingDefaultsCsv, "cli");
-    } else {
-      auto text = ReadFile(file);
-      if (!text.ok()) return Fail(text.error());
-      n = opened.value()->routing().ImportCsv(*text, "cli");
-    }
-    if (!n.ok()) return Fail(n.error());
-    std::cout << "imported " << *n << " routing rules\n";
-    return 0;
-  }});
+                   const auto& [data_dir, file, routing_defaults] = *o;
+                   if (routing_defaults == !file.empty())
+                     return Fail(Invalid("file", "give a CSV file of rules or --defaults (one of them)"));
+                   auto opened = OpenApp(data_dir);
+                   if (!opened.ok()) return Fail(opened.error());
+                   Result<size_t> n = size_t{0};
+                   if (routing_defaults) {
+                     n = opened.value()->routing().AddDefaults(shipped::kRoutingDefaultsCsv, "cli");
+                   } else {
+                     auto text = ReadFile(file);
+                     if (!text.ok()) return Fail(text.error());
+                     n = opened.value()->routing().ImportCsv(*text, "cli");
+                   }
+                   if (!n.ok()) return Fail(n.error());
+                   std::cout << "imported " << *n << " routing rules\n";
+                   return 0;
+                 }});
   for (auto* sub : {import_regions, import_orgs})
     out.push_back({sub, [o, regions = sub == import_regions]() -> int {
-      const auto& [data_dir, file, routing_defaults] = *o;
-    auto text = ReadFile(file);
-    if (!text.ok()) return Fail(text.error());
-    auto opened = OpenApp(data_dir);
-    if (!opened.ok()) return Fail(opened.error());
-    auto n = regions ? opened.value()->reference().ImportRegionsGeoJson(*text)
+                     const auto& [data_dir, file, routing_defaults] = *o;
+                     auto text = ReadFile(file);
+                     if (!text.ok()) return Fail(text.error());
+                     auto opened = OpenApp(data_dir);
+                     if (!opened.ok()) return Fail(opened.error());
+                     auto n = regions ? opened.value()->reference().ImportRegionsGeoJson(*text)
                                       : opened.value()->reference().ImportOrgsCsv(*text);
-    if (!n.ok()) return Fail(n.error());
-    std::cout << "imported " << *n << (regions ? " regions\n" : " organisations\n");
-    return 0;
-    }});
+                     if (!n.ok()) return Fail(n.error());
+                     std::cout << "imported " << *n << (regions ? " regions\n" : " organisations\n");
+                     return 0;
+                   }});
   return out;
 }
 

@@ -19,14 +19,14 @@ Command AddKey(CLI::App& cli) {
   key_add->add_option("--name", o->name, "name of the system, e.g. hotline")->required();
   key_add->add_option("--channel", o->channel, "the channel it takes cases in on")->required();
   return {key_add, [o]() -> int {
-    const auto& [data_dir, name, channel] = *o;
-    auto opened = OpenApp(data_dir);
-    if (!opened.ok()) return Fail(opened.error());
-    auto k = app::AddKey(*opened.value(), name, channel);
-    if (!k.ok()) return Fail(k.error());
-    std::cout << *k << "\n";
-    return 0;
-  }};
+            const auto& [data_dir, name, channel] = *o;
+            auto opened = OpenApp(data_dir);
+            if (!opened.ok()) return Fail(opened.error());
+            auto k = app::AddKey(*opened.value(), name, channel);
+            if (!k.ok()) return Fail(k.error());
+            std::cout << *k << "\n";
+            return 0;
+          }};
 }
 
 }  // namespace civicgrid::cli

@@ -16,15 +16,15 @@ Command AddToken(CLI::App& cli) {
   token->add_option("--data", o->data_dir, "data directory")->required();
   token->add_option("--user", o->login, "login")->required();
   return {token, [o]() -> int {
-    const auto& [data_dir, login] = *o;
-    auto opened = OpenApp(data_dir);
-    if (!opened.ok()) return Fail(opened.error());
-    auto t = opened.value()->auth().IssueToken(login, access::kCliTokenLifetime);
-    if (!t.ok()) return Fail(t.error());
-    opened.value()->auth().Audit("cli", "token_issued", login, "", "cli");
-    std::cout << t->token << "\n";
-    return 0;
-  }};
+            const auto& [data_dir, login] = *o;
+            auto opened = OpenApp(data_dir);
+            if (!opened.ok()) return Fail(opened.error());
+            auto t = opened.value()->auth().IssueToken(login, access::kCliTokenLifetime);
+            if (!t.ok()) return Fail(t.error());
+            opened.value()->auth().Audit("cli", "token_issued", login, "", "cli");
+            std::cout << t->token << "\n";
+            return 0;
+          }};
 }
 
 }  // namespace civicgrid::cli

@@ -31,51 +31,51 @@ std::vector<Command> AddUser(CLI::App& cli) {
   user_list->add_flag("--json", o->json_out, "print JSON");
   std::vector<Command> out;
   out.push_back({user_add, [o]() -> int {
-    const auto& [data_dir, login, role, scope, password_stdin, json_out] = *o;
-    auto opened = OpenApp(data_dir);
-    if (!opened.ok()) return Fail(opened.error());
-    auto added = app::AddUser(*opened.value(), login, ReadStdin(), {{role, scope}}, "cli");
-    if (!added.ok()) return Fail(added.error());
-    std::cout << "user " << login << " added\n";
-    if (!added->totp_secret.empty())
-      std::cout << "one-time codes: " << access::TotpUri(login, added->totp_secret) << "\n";
-    return 0;
-  }});
+                   const auto& [data_dir, login, role, scope, password_stdin, json_out] = *o;
+                   auto opened = OpenApp(data_dir);
+                   if (!opened.ok()) return Fail(opened.error());
+                   auto added = app::AddUser(*opened.value(), login, ReadStdin(), {{role, scope}}, "cli");
+                   if (!added.ok()) return Fail(added.error());
+                   std::cout << "user " << login << " added\n";
+                   if (!added->totp_secret.empty())
+                     std::cout << "one-time codes: " << access::TotpUri(login, added->totp_secret) << "\n";
+                   return 0;
+                 }});
   out.push_back({user_disable, [o]() -> int {
-    const auto& [data_dir, login, role, scope, password_stdin, json_out] = *o;
-    auto opened = OpenApp(data_dir);
-    if (!opened.ok()) return Fail(opened.error());
-    if (auto st = opened.value()->store().SetUserDisabled(login, true); !st) return Fail(st.error());
-    opened.value()->auth().Audit("cli", "user_disabled", login, "", "cli");
-    std::cout << "user " << login << " disabled\n";
-    return 0;
-  }});
+                   const auto& [data_dir, login, role, scope, password_stdin, json_out] = *o;
+                   auto opened = OpenApp(data_dir);
+                   if (!opened.ok()) return Fail(opened.error());
+                   if (auto st = opened.value()->store().SetUserDisabled(login, true); !st) return Fail(st.error());
+                   opened.value()->auth().Audit("cli", "user_disabled", login, "", "cli");
+                   std::cout << "user " << login << " disabled\n";
+                   return 0;
+                 }});
   out.push_back({user_list, [o]() -> int {
-    const auto& [data_dir, login, role, scope, password_stdin, json_out] = *o;
-    auto opened = OpenApp(data_dir);
-    if (!opened.ok()) return Fail(opened.error());
-    auto users = opened.value()->store().ListUsers();
-    if (!users.ok()) return Fail(users.error());
-    if (json_out) {
-      std::cout << "[";
-      for (size_t i = 0; i < users->size(); ++i) {
-        const auto& u = (*users)[i];
-        std::cout << (i ? "," : "") << "{\"login\":" << JsonString(u.login) << ",\"roles\":[";
-        for (size_t r = 0; r < u.roles.size(); ++r)
-          std::cout << (r ? "," : "") << "{\"role\":" << JsonString(u.roles[r].first)
-                    << ",\"scope\":" << JsonString(u.roles[r].second) << "}";
-        std::cout << "]}";
-      }
-      std::cout << "]\n";
-    } else {
-      for (const auto& u : *users) {
-        std::cout << u.login << (u.disabled ? " (disabled)" : "");
-        for (const auto& [r, s] : u.roles) std::cout << " " << r << "@" << s;
-        std::cout << "\n";
-      }
-    }
-    return 0;
-  }});
+                   const auto& [data_dir, login, role, scope, password_stdin, json_out] = *o;
+                   auto opened = OpenApp(data_dir);
+                   if (!opened.ok()) return Fail(opened.error());
+                   auto users = opened.value()->store().ListUsers();
+                   if (!users.ok()) return Fail(users.error());
+                   if (json_out) {
+                     std::cout << "[";
+                     for (size_t i = 0; i < users->size(); ++i) {
+                       const auto& u = (*users)[i];
+                       std::cout << (i ? "," : "") << "{\"login\":" << JsonString(u.login) << ",\"roles\":[";
+                       for (size_t r = 0; r < u.roles.size(); ++r)
+                         std::cout << (r ? "," : "") << "{\"role\":" << JsonString(u.roles[r].first)
+                                   << ",\"scope\":" << JsonString(u.roles[r].second) << "}";
+                       std::cout << "]}";
+                     }
+                     std::cout << "]\n";
+                   } else {
+                     for (const auto& u : *users) {
+                       std::cout << u.login << (u.disabled ? " (disabled)" : "");
+                       for (const auto& [r, s] : u.roles) std::cout << " " << r << "@" << s;
+                       std::cout << "\n";
+                     }
+                   }
+                   return 0;
+                 }});
   return out;
 }
 

@@ -18,7 +18,10 @@ TEST(Csv, Errors) {
   EXPECT_FALSE(Parse("a,b\n\"1,2\n", {}).ok());
   EXPECT_FALSE(Parse("a\n1\n", {"b"}).ok());
   EXPECT_FALSE(Parse("", {}).ok());
-  EXPECT_TRUE(Parse("\xEF\xBB\xBF" "a\n1", {"a"}).ok());
+  EXPECT_TRUE(Parse("\xEF\xBB\xBF"
+                    "a\n1",
+                    {"a"})
+                  .ok());
 }
 
 TEST(Csv, RowsKnowTheirLine) {

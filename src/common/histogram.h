@@ -13,8 +13,8 @@ namespace civicgrid {
 class Histogram {
  public:
   // Upper bounds in seconds, from a fast commit (fsync alone is ~0.2 ms) to a stall worth a page.
-  static constexpr std::array<double, 14> kBounds = {0.0005, 0.001, 0.002, 0.005, 0.01, 0.02,  0.05,
-                                                     0.1,    0.2,   0.5,   1,     2,    5,     10};
+  static constexpr std::array<double, 14> kBounds = {0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05,
+                                                     0.1,    0.2,   0.5,   1,     2,    5,    10};
 
   void Observe(double seconds) {
     size_t k = 0;

@@ -30,10 +30,8 @@ TEST(Mutex, CondVarWakesTheWaiterAndHoldsTheLockAgain) {
     box.value = 43;  // still held: the write is safe
   }
   producer.join();
-  if (box.mu.TryLock())
-    box.mu.Unlock();
-  else
-    ADD_FAILURE() << "the waiter's lock was not released";
+  if (box.mu.TryLock()) box.mu.Unlock();
+  else ADD_FAILURE() << "the waiter's lock was not released";
 }
 
 TEST(Mutex, WaitForTimesOutWithTheLockHeld) {

@@ -11,11 +11,11 @@
 namespace civicgrid {
 
 enum class ErrorCode {
-  kBadRequest,    // the request cannot be read at all (malformed JSON, bad query syntax): 400
-  kInvalid,       // readable but wrong (missing field, wrong type, unknown code, out of range): 422
-  kNotFound,      // 404
-  kConflict,      // an action not allowed in the current state, or a lost race: 409
-  kUnauthorized,  // 401
+  kBadRequest,        // the request cannot be read at all (malformed JSON, bad query syntax): 400
+  kInvalid,           // readable but wrong (missing field, wrong type, unknown code, out of range): 422
+  kNotFound,          // 404
+  kConflict,          // an action not allowed in the current state, or a lost race: 409
+  kUnauthorized,      // 401
   kForbidden,         // 403
   kMethodNotAllowed,  // the path exists, the method does not: 405
   kTooLarge,          // a body over its limit: 413
@@ -49,8 +49,8 @@ inline Error Internal(std::string message) { return Error{ErrorCode::kInternal, 
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
-  Result(Error error) : v_(std::move(error)) {}    // NOLINT
+  Result(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design
+  Result(Error error) : v_(std::move(error)) {}  // NOLINT
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
   T& value() & { return std::get<0>(v_); }

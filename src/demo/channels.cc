@@ -5,13 +5,12 @@ namespace civicgrid::demo {
 // Shares from the brief: the hotline ~45%, grid patrol ~25%, digital city management ~15%.
 const std::vector<ChannelSpec>& Channels() {
   static const std::vector<ChannelSpec> kChannels = {
-      {"12345",
-       0.45,
-       DayPattern::kEveryDay,
-       HourPattern::kAllDay,
-       {{"11", 6}, {"12", 4}, {"13", 3}, {"14", 8}, {"15", 5}, {"16", 7}, {"17", 6}, {"18", 6},
-        {"19", 5}, {"20", 3}, {"21", 3}, {"22", 4}, {"23", 3}, {"24", 6}, {"25", 2}, {"06", 3},
-        {"09", 2}, {"01", 2}, {"02", 1}, {"03", 1}, {"04", 1}, {"08", 2}}},
+      {"12345", 0.45, DayPattern::kEveryDay, HourPattern::kAllDay, {{"11", 6}, {"12", 4}, {"13", 3}, {"14", 8},
+                                                                    {"15", 5}, {"16", 7}, {"17", 6}, {"18", 6},
+                                                                    {"19", 5}, {"20", 3}, {"21", 3}, {"22", 4},
+                                                                    {"23", 3}, {"24", 6}, {"25", 2}, {"06", 3},
+                                                                    {"09", 2}, {"01", 2}, {"02", 1}, {"03", 1},
+                                                                    {"04", 1}, {"08", 2}}},
       {"grid_patrol",
        0.25,
        DayPattern::kPatrol,
@@ -32,16 +31,7 @@ const std::vector<ChannelSpec>& Channels() {
        0.15,
        DayPattern::kEveryDay,
        HourPattern::kStreet,
-       {{"01", 4},
-        {"02", 3},
-        {"03", 3},
-        {"04", 2},
-        {"05", 1},
-        {"06", 10},
-        {"07", 4},
-        {"08", 4},
-        {"09", 8},
-        {"10", 1}}},
+       {{"01", 4}, {"02", 3}, {"03", 3}, {"04", 2}, {"05", 1}, {"06", 10}, {"07", 4}, {"08", 4}, {"09", 8}, {"10", 1}}},
       {"resident",
        0.07,
        DayPattern::kEveryDay,
@@ -72,9 +62,8 @@ const std::vector<ChannelSpec>& Channels() {
 }
 
 const std::array<double, 24>& HourWeights(HourPattern p) {
-  static const std::array<double, 24> kAllDay = {0.15, 0.1, 0.07, 0.05, 0.05, 0.1, 0.3,  0.7,
-                                                 1.3,  1.7, 1.8,  1.5,  0.9,  1.0, 1.5,  1.7,
-                                                 1.6,  1.2, 0.8,  0.8,  0.7,  0.5, 0.35, 0.2};
+  static const std::array<double, 24> kAllDay = {0.15, 0.1, 0.07, 0.05, 0.05, 0.1, 0.3, 0.7, 1.3, 1.7, 1.8,  1.5,
+                                                 0.9,  1.0, 1.5,  1.7,  1.6,  1.2, 0.8, 0.8, 0.7, 0.5, 0.35, 0.2};
   static const std::array<double, 24> kPatrol = {0,   0,   0,   0,   0,   0,   0, 0.2, 1, 1.5, 1.5, 1.2,
                                                  0.4, 0.8, 1.4, 1.5, 1.3, 0.6, 0, 0,   0, 0,   0,   0};
   static const std::array<double, 24> kStreet = {0,   0,   0,   0,   0,   0,   0.1, 0.8, 1.3, 1.5, 1.5, 1.2,
@@ -82,14 +71,10 @@ const std::array<double, 24>& HourWeights(HourPattern p) {
   static const std::array<double, 24> kOffice = {0,   0,   0,   0,   0,   0,   0, 0, 0.6, 1.2, 1.5, 1.2,
                                                  0.2, 0.5, 1.2, 1.4, 1.2, 0.3, 0, 0, 0,   0,   0,   0};
   switch (p) {
-    case HourPattern::kAllDay:
-      return kAllDay;
-    case HourPattern::kPatrol:
-      return kPatrol;
-    case HourPattern::kStreet:
-      return kStreet;
-    case HourPattern::kOffice:
-      return kOffice;
+    case HourPattern::kAllDay: return kAllDay;
+    case HourPattern::kPatrol: return kPatrol;
+    case HourPattern::kStreet: return kStreet;
+    case HourPattern::kOffice: return kOffice;
   }
   return kAllDay;
 }
@@ -126,6 +111,5 @@ const std::vector<std::string>& StormMatters() {
                                                          "01028", "13002", "01004", "01003", "17001", "06011"};
   return kStormMatters;
 }
-
 
 }  // namespace civicgrid::demo

@@ -8,12 +8,12 @@
 #include <cstdint>
 #include <vector>
 
-#include "domain/cases/case_service.h"
 #include "common/result.h"
 #include "common/time.h"
 #include "domain/cases/case.h"
-#include "reference/types.h"
+#include "domain/cases/case_service.h"
 #include "reference/directory.h"
+#include "reference/types.h"
 
 namespace civicgrid::demo {
 

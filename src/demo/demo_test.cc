@@ -12,14 +12,14 @@
 #include <vector>
 
 #include "calendar/calendar.h"
+#include "common/csv.h"
 #include "domain/cases/lifecycle.h"
 #include "domain/dispatch/defaults.h"
 #include "domain/dispatch/routing.h"
-#include "common/csv.h"
-#include "reference/shipped_data.h"
 #include "geo/polygon.h"
 #include "privacy/personal_data.h"
 #include "reference/geojson.h"
+#include "reference/shipped_data.h"
 #include "store/store.h"
 
 namespace civicgrid::demo {
@@ -85,26 +85,14 @@ TEST_F(DemoReferenceTest, CodesAreWellFormedAndNestUnderTheirParents) {
     EXPECT_FALSE(r.name.empty()) << r.code;
     size_t length = 0;
     switch (r.kind) {
-      case RegionKind::kCounty:
-        length = 6;
-        break;
+      case RegionKind::kCounty: length = 6; break;
       case RegionKind::kTown:
-      case RegionKind::kStreet:
-        length = 9;
-        break;
+      case RegionKind::kStreet: length = 9; break;
       case RegionKind::kCommunity:
-      case RegionKind::kVillage:
-        length = 12;
-        break;
-      case RegionKind::kGrid:
-        length = 15;
-        break;
-      case RegionKind::kEstate:
-        length = 17;
-        break;
-      case RegionKind::kBuilding:
-        ADD_FAILURE() << "no buildings expected: " << r.code;
-        break;
+      case RegionKind::kVillage: length = 12; break;
+      case RegionKind::kGrid: length = 15; break;
+      case RegionKind::kEstate: length = 17; break;
+      case RegionKind::kBuilding: ADD_FAILURE() << "no buildings expected: " << r.code; break;
     }
     EXPECT_EQ(r.code.size(), length) << r.code << " " << Name(r.kind);
     if (r.kind == RegionKind::kCounty) {
@@ -182,14 +170,9 @@ TEST_F(DemoReferenceTest, GridsTileEachCountyWithoutGapsOrOverlaps) {
         for (const auto& s : shapes) {
           if (!s.box.Contains(p)) continue;
           switch (geo::Locate(s.polygon, p)) {
-            case geo::Where::kInside:
-              ++inside;
-              break;
-            case geo::Where::kBoundary:
-              ++on_edge;
-              break;
-            case geo::Where::kOutside:
-              break;
+            case geo::Where::kInside: ++inside; break;
+            case geo::Where::kBoundary: ++on_edge; break;
+            case geo::Where::kOutside: break;
           }
         }
       if (on_edge > 0) {
@@ -258,8 +241,7 @@ TEST_F(DemoReferenceTest, OrganisationsCoverCountiesTownsAndCommunities) {
   ASSERT_TRUE(orgs.count("320923100"));
   EXPECT_EQ(orgs["320923100"]->name, "沟墩镇人民政府");
   for (const auto& r : reference_->regions) {
-    if (r.kind == RegionKind::kGrid || r.kind == RegionKind::kEstate || r.kind == RegionKind::kCounty)
-      continue;
+    if (r.kind == RegionKind::kGrid || r.kind == RegionKind::kEstate || r.kind == RegionKind::kCounty) continue;
     ASSERT_TRUE(orgs.count(r.code)) << r.code;
     EXPECT_EQ(orgs[r.code]->region, r.code);
   }
@@ -269,8 +251,8 @@ TEST_F(DemoReferenceTest, OrganisationsCoverCountiesTownsAndCommunities) {
 
 std::vector<reference::Category> ShippedCategories() {
   std::vector<reference::Category> out;
-  auto rows = csv::Parse(shipped::kCategoriesCsv,
-                         {"code", "parent", "name_zh", "name_en", "accept_hours", "resolve_days"});
+  auto rows =
+      csv::Parse(shipped::kCategoriesCsv, {"code", "parent", "name_zh", "name_en", "accept_hours", "resolve_days"});
   EXPECT_TRUE(rows.ok());
   if (!rows.ok()) return out;
   for (auto& r : *rows)
@@ -283,11 +265,10 @@ std::vector<reference::Category> ShippedCategories() {
 class History {
  public:
   explicit History(const std::string& tag) {
-    path_ =
-        (std::filesystem::temp_directory_path() /
-         ("civicgrid_demo_" + tag + "_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-          "_" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) + ".db"))
-            .string();
+    path_ = (std::filesystem::temp_directory_path() /
+             ("civicgrid_demo_" + tag + "_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" +
+              std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) + ".db"))
+                .string();
     auto store = store::OpenSqlite({path_, 2, false});
     EXPECT_TRUE(store.ok()) << (store.ok() ? "" : store.error().message);
     if (!store.ok()) return;
@@ -382,7 +363,7 @@ TEST(DemoHistoryTest, CasesComeThroughTheCommandsAndFoldToTheirRows) {
       EXPECT_FALSE(c.origin.external_id.empty()) << id;
     }
     const auto& reporter = c.origin.reporter;
-    EXPECT_FALSE(reporter.phone.empty()) << id;  // every demo reporter leaves a number
+    EXPECT_FALSE(reporter.phone.empty()) << id;                             // every demo reporter leaves a number
     EXPECT_EQ(reporter.phone.masked.size(), 11u) << reporter.phone.masked;  // 138****5678
     EXPECT_EQ(reporter.phone.masked[0], '1');
     EXPECT_GE(reporter.phone.masked[1], '3');
@@ -394,8 +375,7 @@ TEST(DemoHistoryTest, CasesComeThroughTheCommandsAndFoldToTheirRows) {
     channels.insert(c.origin.channel);
     majors.insert(c.origin.category.substr(0, 2));
   }
-  for (const auto& [status, n] : by_status)
-    std::printf("%s %d\n", std::string(Name(status)).c_str(), n);
+  for (const auto& [status, n] : by_status) std::printf("%s %d\n", std::string(Name(status)).c_str(), n);
   EXPECT_GE(by_status.size(), 4u);
   EXPECT_GT(by_status[cases::CaseStatus::kClosed], 150);
   EXPECT_GT(by_status[cases::CaseStatus::kInvalid] + by_status[cases::CaseStatus::kMerged], 0);
@@ -423,7 +403,8 @@ TEST_F(DemoReferenceTest, ShippedRoutingRulesSendEveryMatterWhereTheLongestTempl
   auto expected = [&](const std::string& category, const std::vector<const reference::Region*>& lineage) {
     std::string best, org;
     for (auto& t : *templates)
-      if (category.starts_with(t["category"]) && t["category"].size() > best.size()) best = t["category"], org = t["org"];
+      if (category.starts_with(t["category"]) && t["category"].size() > best.size())
+        best = t["category"], org = t["org"];
     if (org == "town") return lineage[1]->code;
     if (org == "community") return lineage[2]->code;
     return lineage[0]->code + "-" + org;
@@ -511,8 +492,7 @@ TEST(DemoHistoryTest, SameSeedPlaysTheSameHistory) {
     ASSERT_TRUE(ea.ok() && eb.ok());
     // Sealing draws a fresh IV each time: compare everything but the ciphertexts.
     for (auto* trail : {&*ea, &*eb})
-      for (auto& e : *trail)
-      {
+      for (auto& e : *trail) {
         cases::Reporter* r = nullptr;
         if (auto* received = std::get_if<cases::events::Received>(&e.body)) r = &received->origin.reporter;
         if (auto* joined = std::get_if<cases::events::Joined>(&e.body)) r = &joined->reporter;

@@ -81,10 +81,8 @@ struct Lattice {
     const int i = cell % nx, j = cell / nx;
     geo::Ring ring;
     auto add = [&](const std::vector<geo::LonLat>& points, bool reversed) {
-      if (reversed)
-        ring.insert(ring.end(), points.rbegin(), points.rend());
-      else
-        ring.insert(ring.end(), points.begin(), points.end());
+      if (reversed) ring.insert(ring.end(), points.rbegin(), points.rend());
+      else ring.insert(ring.end(), points.begin(), points.end());
     };
     ring.push_back(nodes[size_t(Node(i, j))]);
     add(horizontal[size_t(j * nx + i)], false);
@@ -214,8 +212,8 @@ void SpreadSeeds(const Lattice& l, const std::vector<int>& cells, int count, std
 // Grows one area per seed over the cells whose domain[c] == domain_id, cheapest first (Dijkstra from all
 // seeds at once; a slower area claims less ground). A cell joins the area that reaches it first, always
 // from a cell that area already holds, so every area is contiguous.
-std::vector<int> Grow(const Lattice& l, const std::vector<int>& domain, int domain_id,
-                      const std::vector<int>& seeds, const std::vector<double>& speeds, std::uint64_t salt) {
+std::vector<int> Grow(const Lattice& l, const std::vector<int>& domain, int domain_id, const std::vector<int>& seeds,
+                      const std::vector<double>& speeds, std::uint64_t salt) {
   std::vector<int> owner(size_t(l.cells()), -1);
   using Item = std::tuple<double, int, int>;  // cost, cell, area
   std::priority_queue<Item, std::vector<Item>, std::greater<Item>> queue;
@@ -232,8 +230,7 @@ std::vector<int> Grow(const Lattice& l, const std::vector<int>& domain, int doma
       const int next = l.Cell(ni, nj);
       if (owner[size_t(next)] >= 0 || domain[size_t(next)] != domain_id) continue;
       const double noise = 0.6 + 0.8 * HashUnit(salt, {std::uint64_t(next)});
-      queue.emplace(cost + DistanceKm(l.Centre(cell), l.Centre(next)) * noise / speeds[size_t(area)], next,
-                    area);
+      queue.emplace(cost + DistanceKm(l.Centre(cell), l.Centre(next)) * noise / speeds[size_t(area)], next, area);
     }
   }
   return owner;
@@ -249,20 +246,18 @@ const std::vector<std::string> kCommunityNames = {
     "新村", "百花", "朝阳", "红旗", "公园", "运河", "射阳河", "淮河", "富康", "玉龙", "同心"};
 const std::vector<std::string> kUrbanFirst = {"东", "西", "南", "北", "新", "中", "金", "银", "丰", "兴",
                                               "永", "长", "福", "康", "瑞", "祥", "和", "安", "惠", "润"};
-const std::vector<std::string> kUrbanSecond = {"苑", "园", "湖", "桥", "港", "河",
-                                               "坊", "湾", "城", "林", "庭", "岸"};
-const std::vector<std::string> kVillageFirst = {
-    "王", "张", "李", "陈", "周", "吴", "杨", "朱", "孙", "徐", "胡", "高", "刘", "黄", "马", "顾",
-    "丁", "卞", "季", "蒋", "东", "西", "南", "北", "新", "大", "小", "前", "后", "中", "三", "五",
-    "八", "双", "陶", "沈", "葛", "倪", "施", "单", "郭", "潘", "花", "兴", "立", "友", "振", "长"};
+const std::vector<std::string> kUrbanSecond = {"苑", "园", "湖", "桥", "港", "河", "坊", "湾", "城", "林", "庭", "岸"};
+const std::vector<std::string> kVillageFirst = {"王", "张", "李", "陈", "周", "吴", "杨", "朱", "孙", "徐", "胡", "高",
+                                                "刘", "黄", "马", "顾", "丁", "卞", "季", "蒋", "东", "西", "南", "北",
+                                                "新", "大", "小", "前", "后", "中", "三", "五", "八", "双", "陶", "沈",
+                                                "葛", "倪", "施", "单", "郭", "潘", "花", "兴", "立", "友", "振", "长"};
 const std::vector<std::string> kVillageSecond = {"庄", "集", "圩", "沟", "墩", "河", "湖", "港", "桥",
                                                  "园", "湾", "垛", "舍", "滩", "荡", "坝", "林", "坊",
                                                  "楼", "洼", "尖", "口", "营", "堆", "套", "渡"};
 
 // A name not yet used in the county: two syllables, a third when the pairs run out.
-std::string InventName(Rng& rng, const std::vector<std::string>& first,
-                       const std::vector<std::string>& second, std::set<std::string>& used,
-                       const std::string& suffix) {
+std::string InventName(Rng& rng, const std::vector<std::string>& first, const std::vector<std::string>& second,
+                       std::set<std::string>& used, const std::string& suffix) {
   for (int attempt = 0;; ++attempt) {
     std::string stem = rng.Pick(first);
     if (attempt >= 40) stem += rng.Pick(first);
@@ -343,12 +338,9 @@ Result<std::vector<reference::Region>> BuildRegions(std::uint64_t seed) {
     std::vector<double> shares, speeds;
     for (size_t k = 0; k < order.size(); ++k) {
       const double jitter = HashUnit(county_seed, {21, k});
-      if (k < urban_count)
-        shares.push_back(1.5 + 0.3 * jitter);
-      else if (towns[order[k]].code[6] == '4')
-        shares.push_back(0.6 + 0.3 * jitter);  // farms, zones, parks
-      else
-        shares.push_back(0.7 + 0.6 * jitter);
+      if (k < urban_count) shares.push_back(1.5 + 0.3 * jitter);
+      else if (towns[order[k]].code[6] == '4') shares.push_back(0.6 + 0.3 * jitter);  // farms, zones, parks
+      else shares.push_back(0.7 + 0.6 * jitter);
       speeds.push_back(k < urban_count ? 0.4 : 1.0);
     }
     double share_sum = 0;
@@ -376,8 +368,7 @@ Result<std::vector<reference::Region>> BuildRegions(std::uint64_t seed) {
       const bool street = EndsWith(town.name, "街道");
       const bool zone = town.code[6] == '4';
       const bool urban = k < urban_count;
-      out.push_back(
-          {town.code, town.name, street ? RegionKind::kStreet : RegionKind::kTown, county_code, ""});
+      out.push_back({town.code, town.name, street ? RegionKind::kStreet : RegionKind::kTown, county_code, ""});
 
       std::vector<int> cells;
       for (int c = 0; c < lattice.cells(); ++c)
@@ -403,8 +394,7 @@ Result<std::vector<reference::Region>> BuildRegions(std::uint64_t seed) {
       for (size_t u = 0; u < unit_order.size(); ++u) unit_order[u] = u;
       const geo::LonLat seat = lattice.Centre(seeds[k]);
       std::stable_sort(unit_order.begin(), unit_order.end(), [&](size_t a, size_t b) {
-        return DistanceKm(lattice.Centre(unit_seeds[a]), seat) <
-               DistanceKm(lattice.Centre(unit_seeds[b]), seat);
+        return DistanceKm(lattice.Centre(unit_seeds[a]), seat) < DistanceKm(lattice.Centre(unit_seeds[b]), seat);
       });
       int next_community = 1, next_village = 201;
       for (size_t n = 0; n < unit_order.size(); ++n) {
@@ -420,8 +410,7 @@ Result<std::vector<reference::Region>> BuildRegions(std::uint64_t seed) {
             const std::string candidate = names_rng.Pick(kCommunityNames) + "社区";
             if (used_names.insert(candidate).second) name = candidate;
           }
-          unit.name =
-              name.empty() ? InventName(names_rng, kUrbanFirst, kUrbanSecond, used_names, "社区") : name;
+          unit.name = name.empty() ? InventName(names_rng, kUrbanFirst, kUrbanSecond, used_names, "社区") : name;
         } else if (n == 0) {  // a town's seat: the community named after the town
           unit.kind = RegionKind::kCommunity;
           std::string stem = town.name;
@@ -449,8 +438,7 @@ Result<std::vector<reference::Region>> BuildRegions(std::uint64_t seed) {
         });
         for (size_t g = 0; g < unit_cells.size(); ++g) {
           const geo::Ring ring = lattice.Ring(unit_cells[g]);
-          if (auto problem = geo::CheckRing(ring))
-            return Internal("generated grid ring is invalid: " + *problem);
+          if (auto problem = geo::CheckRing(ring)) return Internal("generated grid ring is invalid: " + *problem);
           reference::Region grid;
           grid.code = unit.code + Serial(int(g) + 1, 3);
           grid.name = unit.name + "第" + std::to_string(g + 1) + "网格";

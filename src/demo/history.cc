@@ -20,9 +20,9 @@
 namespace civicgrid::demo {
 namespace {
 
-using reference::RegionKind;
-using cases::Command;
 using cases::Case;
+using cases::Command;
+using reference::RegionKind;
 
 calendar::Date LocalDay(TimePoint t) { return calendar::WorkCalendar::LocalDate(t); }
 TimePoint DayStart(calendar::Date d) { return TimePoint{d} - kShanghaiOffset; }
@@ -37,9 +37,9 @@ const std::vector<std::string> kGroupNumbers = {"一", "二", "三", "四", "五
 const std::vector<std::string> kDetails = {"已持续多日",       "影响周边居民正常生活", "多次反映未得到解决",
                                            "夜间尤为明显",     "存在一定安全隐患",     "给出行带来不便",
                                            "周边群众意见较大", "近期情况有所加重",     "涉及多户居民"};
-const std::vector<std::string> kInvalidReasons = {
-    "来电人未说明具体事项，无法受理", "重复来电，已在原工单中答复", "非本县管辖范围，已告知诉求人向属地反映",
-    "诉求不明确，多次回拨无人接听", "咨询事项已当场解答，无需派单"};
+const std::vector<std::string> kInvalidReasons = {"来电人未说明具体事项，无法受理", "重复来电，已在原工单中答复",
+                                                  "非本县管辖范围，已告知诉求人向属地反映",
+                                                  "诉求不明确，多次回拨无人接听", "咨询事项已当场解答，无需派单"};
 const std::vector<std::string> kReturnReasons = {"经核实，该事项不属于本单位职责范围，请重新派单",
                                                  "事发地点不在本辖区，请改派属地",
                                                  "该事项涉及其他部门职责，请中心协调改派"};
@@ -47,24 +47,22 @@ const std::vector<std::string> kReturnRefusals = {"经核实，该事项属于�
                                                   "事发地点在你单位辖区内，请按要求处置",
                                                   "按派单规则该事项由你单位承办，请尽快签收"};
 const std::vector<std::string> kContactNotes = {"已电话联系诉求人，说明处理计划",
-                                                "已与反映人取得联系，约定现场查看时间",
-                                                "已联系诉求人，告知已受理", "网格员已上门了解情况"};
+                                                "已与反映人取得联系，约定现场查看时间", "已联系诉求人，告知已受理",
+                                                "网格员已上门了解情况"};
 const std::vector<std::string> kExtensionReasons = {"涉及多个部门协调，需进一步会商", "需等待施工材料到位",
-                                                    "当事人外出，需待其返回后调解",
-                                                    "需委托第三方检测，结果尚未出具", "受天气影响暂无法施工"};
-const std::vector<std::string> kResolveDepartment = {
-    "已安排人员现场处置，问题已解决", "已督促责任单位整改完毕", "已维修完成，恢复正常使用",
-    "已现场核查并依法处理", "已联合属地开展整治，现场已恢复"};
+                                                    "当事人外出，需待其返回后调解", "需委托第三方检测，结果尚未出具",
+                                                    "受天气影响暂无法施工"};
+const std::vector<std::string> kResolveDepartment = {"已安排人员现场处置，问题已解决", "已督促责任单位整改完毕",
+                                                     "已维修完成，恢复正常使用", "已现场核查并依法处理",
+                                                     "已联合属地开展整治，现场已恢复"};
 const std::vector<std::string> kResolveLocal = {"社区工作人员已上门调解，双方达成一致", "已组织人员清理完毕",
                                                 "已向诉求人解释相关政策，诉求人表示理解",
                                                 "网格员已跟进处理，现场已整改", "已协调物业公司处理完毕"};
-const std::vector<std::string> kReviewRefusals = {
-    "办结材料不全，请补充现场照片", "回复内容未针对诉求，请重新办理", "问题未彻底解决，请继续跟进"};
-const std::vector<std::string> kGoodComments = {"处理及时，非常满意", "工作人员态度很好", "",
-                                                "问题已解决，谢谢", ""};
+const std::vector<std::string> kReviewRefusals = {"办结材料不全，请补充现场照片", "回复内容未针对诉求，请重新办理",
+                                                  "问题未彻底解决，请继续跟进"};
+const std::vector<std::string> kGoodComments = {"处理及时，非常满意", "工作人员态度很好", "", "问题已解决，谢谢", ""};
 const std::vector<std::string> kFairComments = {"基本解决，希望后续多关注", "处理有点慢", ""};
-const std::vector<std::string> kBadComments = {"问题没有解决", "只是电话回复，没有实际处理",
-                                               "处理结果不满意"};
+const std::vector<std::string> kBadComments = {"问题没有解决", "只是电话回复，没有实际处理", "处理结果不满意"};
 const std::vector<std::string> kReopenReasons = {"回访不满意，问题仍未解决，重新办理",
                                                  "诉求人对办理结果不满意，要求重新处理"};
 
@@ -82,9 +80,7 @@ struct Planned {
   TimePoint at;
   size_t channel = 0;
   bool storm = false;
-  bool operator<(const Planned& o) const {
-    return std::tie(at, channel, storm) < std::tie(o.at, o.channel, o.storm);
-  }
+  bool operator<(const Planned& o) const { return std::tie(at, channel, storm) < std::tie(o.at, o.channel, o.storm); }
 };
 
 // Runs a step; stops playing the case (leaving it open where it is) once a moment lies beyond history.
@@ -99,11 +95,7 @@ class Historian {
  public:
   Historian(cases::CaseService& service, ManualClock& clock, const reference::Directory& directory,
             const DemoOptions& options)
-      : service_(service),
-        clock_(clock),
-        dir_(directory),
-        options_(options),
-        rng_(Mix(options.seed ^ 0x68697374ULL)) {}
+      : service_(service), clock_(clock), dir_(directory), options_(options), rng_(Mix(options.seed ^ 0x68697374ULL)) {}
 
   Result<int> Run();
 
@@ -111,8 +103,7 @@ class Historian {
   Status Prepare();
   std::vector<Planned> PlanIntakes();
   Status PlayCase(const Planned& plan);
-  Status Work(Case& c, TimePoint& last, const GridInfo& g, const std::string& org,
-              TimePoint close_not_before);
+  Status Work(Case& c, TimePoint& last, const GridInfo& g, const std::string& org, TimePoint close_not_before);
   Result<bool> Do(Case& c, TimePoint& last, TimePoint at, const Command& command, const std::string& actor);
   Result<Case> TakeIn(size_t channel, const std::string& category, const GridInfo& g, TimePoint at);
 
@@ -191,8 +182,7 @@ Status Historian::Prepare() {
         sum += w;
         cumulative.push_back(sum);
       }
-      if (sum <= 0)
-        return Invalid("directory", std::string("no categories for channel ") + channels[ch].name);
+      if (sum <= 0) return Invalid("directory", std::string("no categories for channel ") + channels[ch].name);
     }
   }
   for (const auto& code : StormMatters())
@@ -213,8 +203,7 @@ size_t PickCumulative(Rng& rng, const std::vector<double>& cumulative) {
 const GridInfo& Historian::PickGrid() { return grids_[PickCumulative(rng_, grid_cumulative_)]; }
 
 std::string Historian::PickCategory(size_t channel, TimePoint at, bool storm) {
-  if (storm && !storm_matters_.empty() && Channels()[channel].hours != HourPattern::kOffice &&
-      rng_.Chance(0.45))
+  if (storm && !storm_matters_.empty() && Channels()[channel].hours != HourPattern::kOffice && rng_.Chance(0.45))
     return rng_.Pick(storm_matters_);
   const auto& cumulative = category_cumulative_[channel * 13 + LocalMonth(at)];
   return leaves_[PickCumulative(rng_, cumulative)]->code;
@@ -238,8 +227,7 @@ Result<geo::LonLat> Historian::PointIn(const GridInfo& g) {
   return Internal("no point found inside grid " + g.grid->code);
 }
 
-Result<bool> Historian::Do(Case& c, TimePoint& last, TimePoint at, const Command& command,
-                           const std::string& actor) {
+Result<bool> Historian::Do(Case& c, TimePoint& last, TimePoint at, const Command& command, const std::string& actor) {
   at = std::max(at, last);
   if (at > now_) return false;
   clock_.Set(at);
@@ -255,8 +243,7 @@ Result<bool> Historian::Do(Case& c, TimePoint& last, TimePoint at, const Command
   return true;
 }
 
-Result<Case> Historian::TakeIn(size_t channel, const std::string& category_code, const GridInfo& g,
-                               TimePoint at) {
+Result<Case> Historian::TakeIn(size_t channel, const std::string& category_code, const GridInfo& g, TimePoint at) {
   const ChannelSpec& spec = Channels()[channel];
   const std::string ch = spec.name;
   const reference::Category* category = dir_.FindCategory(category_code);
@@ -275,8 +262,8 @@ Result<Case> Historian::TakeIn(size_t channel, const std::string& category_code,
   } else if (g.unit->kind == RegionKind::kVillage) {
     place = rng_.Pick(kGroupNumbers) + "组";
   } else {
-    place = kRoads[Hash(options_.seed, {TextKey(g.unit->code)}) % kRoads.size()] +
-            std::to_string(1 + rng_.Below(300)) + "号";
+    place = kRoads[Hash(options_.seed, {TextKey(g.unit->code)}) % kRoads.size()] + std::to_string(1 + rng_.Below(300)) +
+            "号";
   }
   const std::string where = g.unit->name + place;
   req.address = g.county->name + g.town->name + where;
@@ -287,22 +274,20 @@ Result<Case> Historian::TakeIn(size_t channel, const std::string& category_code,
   const std::string date = [&] {
     const std::chrono::year_month_day ymd{LocalDay(at)};
     char buf[16];
-    std::snprintf(buf, sizeof buf, "%04d%02u%02u", int(ymd.year()), unsigned(ymd.month()),
-                  unsigned(ymd.day()));
+    std::snprintf(buf, sizeof buf, "%04d%02u%02u", int(ymd.year()), unsigned(ymd.month()), unsigned(ymd.day()));
     return std::string(buf);
   }();
   std::string actor;
   if (ch == "12345") {
     req.external_id = "YC" + date + Serial(++external_serial_ % 1000000, 6);
     req.title = rng_.Chance(0.5) ? "反映" + where + matter : where + matter + "问题";
-    req.description = "市民来电反映：" + req.address + "附近" + matter + "，" + detail +
-                      "。诉求人希望相关部门尽快核实处理。";
+    req.description =
+        "市民来电反映：" + req.address + "附近" + matter + "，" + detail + "。诉求人希望相关部门尽快核实处理。";
     actor = "hotline.12345";
   } else if (ch == "city_management") {
     req.external_id = "SZCG" + g.county->code + date + Serial(++external_serial_ % 100000, 5);
     req.title = matter + "（" + where + "）";
-    req.description =
-        "监督员巡查上报：" + req.address + "发现" + matter + "，已现场拍照取证，请责任单位按时限处置。";
+    req.description = "监督员巡查上报：" + req.address + "发现" + matter + "，已现场拍照取证，请责任单位按时限处置。";
     actor = "szcg." + g.county->code;
   } else if (ch == "grid_patrol") {
     req.title = "巡查发现" + where + matter;
@@ -313,8 +298,7 @@ Result<Case> Historian::TakeIn(size_t channel, const std::string& category_code,
     actor = "resident.app";
   } else if (ch == "window") {
     req.title = (category->parent == "14" || category->parent == "15" ? "咨询" : "窗口反映") + matter;
-    req.description =
-        "群众到" + g.county->name + "政务服务中心窗口反映" + matter + "相关事项，" + detail + "。";
+    req.description = "群众到" + g.county->name + "政务服务中心窗口反映" + matter + "相关事项，" + detail + "。";
     actor = "window." + g.county->code;
   } else {
     req.title = "来访反映" + where + matter;
@@ -330,8 +314,8 @@ Result<Case> Historian::TakeIn(size_t channel, const std::string& category_code,
   req.reporter_id_number = reporter.id_number;
   req.anonymous = reporter.anonymous;
   if (ch == "grid_patrol")
-    req.description = "网格员" + req.reporter_name + "在" + g.grid->name + "巡查时发现" + req.address + matter +
-                      "，" + detail + "，需上报处置。";
+    req.description = "网格员" + req.reporter_name + "在" + g.grid->name + "巡查时发现" + req.address + matter + "，" +
+                      detail + "，需上报处置。";
 
   clock_.Set(at);
   auto taken = service_.Intake(req, actor);
@@ -340,13 +324,13 @@ Result<Case> Historian::TakeIn(size_t channel, const std::string& category_code,
     e.message = "demo history, intake at " + FormatTime(at) + ": " + e.message;
     return e;
   }
-  if (!taken->created)
-    return Internal("demo history: intake " + req.external_id + " repeated an earlier case");
+  if (!taken->created) return Internal("demo history: intake " + req.external_id + " repeated an earlier case");
   // The store's routing rules dispatch every case at intake, as they do on the live server; the history has
   // no dispatch table of its own to fall back on.
   if (taken->c.status != cases::CaseStatus::kDispatched)
     return Internal("demo history: no routing rule dispatched a case of category " + category_code + " in grid " +
-                    g.grid->code + " (the service must route by the store's rules, which must cover the category: "
+                    g.grid->code +
+                    " (the service must route by the store's rules, which must cover the category: "
                     "data/routing-defaults.csv)");
   ++taken_;
   return std::move(taken->c);
@@ -378,10 +362,8 @@ std::vector<Planned> Historian::PlanIntakes() {
       if (p == int(DayPattern::kPatrol)) w = working ? 1.0 : 0.3;
       if (p == int(DayPattern::kOffice)) w = working ? 1.0 : 0.0;
       // The storm week and the week after it.
-      if (in_storm(d))
-        w *= 2.2;
-      else if (storm >= 0 && d >= storm + 7 && d < storm + 14)
-        w *= 1.3;
+      if (in_storm(d)) w *= 2.2;
+      else if (storm >= 0 && d >= storm + 7 && d < storm + 14) w *= 1.3;
       sum += w;
       day_cumulative[size_t(p)].push_back(sum);
     }
@@ -446,8 +428,7 @@ Status Historian::PlayCase(const Planned& plan) {
   if (taken_ < options_.cases && rng_.Chance(0.035)) {
     const TimePoint at = last + rng_.Duration(minutes{10}, hours{3});
     size_t channel = plan.channel;
-    for (int k = 0; k < 4 && channel == plan.channel; ++k)
-      channel = rng_.Weighted({0.45, 0.25, 0.15, 0.07, 0.0, 0.0});
+    for (int k = 0; k < 4 && channel == plan.channel; ++k) channel = rng_.Weighted({0.45, 0.25, 0.15, 0.07, 0.0, 0.0});
     if (at <= now_) {
       auto dup = TakeIn(channel, category, g, at);
       if (!dup.ok()) return dup.error();
@@ -493,28 +474,25 @@ Status Historian::Work(Case& c, TimePoint& last, const GridInfo& g, const std::s
       const double wanted = std::min(left, double(std::array<int, 3>{2, 3, 5}[size_t(rng_.Below(3))]));
       if (wanted > 0) {
         const auto span = *c.resolve_by - last;
-        const TimePoint asked =
-            last + milliseconds{std::int64_t(double(span.count()) * rng_.Uniform(0.4, 0.8))};
+        const TimePoint asked = last + milliseconds{std::int64_t(double(span.count()) * rng_.Uniform(0.4, 0.8))};
         DEMO_STEP(Do(c, last, asked, cases::RequestExtension{wanted, rng_.Pick(kExtensionReasons)}, handler));
         const bool approve = rng_.Chance(0.85);
         const TimePoint decided = last + rng_.Duration(hours{1}, hours{20});
-        DEMO_STEP(Do(c, last, decided,
-                     cases::DecideExtension{
-                         approve, approve ? "同意延期，请在延期内办结" : "理由不充分，请按原时限办结"},
-                     centre));
+        DEMO_STEP(
+            Do(c, last, decided,
+               cases::DecideExtension{approve, approve ? "同意延期，请在延期内办结" : "理由不充分，请按原时限办结"},
+               centre));
       }
     }
     // Resolve, mostly before the deadline.
     const TimePoint deadline = c.resolve_by.value_or(last + days{5});
     TimePoint resolve_at;
-    if (deadline <= last + hours{1})
-      resolve_at = last + rng_.Duration(hours{1}, hours{8});
-    else if (rng_.Chance(0.05))
-      resolve_at = deadline + rng_.Duration(hours{1}, hours{48});
+    if (deadline <= last + hours{1}) resolve_at = last + rng_.Duration(hours{1}, hours{8});
+    else if (rng_.Chance(0.05)) resolve_at = deadline + rng_.Duration(hours{1}, hours{48});
     else
-      resolve_at = std::max(
-          last + minutes{20},
-          last + milliseconds{std::int64_t(double((deadline - last).count()) * rng_.Uniform(0.15, 0.9))});
+      resolve_at =
+          std::max(last + minutes{20},
+                   last + milliseconds{std::int64_t(double((deadline - last).count()) * rng_.Uniform(0.15, 0.9))});
     const auto& notes = local ? kResolveLocal : kResolveDepartment;
     DEMO_STEP(Do(c, last, resolve_at, cases::Resolve{rng_.Pick(notes)}, handler));
     // The centre checks the resolution; now and then it sends it back.
@@ -531,8 +509,7 @@ Status Historian::Work(Case& c, TimePoint& last, const GridInfo& g, const std::s
       const double r = rng_.Uniform();
       const double dissatisfied = round == 1 ? 0.08 : 0.03;
       cases::Rate rate{cases::Rating::kSatisfied, true, rng_.Pick(kGoodComments)};
-      if (r < dissatisfied)
-        rate = {cases::Rating::kDissatisfied, !rng_.Chance(0.7), rng_.Pick(kBadComments)};
+      if (r < dissatisfied) rate = {cases::Rating::kDissatisfied, !rng_.Chance(0.7), rng_.Pick(kBadComments)};
       else if (r < dissatisfied + 0.14)
         rate = {cases::Rating::kBasicallySatisfied, rng_.Chance(0.9), rng_.Pick(kFairComments)};
       bad = rate.rating == cases::Rating::kDissatisfied || !rate.solved;
@@ -545,8 +522,8 @@ Status Historian::Work(Case& c, TimePoint& last, const GridInfo& g, const std::s
       DEMO_STEP(Do(c, last, reopened, cases::Reopen{rng_.Pick(kReopenReasons)}, centre));
       continue;
     }
-    DEMO_STEP(Do(c, last, std::max(close_not_before, last + rng_.Duration(minutes{10}, hours{24})),
-                 cases::Close{}, centre));
+    DEMO_STEP(
+        Do(c, last, std::max(close_not_before, last + rng_.Duration(minutes{10}, hours{24})), cases::Close{}, centre));
     if (bad && round == 1 && rng_.Chance(0.3)) {  // the reporter complains again after closing
       const TimePoint reopened = last + rng_.Duration(hours{24}, hours{144});
       DEMO_STEP(Do(c, last, reopened, cases::Reopen{rng_.Pick(kReopenReasons)}, centre));

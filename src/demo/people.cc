@@ -13,10 +13,10 @@ const std::vector<std::string> kSurnames = {"王", "陈", "张", "李", "刘", "
                                             "杨", "胡", "顾", "高", "沈", "蒋", "丁", "季", "卞", "葛",
                                             "唐", "许", "马", "潘", "陆", "姜", "戴", "施", "薛", "单",
                                             "倪", "郭", "仇", "于", "严", "袁", "夏", "邱", "黄", "成"};
-const std::vector<std::string> kGivenNames = {
-    "建", "国", "华", "明", "军", "红", "英", "芳", "丽", "平", "伟", "强", "东", "海", "春", "兰",
-    "秀", "梅", "玉", "峰", "涛", "勇", "杰", "霞", "燕", "俊", "文", "志", "新", "桂", "金", "凤",
-    "林", "云", "洁", "静", "敏", "磊", "浩", "宇", "晨", "欣", "怡", "雨", "萍", "婷"};
+const std::vector<std::string> kGivenNames = {"建", "国", "华", "明", "军", "红", "英", "芳", "丽", "平", "伟", "强",
+                                              "东", "海", "春", "兰", "秀", "梅", "玉", "峰", "涛", "勇", "杰", "霞",
+                                              "燕", "俊", "文", "志", "新", "桂", "金", "凤", "林", "云", "洁", "静",
+                                              "敏", "磊", "浩", "宇", "晨", "欣", "怡", "雨", "萍", "婷"};
 
 }  // namespace
 
@@ -38,8 +38,8 @@ std::string IdNumber(Rng& rng, const std::string& county) {
   const std::chrono::year_month_day born{std::chrono::sys_days{std::chrono::year{1945} / 1 / 1} +
                                          days{rng.Below(60 * 365)}};
   char first17[32];
-  std::snprintf(first17, sizeof first17, "%s%04d%02u%02u%03d", county.c_str(), int(born.year()),
-                unsigned(born.month()), unsigned(born.day()), rng.Below(1000));
+  std::snprintf(first17, sizeof first17, "%s%04d%02u%02u%03d", county.c_str(), int(born.year()), unsigned(born.month()),
+                unsigned(born.day()), rng.Below(1000));
   return std::string(first17) + privacy::IdCheckCharacter(first17);
 }
 

@@ -103,24 +103,18 @@ LonLat Gcj02FromBd09(LonLat p) {
 
 LonLat ToWgs84(LonLat p, Crs from) {
   switch (from) {
-    case Crs::kWgs84:
-      return p;
-    case Crs::kGcj02:
-      return Wgs84FromGcj02(p);
-    case Crs::kBd09:
-      return Wgs84FromGcj02(Gcj02FromBd09(p));
+    case Crs::kWgs84: return p;
+    case Crs::kGcj02: return Wgs84FromGcj02(p);
+    case Crs::kBd09: return Wgs84FromGcj02(Gcj02FromBd09(p));
   }
   return p;
 }
 
 LonLat FromWgs84(LonLat p, Crs to) {
   switch (to) {
-    case Crs::kWgs84:
-      return p;
-    case Crs::kGcj02:
-      return Gcj02FromWgs84(p);
-    case Crs::kBd09:
-      return Bd09FromGcj02(Gcj02FromWgs84(p));
+    case Crs::kWgs84: return p;
+    case Crs::kGcj02: return Gcj02FromWgs84(p);
+    case Crs::kBd09: return Bd09FromGcj02(Gcj02FromWgs84(p));
   }
   return p;
 }

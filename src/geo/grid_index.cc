@@ -123,8 +123,7 @@ struct GridIndex::Impl {
 
   explicit Impl(std::vector<Entry> input) : entries(std::move(input)) {
     // Sorting by id turns "smallest id wins" into "smallest index wins".
-    std::stable_sort(entries.begin(), entries.end(),
-                     [](const Entry& a, const Entry& b) { return a.id < b.id; });
+    std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.id < b.id; });
     std::vector<TreeValue> values;
     for (std::uint32_t e = 0; e < entries.size(); ++e) {
       for (const Polygon& polygon : entries[e].shape) {
@@ -164,14 +163,12 @@ struct GridIndex::Impl {
     std::vector<std::uint32_t> found;
     for (std::uint32_t by = 0; by < ny; ++by) {
       for (std::uint32_t bx = 0; bx < nx; ++bx) {
-        const Box cell{bounds.min_lon + bx * bucket_width - kMargin,
-                       bounds.min_lat + by * bucket_height - kMargin,
+        const Box cell{bounds.min_lon + bx * bucket_width - kMargin, bounds.min_lat + by * bucket_height - kMargin,
                        bounds.min_lon + (bx + 1) * bucket_width + kMargin,
                        bounds.min_lat + (by + 1) * bucket_height + kMargin};
         found.clear();
-        tree.query(bgi::intersects(ToBg(cell)),
-                   boost::make_function_output_iterator(
-                       [&](const TreeValue& value) { found.push_back(value.second); }));
+        tree.query(bgi::intersects(ToBg(cell)), boost::make_function_output_iterator(
+                                                    [&](const TreeValue& value) { found.push_back(value.second); }));
         std::sort(found.begin(), found.end(), [&](std::uint32_t a, std::uint32_t b) {
           return std::pair(parts[a].entry, a) < std::pair(parts[b].entry, b);
         });
@@ -212,16 +209,14 @@ struct GridIndex::Impl {
     const auto by = std::min(static_cast<std::uint32_t>((p.lat - bounds.min_lat) / bucket_height), ny - 1);
     const Bucket& bucket = buckets[static_cast<std::size_t>(by) * nx + bx];
     switch (bucket.kind) {
-      case BucketKind::kSolid:
-        return bucket.answer;
+      case BucketKind::kSolid: return bucket.answer;
       case BucketKind::kList:
         // Sorted by entry, so the first cover is the smallest id.
         for (std::uint32_t k = bucket.begin; k < bucket.end; ++k) {
           if (PartCovers(parts[candidates[k]], p)) return parts[candidates[k]].entry;
         }
         return kNone;
-      case BucketKind::kTree:
-        break;
+      case BucketKind::kTree: break;
     }
     return FindInTree(p);
   }

@@ -14,9 +14,7 @@
 namespace civicgrid::geo {
 namespace {
 
-Ring Rect(double x0, double y0, double x1, double y1) {
-  return {{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}};
-}
+Ring Rect(double x0, double y0, double x1, double y1) { return {{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}; }
 
 // A jittered n x n tiling: corners move by up to 20% of a cell and each side carries `per_side`
 // wobbling intermediate vertices. Neighbours build their rings from the same vertex values, so shared
@@ -41,8 +39,7 @@ Tiling MakeTiling(int n, int per_side, LonLat origin, double cell, std::uint64_t
   t.per_side = per_side;
   for (int i = 0; i <= n; ++i) {
     for (int j = 0; j <= n; ++j) {
-      t.corners.push_back(
-          {origin.lon + i * cell + corner_jitter(rng), origin.lat + j * cell + corner_jitter(rng)});
+      t.corners.push_back({origin.lon + i * cell + corner_jitter(rng), origin.lat + j * cell + corner_jitter(rng)});
     }
   }
   // Sides are stored for every (i, j) with i, j in [0, n]; the ones past the last row are unused.

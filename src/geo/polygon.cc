@@ -33,9 +33,7 @@ bool InSegmentBox(LonLat a, LonLat b, LonLat p) {
          p.lat >= std::min(a.lat, b.lat) - kEps && p.lat <= std::max(a.lat, b.lat) + kEps;
 }
 
-bool OnSegment(LonLat a, LonLat b, LonLat p) {
-  return InSegmentBox(a, b, p) && NearLine(a, b, Cross(a, b, p));
-}
+bool OnSegment(LonLat a, LonLat b, LonLat p) { return InSegmentBox(a, b, p) && NearLine(a, b, Cross(a, b, p)); }
 
 // -1, 0 or 1: the side of line a->b that p is on, 0 within kEps of the line.
 int Side(LonLat a, LonLat b, LonLat p) {
@@ -160,12 +158,9 @@ Where Locate(const Polygon& polygon, LonLat p) {
   if (outer != Where::kInside) return outer;
   for (const Ring& hole : polygon.holes) {
     switch (LocateInRing(hole, p)) {
-      case Where::kBoundary:
-        return Where::kBoundary;
-      case Where::kInside:
-        return Where::kOutside;
-      case Where::kOutside:
-        break;
+      case Where::kBoundary: return Where::kBoundary;
+      case Where::kInside: return Where::kOutside;
+      case Where::kOutside: break;
     }
   }
   return Where::kInside;
@@ -187,8 +182,7 @@ std::optional<std::string> CheckRing(const Ring& ring) {
       return "position " + std::to_string(i) + " has a non-finite coordinate";
     }
     if (p.lon < -180 || p.lon > 180 || p.lat < -90 || p.lat > 90) {
-      return "position " + std::to_string(i) +
-             " is out of range (lon must be in [-180, 180], lat in [-90, 90])";
+      return "position " + std::to_string(i) + " is out of range (lon must be in [-180, 180], lat in [-90, 90])";
     }
   }
   if (ring.front().lon != ring.back().lon || ring.front().lat != ring.back().lat) {

@@ -14,9 +14,7 @@ namespace {
 using ::testing::HasSubstr;
 
 // Axis-aligned rectangle, counter-clockwise, closed.
-Ring Rect(double x0, double y0, double x1, double y1) {
-  return {{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}};
-}
+Ring Rect(double x0, double y0, double x1, double y1) { return {{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}; }
 
 Ring Reversed(Ring ring) {
   std::reverse(ring.begin(), ring.end());
@@ -190,8 +188,7 @@ TEST(CheckRingTest, AcceptsValidRings) {
   EXPECT_EQ(CheckRing(Rect(116.30, 39.90, 116.31, 39.91)), std::nullopt);
   EXPECT_EQ(CheckRing(Reversed(Rect(0, 0, 1, 1))), std::nullopt);
   EXPECT_EQ(CheckRing({{0, 0}, {1, 0}, {0, 1}, {0, 0}}), std::nullopt);
-  EXPECT_EQ(CheckRing({{0, 0}, {6, 0}, {6, 6}, {4, 6}, {4, 2}, {2, 2}, {2, 6}, {0, 6}, {0, 0}}),
-            std::nullopt);
+  EXPECT_EQ(CheckRing({{0, 0}, {6, 0}, {6, 6}, {4, 6}, {4, 2}, {2, 2}, {2, 6}, {0, 6}, {0, 0}}), std::nullopt);
   // Collinear consecutive vertices and a repeated position are harmless.
   EXPECT_EQ(CheckRing({{0, 0}, {1, 0}, {2, 0}, {2, 2}, {2, 2}, {0, 2}, {0, 0}}), std::nullopt);
   EXPECT_EQ(CheckRing({{-180, -90}, {180, -90}, {180, 90}, {-180, 90}, {-180, -90}}), std::nullopt);
@@ -215,16 +212,14 @@ TEST(CheckRingTest, BadCoordinates) {
   EXPECT_EQ(CheckRing({{0, 0}, {1, inf}, {1, 1}, {0, 0}}), "position 1 has a non-finite coordinate");
   EXPECT_THAT(CheckRing({{179, 0}, {181, 0}, {180, 1}, {179, 0}}).value_or(""),
               HasSubstr("position 1 is out of range"));
-  EXPECT_THAT(CheckRing({{0, 89}, {1, 89}, {1, 90.5}, {0, 89}}).value_or(""),
-              HasSubstr("position 2 is out of range"));
+  EXPECT_THAT(CheckRing({{0, 89}, {1, 89}, {1, 90.5}, {0, 89}}).value_or(""), HasSubstr("position 2 is out of range"));
 }
 
 TEST(CheckRingTest, SelfIntersections) {
   // Bow-tie: segment 0 (0,0)-(1,1) crosses segment 2 (1,0)-(0,1).
   EXPECT_EQ(CheckRing({{0, 0}, {1, 1}, {1, 0}, {0, 1}, {0, 0}}), "ring intersects itself at segment 0 and 2");
   // A vertex touching another edge.
-  EXPECT_EQ(CheckRing({{0, 0}, {4, 0}, {4, 4}, {2, 0}, {0, 4}, {0, 0}}),
-            "ring intersects itself at segment 0 and 2");
+  EXPECT_EQ(CheckRing({{0, 0}, {4, 0}, {4, 4}, {2, 0}, {0, 4}, {0, 0}}), "ring intersects itself at segment 0 and 2");
   // Figure eight through a shared vertex (2, 2).
   EXPECT_EQ(CheckRing({{0, 0}, {2, 2}, {4, 0}, {4, 4}, {2, 2}, {0, 4}, {0, 0}}),
             "ring intersects itself at segment 0 and 3");
@@ -238,8 +233,7 @@ TEST(CheckRingTest, SelfIntersections) {
   EXPECT_EQ(CheckRing({{0, 0}, {3, 0}, {3, 1}, {2, 1}, {2, 0}, {1, 0}, {1, 2}, {0, 2}, {0, 0}}),
             "ring intersects itself at segment 0 and 3");
   // The closing segment (3,0)-(0,0) runs back over the first one (0,0)-(1,0).
-  EXPECT_EQ(CheckRing({{0, 0}, {1, 0}, {1, -1}, {3, -1}, {3, 0}, {0, 0}}),
-            "ring intersects itself at segment 0 and 4");
+  EXPECT_EQ(CheckRing({{0, 0}, {1, 0}, {1, -1}, {3, -1}, {3, 0}, {0, 0}}), "ring intersects itself at segment 0 and 4");
 }
 
 // A county boundary from a survey has tens of thousands of vertices: checked by a sweep, not pair by pair.

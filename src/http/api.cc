@@ -116,31 +116,41 @@ Handler MakeApi(ApiDeps deps_in) {
                                  retry_after});
   };
 
-  router->Add("GET", "/healthz", [](Request&, const Call&) -> Result<Response> { return JsonResponse(200, R"({"status":"ok"})"); },
-              Access::kPublic);
-  router->Add("GET", "/readyz", [deps](Request&, const Call&) -> Result<Response> {
-    auto n = deps->store.ReferenceVersion();  // one indexed row: the store answers reads
-    if (!n.ok()) return n.error();
-    return JsonResponse(200, R"({"status":"ready"})");
-  }, Access::kPublic);
-  router->Add("GET", "/metrics", [deps, metrics](Request&, const Call&) -> Result<Response> {
-    const auto dir = deps->directory().Get();
-    std::string out = "# HELP civicgrid_http_responses_total HTTP responses by status class.\n"
-                      "# TYPE civicgrid_http_responses_total counter\n";
-    for (int c = 1; c <= 5; ++c)
-      out += "civicgrid_http_responses_total{class=\"" + std::to_string(c) + "xx\"} " +
-             std::to_string(metrics->by_class[c].load()) + "\n";
-    out += "# HELP civicgrid_http_request_seconds Time to answer a request, from routing to the response built "
-           "(intake: POST of a case or a join).\n# TYPE civicgrid_http_request_seconds histogram\n";
-    out += metrics->intake_seconds.Render("civicgrid_http_request_seconds", "kind=\"intake\"");
-    out += metrics->other_seconds.Render("civicgrid_http_request_seconds", "kind=\"other\"");
-    out += deps->store.MetricsText();
-    out += "# HELP civicgrid_grids Grids in the point-to-grid index.\n# TYPE civicgrid_grids gauge\n";
-    out += "civicgrid_grids " + std::to_string(dir->grid_count()) + "\n";
-    Response r = JsonResponse(200, std::move(out));
-    r.content_type = "text/plain; version=0.0.4";
-    return r;
-  }, Access::kPublic);
+  router->Add(
+      "GET", "/healthz",
+      [](Request&, const Call&) -> Result<Response> { return JsonResponse(200, R"({"status":"ok"})"); },
+      Access::kPublic);
+  router->Add(
+      "GET", "/readyz",
+      [deps](Request&, const Call&) -> Result<Response> {
+        auto n = deps->store.ReferenceVersion();  // one indexed row: the store answers reads
+        if (!n.ok()) return n.error();
+        return JsonResponse(200, R"({"status":"ready"})");
+      },
+      Access::kPublic);
+  router->Add(
+      "GET", "/metrics",
+      [deps, metrics](Request&, const Call&) -> Result<Response> {
+        const auto dir = deps->directory().Get();
+        std::string out =
+            "# HELP civicgrid_http_responses_total HTTP responses by status class.\n"
+            "# TYPE civicgrid_http_responses_total counter\n";
+        for (int c = 1; c <= 5; ++c)
+          out += "civicgrid_http_responses_total{class=\"" + std::to_string(c) + "xx\"} " +
+                 std::to_string(metrics->by_class[c].load()) + "\n";
+        out +=
+            "# HELP civicgrid_http_request_seconds Time to answer a request, from routing to the response built "
+            "(intake: POST of a case or a join).\n# TYPE civicgrid_http_request_seconds histogram\n";
+        out += metrics->intake_seconds.Render("civicgrid_http_request_seconds", "kind=\"intake\"");
+        out += metrics->other_seconds.Render("civicgrid_http_request_seconds", "kind=\"other\"");
+        out += deps->store.MetricsText();
+        out += "# HELP civicgrid_grids Grids in the point-to-grid index.\n# TYPE civicgrid_grids gauge\n";
+        out += "civicgrid_grids " + std::to_string(dir->grid_count()) + "\n";
+        Response r = JsonResponse(200, std::move(out));
+        r.content_type = "text/plain; version=0.0.4";
+        return r;
+      },
+      Access::kPublic);
   AddReferenceRoutes(*router, *deps);
   AddCockpitRoutes(*router, *deps);
   AddCaseRoutes(*router, *deps);
@@ -151,9 +161,9 @@ Handler MakeApi(ApiDeps deps_in) {
     const auto now = std::chrono::steady_clock::now();
     const bool is_login = req.method == "POST" && (req.path == "/api/v1/login" || req.path == "/api/v1/password");
     // Joining a case counts as an intake: both add a reporter's voice, both are what a flood would abuse.
-    const bool is_intake = req.method == "POST" &&
-                           (req.path == "/api/v1/cases" || (req.path.starts_with("/api/v1/cases/") &&
-                                                            req.path.ends_with("/join")));
+    const bool is_intake =
+        req.method == "POST" &&
+        (req.path == "/api/v1/cases" || (req.path.starts_with("/api/v1/cases/") && req.path.ends_with("/join")));
     if (is_login)
       if (int wait = login_limit->Take("addr " + req.remote, now)) return too_many(wait);
     if (is_intake) {
@@ -170,8 +180,8 @@ Handler MakeApi(ApiDeps deps_in) {
     } else {
       // The one authentication check: every non-public route passes here.
       std::string token;
-      if (const auto* h = req.Header("authorization"); h && h->size() > 7 &&
-                                                       (h->compare(0, 7, "Bearer ") == 0 || h->compare(0, 7, "bearer ") == 0))
+      if (const auto* h = req.Header("authorization");
+          h && h->size() > 7 && (h->compare(0, 7, "Bearer ") == 0 || h->compare(0, 7, "bearer ") == 0))
         token = h->substr(7);
       auto principal = deps->auth.Authenticate(token);
       if (!principal.ok()) {

@@ -23,7 +23,7 @@
 namespace civicgrid::cockpit {
 class Aggregates;
 struct Summary;
-}
+}  // namespace civicgrid::cockpit
 
 namespace civicgrid::http {
 
@@ -99,8 +99,9 @@ void AddCockpitRoutes(Router& router, ApiDeps& deps);
 // The live stream's {"type":"aggregates"} members for one subscriber: today's open/overdue/yellow/intake and
 // the last 30 days' rates of the region it asked for (default: its own cockpit region); "" for callers
 // without a cockpit. `cache` holds the answers of one tick by region.
-std::string CockpitLiveJson(const cockpit::Aggregates& aggregates, const access::Subject& who, const std::string& region,
-                            const reference::Directory& dir, TimePoint now, std::map<std::string, std::string>& cache);
+std::string CockpitLiveJson(const cockpit::Aggregates& aggregates, const access::Subject& who,
+                            const std::string& region, const reference::Directory& dir, TimePoint now,
+                            std::map<std::string, std::string>& cache);
 
 Handler MakeApi(ApiDeps deps);
 

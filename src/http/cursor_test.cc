@@ -31,8 +31,8 @@ TEST(Cursor, NoOffsetCursorPastTheCap) {
 }
 
 TEST(Cursor, RefusesWhatItDidNotIssue) {
-  for (const char* text : {"", "c", "o", "x5", "c0", "c-3", "c+3", "c3x", "c 3", "c99999999999999999999", "o10001",
-                           "o0"})
+  for (const char* text :
+       {"", "c", "o", "x5", "c0", "c-3", "c+3", "c3x", "c 3", "c99999999999999999999", "o10001", "o0"})
     EXPECT_FALSE(DecodeCursor(text, false).ok() || DecodeCursor(text, true).ok()) << text;
   // A keyset cursor does not continue a ranked list, nor an offset cursor a plain one.
   EXPECT_FALSE(DecodeCursor("c5", true).ok());

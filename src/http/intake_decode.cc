@@ -16,10 +16,11 @@ Result<cases::IntakeRequest> ParseIntake(const json& j) {
     if (*v) out = **v;
     return OkStatus();
   };
-  for (auto [key, required, out] : {std::tuple{"channel", true, &r.channel}, std::tuple{"category", true, &r.category},
-                                    std::tuple{"title", true, &r.title}, std::tuple{"external_id", false, &r.external_id},
-                                    std::tuple{"description", false, &r.description},
-                                    std::tuple{"address", false, &r.address}, std::tuple{"region", false, &r.region}})
+  for (auto [key, required, out] :
+       {std::tuple{"channel", true, &r.channel}, std::tuple{"category", true, &r.category},
+        std::tuple{"title", true, &r.title}, std::tuple{"external_id", false, &r.external_id},
+        std::tuple{"description", false, &r.description}, std::tuple{"address", false, &r.address},
+        std::tuple{"region", false, &r.region}})
     if (auto st = str(key, required, *out); !st) return st.error();
   if (auto it = j.find("location"); it != j.end() && !it->is_null()) {
     if (!it->is_object()) return Invalid("location", "location must be an object {lat, lon, crs}");

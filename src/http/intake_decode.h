@@ -4,8 +4,8 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "domain/cases/case_service.h"
 #include "common/result.h"
+#include "domain/cases/case_service.h"
 
 namespace civicgrid::http {
 

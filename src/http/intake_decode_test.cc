@@ -28,15 +28,15 @@ TEST(IntakeDecode, ReadsAFullBody) {
 }
 
 TEST(IntakeDecode, NamesTheWrongField) {
-  for (auto [body, field] : {std::pair{R"({"category":"a","title":"t"})", "channel"},
-                             std::pair{R"({"channel":1,"category":"a","title":"t"})", "channel"},
-                             std::pair{R"({"channel":"c","category":"a","title":"t","location":[1,2]})", "location"},
-                             std::pair{R"({"channel":"c","category":"a","title":"t","location":{"lat":"1","lon":2}})",
-                                       "location.lat"},
-                             std::pair{R"({"channel":"c","category":"a","title":"t","location":{"lat":1,"lon":2,"crs":"x"}})",
-                                       "location.crs"},
-                             std::pair{R"({"channel":"c","category":"a","title":"t","reporter":{"anonymous":"yes"}})",
-                                       "reporter.anonymous"}}) {
+  for (auto [body, field] :
+       {std::pair{R"({"category":"a","title":"t"})", "channel"},
+        std::pair{R"({"channel":1,"category":"a","title":"t"})", "channel"},
+        std::pair{R"({"channel":"c","category":"a","title":"t","location":[1,2]})", "location"},
+        std::pair{R"({"channel":"c","category":"a","title":"t","location":{"lat":"1","lon":2}})", "location.lat"},
+        std::pair{R"({"channel":"c","category":"a","title":"t","location":{"lat":1,"lon":2,"crs":"x"}})",
+                  "location.crs"},
+        std::pair{R"({"channel":"c","category":"a","title":"t","reporter":{"anonymous":"yes"}})",
+                  "reporter.anonymous"}}) {
     auto r = Decode(body);
     ASSERT_FALSE(r.ok()) << body;
     EXPECT_EQ(r.error().code, ErrorCode::kInvalid) << body;

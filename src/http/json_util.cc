@@ -26,14 +26,17 @@ Result<std::optional<T>> Get(const json& obj, const std::string& key, const std:
 
 Result<std::optional<std::string>> GetString(const json& obj, const std::string& key, const std::string& path,
                                              bool required) {
-  return Get<std::string>(obj, key, path, required, [](const json& v) { return v.is_string(); }, "a string");
+  return Get<std::string>(
+      obj, key, path, required, [](const json& v) { return v.is_string(); }, "a string");
 }
 Result<std::optional<double>> GetNumber(const json& obj, const std::string& key, const std::string& path,
                                         bool required) {
-  return Get<double>(obj, key, path, required, [](const json& v) { return v.is_number(); }, "a number");
+  return Get<double>(
+      obj, key, path, required, [](const json& v) { return v.is_number(); }, "a number");
 }
 Result<std::optional<bool>> GetBool(const json& obj, const std::string& key, const std::string& path, bool required) {
-  return Get<bool>(obj, key, path, required, [](const json& v) { return v.is_boolean(); }, "true or false");
+  return Get<bool>(
+      obj, key, path, required, [](const json& v) { return v.is_boolean(); }, "true or false");
 }
 
 std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }

@@ -10,13 +10,13 @@
 namespace civicgrid::http {
 
 struct Request {
-  std::string method;  // "GET", "POST", …
-  std::string path;    // percent-decoded path, without the query
+  std::string method;                          // "GET", "POST", …
+  std::string path;                            // percent-decoded path, without the query
   std::map<std::string, std::string> query;    // decoded; the last value wins
   std::map<std::string, std::string> headers;  // names in lower case
   std::string body;
-  std::string remote;  // peer address
-  std::map<std::string, std::string> params;   // filled by the router from {name} segments
+  std::string remote;                         // peer address
+  std::map<std::string, std::string> params;  // filled by the router from {name} segments
 
   const std::string* Header(const std::string& lower_name) const {
     auto it = headers.find(lower_name);

@@ -76,7 +76,6 @@ struct Server::Impl {
 
 namespace {
 
-
 // Incoming WebSocket messages are read only so that pings and close frames are answered; nothing a
 // client says is used, so the limit is small.
 constexpr size_t kMaxIncomingMessage = 4 << 10;
@@ -139,8 +138,12 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
  public:
   StreamSession(beast::tcp_stream&& stream, bhttp::request<bhttp::string_body> request, UpgradeDecision decision,
                 Server::Impl& impl)
-      : ex_(stream.get_executor()), ws_(std::move(stream)), request_(std::move(request)), on_open_(std::move(decision.on_open)),
-        on_close_(std::move(decision.on_close)), impl_(impl) {
+      : ex_(stream.get_executor()),
+        ws_(std::move(stream)),
+        request_(std::move(request)),
+        on_open_(std::move(decision.on_open)),
+        on_close_(std::move(decision.on_close)),
+        impl_(impl) {
     ++impl_.connections;  // a stream counts toward max_connections like any connection
   }
   ~StreamSession() {
@@ -340,7 +343,8 @@ class Session : public std::enable_shared_from_this<Session> {
       const std::string_view rest(static_cast<const char*>(buffer_.data().data()), buffer_.size());
       if (parser_->get().target().empty() && rest.find('\n') == std::string_view::npos)
         return Fail(ProblemResponse(Error{ErrorCode::kUriTooLong, "the request line exceeds the limit", {}, {}}));
-      return Fail(ProblemResponse(Error{ErrorCode::kHeadersTooLarge, "the request line and headers exceed the limit", {}, {}}));
+      return Fail(
+          ProblemResponse(Error{ErrorCode::kHeadersTooLarge, "the request line and headers exceed the limit", {}, {}}));
     }
     if (ec == bhttp::error::body_limit)
       return Fail(ProblemResponse(Error{ErrorCode::kTooLarge, "the request body exceeds the limit", {}, {}}));
@@ -349,13 +353,13 @@ class Session : public std::enable_shared_from_this<Session> {
     const bool import = parser_->get().method() == bhttp::verb::post && target.starts_with("/api/v1/regions/import");
     const size_t limit = import ? impl_.options.max_import_body : impl_.options.max_body;
     if (parser_->content_length() && *parser_->content_length() > limit)
-      return Fail(ProblemResponse(Error{ErrorCode::kTooLarge, "the request body exceeds the limit of " +
-                                                        std::to_string(limit) + " bytes", {}, {}}));
+      return Fail(ProblemResponse(Error{
+          ErrorCode::kTooLarge, "the request body exceeds the limit of " + std::to_string(limit) + " bytes", {}, {}}));
     parser_->body_limit(limit);  // for chunked bodies, whose length is known only as they arrive
     const size_t body = parser_->content_length() ? size_t(*parser_->content_length()) : parser_->chunked() ? limit : 0;
     if (!ReserveBody(body)) {
-      return Fail(ProblemResponse(
-          Error{ErrorCode::kUnavailable, "too many request bodies in transit; retry later", {}, {}, /*retry_after=*/1}));
+      return Fail(ProblemResponse(Error{
+          ErrorCode::kUnavailable, "too many request bodies in transit; retry later", {}, {}, /*retry_after=*/1}));
     }
     stream_.expires_after(impl_.options.body_timeout);
     bhttp::async_read(stream_, buffer_, *parser_,
@@ -373,7 +377,9 @@ class Session : public std::enable_shared_from_this<Session> {
     const size_t q = target.find('?');
     bool ok = PercentDecode(target.substr(0, q), req->path, false);
     if (ok && q != std::string::npos) ok = ParseQueryString(target.substr(q + 1), req->query);
-    if (!ok) return Fail(ProblemResponse(Error{ErrorCode::kBadRequest, "malformed percent-encoding in the request target", {}, {}}));
+    if (!ok)
+      return Fail(
+          ProblemResponse(Error{ErrorCode::kBadRequest, "malformed percent-encoding in the request target", {}, {}}));
     for (const auto& f : msg) {
       std::string name(f.name_string());
       for (auto& c : name) c = char(std::tolower(static_cast<unsigned char>(c)));
@@ -413,7 +419,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnUpgrade(UpgradeDecision d) {
-    if (d.accept && impl_.stopped) d = UpgradeDecision::Refuse(ProblemResponse(Error{ErrorCode::kUnavailable, "shutting down", {}, {}}));
+    if (d.accept && impl_.stopped)
+      d = UpgradeDecision::Refuse(ProblemResponse(Error{ErrorCode::kUnavailable, "shutting down", {}, {}}));
     if (!d.accept) {
       keep_alive_ = false;  // the client asked for another protocol; it will not reuse this connection
       return Write(std::move(d.refusal));
@@ -500,7 +507,7 @@ class Session : public std::enable_shared_from_this<Session> {
   unsigned version_ = 11;
   bool linger_ = false;
   size_t drained_ = 0;
-  size_t reserved_ = 0;  // of Impl::body_bytes
+  size_t reserved_ = 0;                               // of Impl::body_bytes
   std::unique_ptr<std::array<char, 16384>> scratch_;  // for draining
 };
 
@@ -510,8 +517,8 @@ void Server::Impl::Accept() {
   acceptor->async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
     if (stopped) return;
     namespace errc = boost::system::errc;
-    if (ec == errc::too_many_files_open || ec == errc::too_many_files_open_in_system ||
-        ec == errc::no_buffer_space || ec == errc::not_enough_memory) {
+    if (ec == errc::too_many_files_open || ec == errc::too_many_files_open_in_system || ec == errc::no_buffer_space ||
+        ec == errc::not_enough_memory) {
       // The connection stays queued, so accepting again at once fails again at once: a busy loop at full
       // CPU. Pause instead; connections that end meanwhile (timeouts) give the descriptors back.
       if (!accept_failing) log::Warn("accept failed, pausing new connections: " + ec.message());
@@ -559,8 +566,11 @@ Status Server::Start() {
   if (!ec) i.acceptor->set_option(net::socket_base::reuse_address(true), ec);
   if (!ec) i.acceptor->bind(endpoint, ec);
   if (!ec) i.acceptor->listen(net::socket_base::max_listen_connections, ec);
-  if (ec) return Error{ErrorCode::kUnavailable, "cannot listen on " + i.options.host + ":" +
-                                                    std::to_string(i.options.port) + ": " + ec.message(), "listen", {}};
+  if (ec)
+    return Error{ErrorCode::kUnavailable,
+                 "cannot listen on " + i.options.host + ":" + std::to_string(i.options.port) + ": " + ec.message(),
+                 "listen",
+                 {}};
   i.bound_port = i.acceptor->local_endpoint().port();
   i.accept_pause = std::make_unique<net::steady_timer>(i.acceptor->get_executor());
   // Each connection is a descriptor, and the usual soft limit (1,024) is well below max_connections: raise it
@@ -573,8 +583,8 @@ Status Server::Start() {
       raised.rlim_cur = want;
       if (setrlimit(RLIMIT_NOFILE, &raised) == 0) rl = raised;
     }
-    const size_t usable = rl.rlim_cur > 2 * kDescriptorReserve ? size_t(rl.rlim_cur - kDescriptorReserve)
-                                                                 : size_t(rl.rlim_cur / 2);
+    const size_t usable =
+        rl.rlim_cur > 2 * kDescriptorReserve ? size_t(rl.rlim_cur - kDescriptorReserve) : size_t(rl.rlim_cur / 2);
     if (i.options.max_connections > usable) {
       log::Warn("max connections lowered from " + std::to_string(i.options.max_connections) + " to " +
                 std::to_string(usable) + " by the descriptor limit (ulimit -n " + std::to_string(rl.rlim_cur) + ")");
@@ -599,7 +609,8 @@ void Server::WaitForSignal() {
 void Server::Stop() {
   auto& i = *impl_;
   if (i.stopped.exchange(true)) return;
-  if (i.acceptor) net::post(i.acceptor->get_executor(), [&i] {
+  if (i.acceptor)
+    net::post(i.acceptor->get_executor(), [&i] {
       beast::error_code ec;
       i.acceptor->close(ec);
     });

@@ -17,7 +17,7 @@ namespace civicgrid::http {
 // Every limit at the edge, explicit (docs/operator-guide.md lists them).
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  int port = 8080;            // 0: pick a free port (tests)
+  int port = 8080;  // 0: pick a free port (tests)
   int io_threads = 1;
   // Handler threads. They block until their commit is durable, so their number caps how many intakes
   // one group commit can carry: 8 gave 2,100 intakes/s, 64 gave 3,400/s (bench/README.md).
@@ -28,8 +28,8 @@ struct ServerOptions {
   // To receive a complete header, counted from the connection's start or, on a kept-alive connection, from
   // the first byte of the next request: a client trickling its header (slowloris) is cut off after this.
   std::chrono::seconds header_timeout{10};
-  std::chrono::seconds idle_timeout{60};    // keep-alive wait for the first byte of the next request
-  std::chrono::seconds body_timeout{60};    // to receive a whole body, and to write a whole response
+  std::chrono::seconds idle_timeout{60};  // keep-alive wait for the first byte of the next request
+  std::chrono::seconds body_timeout{60};  // to receive a whole body, and to write a whole response
   // Beyond this, new connections are closed at once; open streams count. Start lowers it to what the
   // descriptor limit (RLIMIT_NOFILE, whose soft limit it raises to the hard one) leaves after a reserve.
   size_t max_connections = 4096;
@@ -85,10 +85,10 @@ class Server {
   ~Server();
   // Before Start. Without one, upgrade requests go to the Handler like any other request.
   void SetUpgradeHandler(UpgradeHandler handler);
-  Status Start();       // binds and starts the threads; port() is known after this
+  Status Start();  // binds and starts the threads; port() is known after this
   int port() const;
   void WaitForSignal();  // blocks until SIGINT or SIGTERM
-  void Stop();  // also closes every stream (1001 going away), waiting at most a second for the closes
+  void Stop();           // also closes every stream (1001 going away), waiting at most a second for the closes
 
   struct Impl;  // public only so that the connection code in server.cc can name it
 

@@ -118,9 +118,11 @@ size_t StreamHub::Revalidate() {
   return closed;
 }
 
-UpgradeHandler MakeStreamUpgrade(StreamHub& hub, access::AuthService& auth, const reference::DirectoryHolder& directory) {
+UpgradeHandler MakeStreamUpgrade(StreamHub& hub, access::AuthService& auth,
+                                 const reference::DirectoryHolder& directory) {
   return [&hub, &auth, &directory](Request& req) -> UpgradeDecision {
-    if (req.path != "/api/v1/stream") return UpgradeDecision::Refuse(ProblemResponse(NotFound("no resource at " + req.path)));
+    if (req.path != "/api/v1/stream")
+      return UpgradeDecision::Refuse(ProblemResponse(NotFound("no resource at " + req.path)));
     std::string token;
     if (const auto* q = req.Query("token"); q && !q->empty()) {
       token = *q;
@@ -133,7 +135,8 @@ UpgradeHandler MakeStreamUpgrade(StreamHub& hub, access::AuthService& auth, cons
     const auto dir = directory.Get();
     std::string region;
     if (const auto* v = req.Query("region"); v && !v->empty()) {
-      if (!dir->FindRegion(*v)) return UpgradeDecision::Refuse(ProblemResponse(Invalid("region", "unknown region '" + *v + "'")));
+      if (!dir->FindRegion(*v))
+        return UpgradeDecision::Refuse(ProblemResponse(Invalid("region", "unknown region '" + *v + "'")));
       region = *v;
     }
     auto subject = access::MakeSubject(principal->login, principal->roles, *dir);

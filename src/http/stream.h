@@ -13,10 +13,10 @@
 #include "common/mutex.h"
 #include "domain/access/auth.h"
 #include "domain/access/policy.h"
-#include "http/server.h"
 #include "domain/cases/case.h"
-#include "reference/types.h"
+#include "http/server.h"
 #include "reference/directory.h"
+#include "reference/types.h"
 
 namespace civicgrid::http {
 
@@ -65,6 +65,7 @@ std::string CaseEventMessage(const cases::Case& after, const cases::CaseEvent& e
 // The upgrade handler for /api/v1/stream: the token comes as ?token= (browsers cannot set headers on a
 // WebSocket) or as Authorization: Bearer; a missing or bad one answers 401, an unknown ?region= 422, any
 // other path 404. The caller's grants are taken once, at connect.
-UpgradeHandler MakeStreamUpgrade(StreamHub& hub, access::AuthService& auth, const reference::DirectoryHolder& directory);
+UpgradeHandler MakeStreamUpgrade(StreamHub& hub, access::AuthService& auth,
+                                 const reference::DirectoryHolder& directory);
 
 }  // namespace civicgrid::http

@@ -17,8 +17,8 @@
 namespace civicgrid::http {
 namespace {
 
-using reference::RegionKind;
 using nlohmann::json;
+using reference::RegionKind;
 
 class FakeSink : public StreamSink {
  public:
@@ -39,12 +39,10 @@ class FakeSink : public StreamSink {
 };
 
 std::shared_ptr<const reference::Directory> Dir() {
-  std::vector<reference::Region> regions = {{"c", "县", RegionKind::kCounty, "", ""},
-                                        {"t1", "镇1", RegionKind::kTown, "c", ""},
-                                        {"m1", "社区1", RegionKind::kCommunity, "t1", ""},
-                                        {"m2", "社区2", RegionKind::kCommunity, "t1", ""},
-                                        {"g1", "网格1", RegionKind::kGrid, "m1", ""},
-                                        {"g2", "网格2", RegionKind::kGrid, "m2", ""}};
+  std::vector<reference::Region> regions = {
+      {"c", "县", RegionKind::kCounty, "", ""},          {"t1", "镇1", RegionKind::kTown, "c", ""},
+      {"m1", "社区1", RegionKind::kCommunity, "t1", ""}, {"m2", "社区2", RegionKind::kCommunity, "t1", ""},
+      {"g1", "网格1", RegionKind::kGrid, "m1", ""},      {"g2", "网格2", RegionKind::kGrid, "m2", ""}};
   return *reference::Directory::Build(regions, {}, {}, {});
 }
 
@@ -98,10 +96,18 @@ TEST(StreamHub, SendsEachEventToThoseWhoMaySeeTheCase) {
 
   const auto j = json::parse(admin->Sent()[1]);
   EXPECT_EQ(j["type"], "case_event");
-  EXPECT_EQ(j["case"], (json{{"id", 7}, {"number", "GD20261124-000007"}, {"status", "dispatched"}, {"org", "m1"},
-                             {"category", "06001"}, {"grid", "g1"}, {"level", "community"}, {"version", 2}}));
-  EXPECT_EQ(j["event"], (json{{"seq", 2}, {"type", "dispatched"}, {"actor", "admin"},
-                              {"at", FormatTime(FromMillis(1'764'000'000'000))}}));
+  EXPECT_EQ(j["case"], (json{{"id", 7},
+                             {"number", "GD20261124-000007"},
+                             {"status", "dispatched"},
+                             {"org", "m1"},
+                             {"category", "06001"},
+                             {"grid", "g1"},
+                             {"level", "community"},
+                             {"version", 2}}));
+  EXPECT_EQ(
+      j["event"],
+      (json{
+          {"seq", 2}, {"type", "dispatched"}, {"actor", "admin"}, {"at", FormatTime(FromMillis(1'764'000'000'000))}}));
   EXPECT_NE(j["event"]["at"].get<std::string>().find("+08:00"), std::string::npos);
   EXPECT_EQ(admin->Sent()[1].find("张三"), std::string::npos);  // no reporter data
   EXPECT_EQ(admin->Sent()[1].find("路面破损"), std::string::npos);

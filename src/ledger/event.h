@@ -21,9 +21,9 @@ struct Origin {
   Origin(std::string actor, std::string channel = {}, std::string address = {})  // NOLINT: implicit by design
       : actor(std::move(actor)), channel(std::move(channel)), address(std::move(address)) {}
   Origin(const char* actor) : actor(actor) {}  // NOLINT: implicit by design
-  std::string actor;    // login of the user, name of the key, or "system"
-  std::string channel;  // "api", "cli", "timer", "demo" …
-  std::string address;  // the client's address; empty when none (cli, timers)
+  std::string actor;                           // login of the user, name of the key, or "system"
+  std::string channel;                         // "api", "cli", "timer", "demo" …
+  std::string address;                         // the client's address; empty when none (cli, timers)
   bool operator==(const Origin&) const = default;
 };
 

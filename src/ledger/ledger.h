@@ -134,19 +134,20 @@ class Ledger {
   // One command on one item: load, guard, decide, commit, publish; decided again if another command on
   // the item committed first.
   Result<State> Act(ItemId id, const Command& command, const Origin& origin, const Guard& guard = {}) {
-    auto out = Update({id}, origin, kind_.CommandName(command),
-                      [&](const std::vector<const State*>& loaded, TimePoint now) -> Result<std::vector<std::vector<Event>>> {
-                        if (!loaded[0]) return NotFound(std::string(kind_.Noun()) + " " + std::to_string(id) +
-                                                        " does not exist");
-                        const State& state = *loaded[0];
-                        if (guard)
-                          if (auto st = guard(state); !st) return st.error();
-                        auto ctx = context_(state, now, origin);
-                        if (!ctx.ok()) return ctx.error();
-                        auto events = kind_.Decide(state, command, *ctx);
-                        if (!events.ok()) return events.error();
-                        return std::vector<std::vector<Event>>{std::move(events.value())};
-                      });
+    auto out =
+        Update({id}, origin, kind_.CommandName(command),
+               [&](const std::vector<const State*>& loaded, TimePoint now) -> Result<std::vector<std::vector<Event>>> {
+                 if (!loaded[0])
+                   return NotFound(std::string(kind_.Noun()) + " " + std::to_string(id) + " does not exist");
+                 const State& state = *loaded[0];
+                 if (guard)
+                   if (auto st = guard(state); !st) return st.error();
+                 auto ctx = context_(state, now, origin);
+                 if (!ctx.ok()) return ctx.error();
+                 auto events = kind_.Decide(state, command, *ctx);
+                 if (!events.ok()) return events.error();
+                 return std::vector<std::vector<Event>>{std::move(events.value())};
+               });
     if (!out.ok()) return out.error();
     return std::move(*out->front());
   }

@@ -22,8 +22,8 @@ namespace civicgrid::ledger {
 
 class TimerQueue {
  public:
-  // `fire` runs on one of `threads` firing threads; it writes the item's due timers (the kind's timer command) and, through the
-  // service's listeners, calls Set with the item's next timer. A failed fire is retried after `retry`.
+  // `fire` runs on one of `threads` firing threads; it writes the item's due timers (the kind's timer command) and,
+  // through the service's listeners, calls Set with the item's next timer. A failed fire is retried after `retry`.
   using Fire = std::function<void(ItemId)>;
   TimerQueue(const Clock& clock, Fire fire, int threads = 2, milliseconds retry = milliseconds{5000});
   ~TimerQueue();
@@ -47,11 +47,11 @@ class TimerQueue {
   milliseconds retry_;
   mutable std::mutex mu_;
   std::condition_variable timer_cv_, fire_cv_;
-  std::set<std::pair<TimePoint, ItemId>> queue_;        // GUARDED_BY(mu_)
-  std::unordered_map<ItemId, TimePoint> at_;            // GUARDED_BY(mu_)
-  std::vector<ItemId> due_;                             // GUARDED_BY(mu_): handed to firing threads
-  std::set<ItemId> firing_;                             // GUARDED_BY(mu_)
-  std::set<ItemId> again_;                              // GUARDED_BY(mu_): due again while firing
+  std::set<std::pair<TimePoint, ItemId>> queue_;  // GUARDED_BY(mu_)
+  std::unordered_map<ItemId, TimePoint> at_;      // GUARDED_BY(mu_)
+  std::vector<ItemId> due_;                       // GUARDED_BY(mu_): handed to firing threads
+  std::set<ItemId> firing_;                       // GUARDED_BY(mu_)
+  std::set<ItemId> again_;                        // GUARDED_BY(mu_): due again while firing
   bool stopping_ = false;
   std::thread timer_;
   std::vector<std::thread> firers_;

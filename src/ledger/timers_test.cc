@@ -32,11 +32,14 @@ TEST(TimerQueue, FiresWhatIsDueInOrderAndNothingEarly) {
   ManualClock clock(*ParseTime("2026-11-24T09:00:00+08:00"));
   Recorder rec;
   TimerQueue* self = nullptr;
-  TimerQueue s(clock, [&](ItemId id) {
-    std::lock_guard lock(rec.mu);
-    rec.fired.push_back(id);
-    self->Set(id, std::nullopt);  // what the service's listener does after the alert's commit
-  }, 1);
+  TimerQueue s(
+      clock,
+      [&](ItemId id) {
+        std::lock_guard lock(rec.mu);
+        rec.fired.push_back(id);
+        self->Set(id, std::nullopt);  // what the service's listener does after the alert's commit
+      },
+      1);
   self = &s;
   const TimePoint t0 = clock.Now();
   s.Set(1, t0 + std::chrono::minutes(10));
@@ -59,7 +62,8 @@ TEST(TimerQueue, FiresWhatIsDueInOrderAndNothingEarly) {
 TEST(TimerQueue, RescheduleAndForget) {
   ManualClock clock(*ParseTime("2026-11-24T09:00:00+08:00"));
   std::atomic<int> fired{0};
-  TimerQueue s(clock, [&](ItemId) { ++fired; }, 2);
+  TimerQueue s(
+      clock, [&](ItemId) { ++fired; }, 2);
   const TimePoint t0 = clock.Now();
   s.Set(1, t0 + std::chrono::minutes(1));
   s.Set(1, t0 + std::chrono::hours(1));  // the deadline moved
@@ -78,7 +82,8 @@ TEST(TimerQueue, RescheduleAndForget) {
 TEST(TimerQueue, AFailedFireIsRetried) {
   ManualClock clock(*ParseTime("2026-11-24T09:00:00+08:00"));
   std::atomic<int> fired{0};
-  TimerQueue s(clock, [&](ItemId) { ++fired; }, 1, milliseconds{1000});
+  TimerQueue s(
+      clock, [&](ItemId) { ++fired; }, 1, milliseconds{1000});
   s.Set(1, clock.Now());
   s.Start();
   ASSERT_TRUE(WaitFor([&] { return fired.load() == 1; }));
@@ -93,12 +98,15 @@ TEST(TimerQueue, FiresAgainAtOnceWhenDueAgainWhileFiring) {
   ManualClock clock(*ParseTime("2026-11-24T09:00:00+08:00"));
   std::atomic<int> fires{0};
   TimerQueue* self = nullptr;
-  TimerQueue q(clock, [&](ItemId id) {
-    const int n = ++fires;
-    // The first fire's commit reschedules the item at a time the clock has already passed.
-    self->Set(id, n == 1 ? std::optional<TimePoint>(clock.Now()) : std::nullopt);
-    if (n == 1) std::this_thread::sleep_for(milliseconds{300});  // the timer thread sees it due meanwhile
-  }, 1, milliseconds{60'000});
+  TimerQueue q(
+      clock,
+      [&](ItemId id) {
+        const int n = ++fires;
+        // The first fire's commit reschedules the item at a time the clock has already passed.
+        self->Set(id, n == 1 ? std::optional<TimePoint>(clock.Now()) : std::nullopt);
+        if (n == 1) std::this_thread::sleep_for(milliseconds{300});  // the timer thread sees it due meanwhile
+      },
+      1, milliseconds{60'000});
   self = &q;
   q.Set(7, clock.Now());
   q.Start();

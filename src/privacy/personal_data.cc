@@ -1,9 +1,9 @@
 #include "privacy/personal_data.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
-#include <openssl/crypto.h>
 
 #include <chrono>
 

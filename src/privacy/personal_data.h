@@ -24,10 +24,9 @@ std::optional<std::string> NormalizePhone(std::string_view text);
 std::optional<std::string> NormalizeIdNumber(std::string_view text);
 char IdCheckCharacter(std::string_view first17);
 
-std::string MaskPhone(std::string_view phone);      // 138****5678
-std::string MaskIdNumber(std::string_view id);      // first 6 and last 4 digits: 320923********1234
-std::string MaskName(std::string_view name);        // first character, then ** (张**)
-
+std::string MaskPhone(std::string_view phone);  // 138****5678
+std::string MaskIdNumber(std::string_view id);  // first 6 and last 4 digits: 320923********1234
+std::string MaskName(std::string_view name);    // first character, then ** (张**)
 
 class Vault {
  public:

@@ -39,8 +39,8 @@ TEST(Vault, SealsAndOpensWithIntegrity) {
   ASSERT_TRUE(v.ok());
   const Sealed a = (*v)->Seal("13812345678", MaskPhone("13812345678"));
   const Sealed b = (*v)->Seal("13812345678", MaskPhone("13812345678"));
-  EXPECT_NE(a.cipher, b.cipher);      // a fresh IV each time
-  EXPECT_EQ(a.lookup, b.lookup);      // but the same lookup hash
+  EXPECT_NE(a.cipher, b.cipher);  // a fresh IV each time
+  EXPECT_EQ(a.lookup, b.lookup);  // but the same lookup hash
   EXPECT_EQ(a.cipher.find("13812345678"), std::string::npos);
   EXPECT_EQ(*(*v)->Open(a), "13812345678");
   Sealed tampered = a;

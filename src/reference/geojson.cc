@@ -100,7 +100,8 @@ std::string RegionsToFeatureCollection(const std::vector<reference::Region>& reg
   return json{{"type", "FeatureCollection"}, {"features", features}}.dump();
 }
 
-Result<std::vector<reference::Region>> ParseRegionCollection(const std::string& text, const std::set<std::string>& known) {
+Result<std::vector<reference::Region>> ParseRegionCollection(const std::string& text,
+                                                             const std::set<std::string>& known) {
   json doc;
   try {
     doc = json::parse(text);
@@ -108,8 +109,7 @@ Result<std::vector<reference::Region>> ParseRegionCollection(const std::string& 
     return BadRequest("body", std::string("not valid JSON: ") + e.what());
   }
   if (!doc.is_object() || !doc.contains("type") || !doc["type"].is_string() ||
-      doc["type"].get<std::string>() != "FeatureCollection" || !doc.contains("features") ||
-      !doc["features"].is_array())
+      doc["type"].get<std::string>() != "FeatureCollection" || !doc.contains("features") || !doc["features"].is_array())
     return Invalid("type", "expected a GeoJSON FeatureCollection with a features array");
   std::vector<reference::Region> out;
   std::map<std::string, size_t> index;
@@ -138,8 +138,9 @@ Result<std::vector<reference::Region>> ParseRegionCollection(const std::string& 
     if (r.name.empty() || r.name == "\x01") return Invalid(field + "name", where + ": name is missing");
     auto kind = reference::ParseRegionKind(str("kind"));
     if (!kind)
-      return Invalid(field + "kind", where + ": kind must be county, town, street, community, village, grid, "
-                                             "estate or building");
+      return Invalid(field + "kind", where +
+                                         ": kind must be county, town, street, community, village, grid, "
+                                         "estate or building");
     r.kind = *kind;
     r.parent = str("parent");
     if (r.parent == "\x01") return Invalid(field + "parent", where + ": parent must be a code");

@@ -14,7 +14,8 @@ namespace civicgrid::reference {
 
 // Parses and checks a FeatureCollection. `known` are region codes already in the store, which parents may
 // name; parents may also come in the same file, in any order. Errors name the feature (index and code).
-Result<std::vector<reference::Region>> ParseRegionCollection(const std::string& text, const std::set<std::string>& known);
+Result<std::vector<reference::Region>> ParseRegionCollection(const std::string& text,
+                                                             const std::set<std::string>& known);
 
 // A stored geometry (GeoJSON Polygon or MultiPolygon text) as polygons.
 Result<geo::MultiPolygon> ParseGeometry(const std::string& geometry_json);

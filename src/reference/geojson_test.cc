@@ -11,8 +11,8 @@ const char* kSquare = R"([[[0,0],[10,0],[10,10],[0,10],[0,0]],[[4,4],[6,4],[6,6]
 
 std::string Feature(const std::string& code, const std::string& kind, const std::string& parent,
                     const std::string& geometry) {
-  std::string f = R"({"type":"Feature","properties":{"code":")" + code + R"(","name":"n)" + code +
-                  R"(","kind":")" + kind + "\"";
+  std::string f =
+      R"({"type":"Feature","properties":{"code":")" + code + R"(","name":"n)" + code + R"(","kind":")" + kind + "\"";
   if (!parent.empty()) f += R"(,"parent":")" + parent + "\"";
   f += "},\"geometry\":" + (geometry.empty() ? std::string("null") : geometry) + "}";
   return f;
@@ -34,9 +34,9 @@ TEST(GeoJson, ParentsInAnyOrderAndHolesRespected) {
   ASSERT_TRUE(dir.ok()) << dir.error().message;
   ASSERT_TRUE((*dir)->LocateGrid({1, 1}));
   EXPECT_EQ((*dir)->LocateGrid({1, 1})->code, "g1");
-  EXPECT_FALSE((*dir)->LocateGrid({5, 5}));  // in the hole
-  EXPECT_TRUE((*dir)->LocateGrid({4, 5}));   // on the hole's edge
-  EXPECT_TRUE((*dir)->LocateGrid({10, 10})); // on a vertex
+  EXPECT_FALSE((*dir)->LocateGrid({5, 5}));   // in the hole
+  EXPECT_TRUE((*dir)->LocateGrid({4, 5}));    // on the hole's edge
+  EXPECT_TRUE((*dir)->LocateGrid({10, 10}));  // on a vertex
   EXPECT_EQ((*dir)->PathOf("g1"), "/c1/t1/g1/");
 }
 
@@ -71,8 +71,10 @@ TEST(GeoJson, ErrorsNameTheFeature) {
   EXPECT_FALSE(bowtie.ok());
   EXPECT_FALSE(ParseRegionCollection(Collection({Feature("g9", "grid", "", "")}), {}).ok());  // a grid needs a shape
   EXPECT_FALSE(ParseRegionCollection(Collection({Feature("x", "planet", "", "")}), {}).ok());
-  EXPECT_FALSE(ParseRegionCollection(Collection({Feature("a", "town", "b", ""), Feature("b", "town", "a", "")}), {}).ok());
-  EXPECT_FALSE(ParseRegionCollection(Collection({Feature("a", "town", "", ""), Feature("a", "town", "", "")}), {}).ok());
+  EXPECT_FALSE(
+      ParseRegionCollection(Collection({Feature("a", "town", "b", ""), Feature("b", "town", "a", "")}), {}).ok());
+  EXPECT_FALSE(
+      ParseRegionCollection(Collection({Feature("a", "town", "", ""), Feature("a", "town", "", "")}), {}).ok());
   EXPECT_FALSE(ParseRegionCollection("{\"type\":\"Feature\"}", {}).ok());
   EXPECT_FALSE(ParseRegionCollection("not json", {}).ok());
 }

@@ -5,7 +5,7 @@
 namespace civicgrid::reference {
 namespace {
 
-constexpr std::array<std::string_view, 8> kRegionKinds = {"county", "town",  "street", "community",
+constexpr std::array<std::string_view, 8> kRegionKinds = {"county",  "town", "street", "community",
                                                           "village", "grid", "estate", "building"};
 
 }  // namespace

@@ -8,7 +8,6 @@
 #include <string_view>
 #include <vector>
 
-
 namespace civicgrid::reference {
 
 // Region kinds from county down to building (GLOSSARY: region).

@@ -45,15 +45,20 @@ privacy::Sealed DecodeSealed(const json& j, const char* key) {
 }
 
 json EncodeOrigin(const CaseOrigin& o) {
-  json j = {{"number", o.number},           {"channel", o.channel},
-            {"external_id", o.external_id}, {"category", o.category},
-            {"title", o.title},             {"description", o.description},
-            {"address", o.address},         {"grid", o.grid},
+  json j = {{"number", o.number},
+            {"channel", o.channel},
+            {"external_id", o.external_id},
+            {"category", o.category},
+            {"title", o.title},
+            {"description", o.description},
+            {"address", o.address},
+            {"grid", o.grid},
             {"region_path", o.region_path},
-            {"reporter", {{"name", o.reporter.name},
-                          {"phone", EncodeSealed(o.reporter.phone)},
-                          {"id_number", EncodeSealed(o.reporter.id_number)},
-                          {"anonymous", o.reporter.anonymous}}}};
+            {"reporter",
+             {{"name", o.reporter.name},
+              {"phone", EncodeSealed(o.reporter.phone)},
+              {"id_number", EncodeSealed(o.reporter.id_number)},
+              {"anonymous", o.reporter.anonymous}}}};
   if (o.location) j["location"] = {{"lat", o.location->lat}, {"lon", o.location->lon}};
   return j;
 }
@@ -81,7 +86,9 @@ CaseOrigin DecodeOrigin(const json& j) {
 }
 
 json EncodeReporter(const Reporter& r) {
-  return {{"name", r.name}, {"phone", EncodeSealed(r.phone)}, {"id_number", EncodeSealed(r.id_number)},
+  return {{"name", r.name},
+          {"phone", EncodeSealed(r.phone)},
+          {"id_number", EncodeSealed(r.id_number)},
           {"anonymous", r.anonymous}};
 }
 
@@ -212,7 +219,10 @@ std::string EncodeCase(const Case& c) {
   if (c.whistle) {
     json parts = json::array();
     for (const auto& p : c.whistle->parts) {
-      json x = {{"org", p.org}, {"lead", p.lead}, {"check_in_by", ToMillis(p.check_in_by)}, {"missed", p.missed},
+      json x = {{"org", p.org},
+                {"lead", p.lead},
+                {"check_in_by", ToMillis(p.check_in_by)},
+                {"missed", p.missed},
                 {"note", p.note}};
       PutTime(x, "checked_in_at", p.checked_in_at);
       PutTime(x, "reported_at", p.reported_at);

@@ -29,8 +29,8 @@ class Store : public reference::ReferenceStore,
 };
 
 struct SqliteOptions {
-  std::string path;            // the database file
-  int readers = 4;             // read connections in the pool
+  std::string path;              // the database file
+  int readers = 4;               // read connections in the pool
   bool synchronous_full = true;  // fsync on every commit (durable acknowledgements)
 };
 

@@ -80,7 +80,7 @@ class MemoryItemStore : public ledger::ItemStore<K> {
   };
   K kind_{};
   mutable std::mutex mu_;
-  ledger::ItemId next_id_ = 1;           // guarded by mu_
+  ledger::ItemId next_id_ = 1;            // guarded by mu_
   std::map<ledger::ItemId, Item> items_;  // guarded by mu_
   std::map<std::string, ledger::ItemId> keys_;
   int commits_ = 0;

@@ -15,7 +15,7 @@ namespace {
 
 using nlohmann::json;
 
-const std::set<std::string, std::less<>> kVerbs = {"as",  "get",     "post", "delete",  "header", "let",
+const std::set<std::string, std::less<>> kVerbs = {"as",   "get",     "post", "delete",  "header", "let",
                                                    "case", "advance", "set",  "restart", "show",   "expect"};
 const std::set<std::string, std::less<>> kExpectations = {"status", "field",  "no",    "error-field",
                                                           "event",  "events", "header"};
@@ -296,8 +296,8 @@ std::optional<std::string> Interpreter::Request(const std::vector<Step>& steps, 
     const char* b = req.path.data() + kCases.size();
     const char* e = req.path.data() + req.path.size();
     if (auto [p, ec] = std::from_chars(b, e, id); ec == std::errc() && (p == e || *p == '/')) case_ = id;
-  } else if (req.method == "POST" && req.path == "/api/v1/cases" && reply_->status / 100 == 2 &&
-             body_.is_object() && body_.contains("id") && body_["id"].is_number_integer()) {
+  } else if (req.method == "POST" && req.path == "/api/v1/cases" && reply_->status / 100 == 2 && body_.is_object() &&
+             body_.contains("id") && body_["id"].is_number_integer()) {
     case_ = body_["id"].get<std::int64_t>();
   }
   if (auto st = product_.Settle(); !st) return "after the request: " + st.error().message;
@@ -323,8 +323,9 @@ Result<json> Interpreter::Events() {
   if (!token) return Invalid("admin", "the fixture has no admin");
   req.headers["authorization"] = "Bearer " + *token;
   const http::Response r = product_.Call(req);
-  if (r.status != 200) return Invalid("events", "events of case " + std::to_string(*case_) + " answered " +
-                                                    std::to_string(r.status) + ": " + Shorten(r.body));
+  if (r.status != 200)
+    return Invalid("events", "events of case " + std::to_string(*case_) + " answered " + std::to_string(r.status) +
+                                 ": " + Shorten(r.body));
   json j = json::parse(r.body, nullptr, false);
   if (!j.is_object() || !j.contains("items")) return Invalid("events", "events reply without items");
   return j["items"];

@@ -47,10 +47,10 @@ class Product {
 
 struct Outcome {
   bool passed = true;
-  int line = 0;          // the failing step's line
-  std::string message;   // what differed
-  std::string context;   // the last reply, shortened, for the reader
-  int steps = 0;         // steps played
+  int line = 0;         // the failing step's line
+  std::string message;  // what differed
+  std::string context;  // the last reply, shortened, for the reader
+  int steps = 0;        // steps played
 };
 
 struct RunOptions {

@@ -137,7 +137,8 @@ int main(int argc, char** argv) {
       if (!world.ok()) outcome = {false, 0, "cannot open the product: " + world.error().message, "", 0};
       else outcome = testing::RunScenario(*steps, **world, options);
       if (world.ok() && outcome.passed)
-        if (auto st = (*world)->CheckConsistency(); !st) outcome = {false, 0, "after the last step: " + st.error().message, "", outcome.steps};
+        if (auto st = (*world)->CheckConsistency(); !st)
+          outcome = {false, 0, "after the last step: " + st.error().message, "", outcome.steps};
     }
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
     if (outcome.passed) {

@@ -99,7 +99,8 @@ TEST(ScenarioParse, Durations) {
 TEST(ScenarioRun, PassesWhenTheRepliesMatch) {
   FakeProduct p;
   p.answer = [](const http::Request& r) {
-    if (r.method == "POST") return Json(201, R"({"id": 7, "status": "received", "grid": {"code": "320923001001001"},
+    if (r.method == "POST")
+      return Json(201, R"({"id": 7, "status": "received", "grid": {"code": "320923001001001"},
       "allowed_actions": ["dispatch", "invalid"], "items": [{"id": 3}, {"id": 5}], "n": 2.0, "org": null})");
     return Json(200, R"({"items": [{"type": "received"}, {"type": "overdue", "payload": {"deadline": "accept"}}]})");
   };
@@ -124,7 +125,7 @@ expect event overdue payload.deadline = accept
 expect no event escalated
 expect events received overdue
 )",
-                p);
+                   p);
   EXPECT_TRUE(o.passed) << o.line << ": " << o.message;
   ASSERT_GE(p.sent.size(), 2u);
   EXPECT_EQ(p.sent[0].headers.at("authorization"), "Bearer t-cgj");

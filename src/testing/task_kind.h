@@ -47,7 +47,8 @@ struct WentOverdue {
 };
 }  // namespace task_events
 
-using TaskBody = std::variant<task_events::Created, task_events::Reassigned, task_events::Done, task_events::WentOverdue>;
+using TaskBody =
+    std::variant<task_events::Created, task_events::Reassigned, task_events::Done, task_events::WentOverdue>;
 using TaskEvent = ledger::Event<TaskBody>;
 
 struct Reassign {

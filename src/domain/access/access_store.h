@@ -19,10 +19,10 @@ struct User {
   std::string password_hash;  // libsodium crypto_pwhash_str (Argon2id)
   bool disabled = false;
   std::vector<std::pair<std::string, std::string>> roles;  // (role, scope: a region or org code, a channel)
-  int failed_logins = 0;            // since the last success
-  TimePoint locked_until{};         // after repeated failures
+  int failed_logins = 0;                                   // since the last success
+  TimePoint locked_until{};                                // after repeated failures
   TimePoint password_changed_at{};
-  std::string totp_secret;          // base32; empty when the user has no second factor
+  std::string totp_secret;  // base32; empty when the user has no second factor
 };
 
 // The security audit log (等保 2.0): logins, failures, permission changes, reveals of personal data, exports.

@@ -4,8 +4,8 @@
 
 #include <stdexcept>
 
-#include "domain/access/totp.h"
 #include "common/log.h"
+#include "domain/access/totp.h"
 
 namespace civicgrid::access {
 namespace {
@@ -99,8 +99,8 @@ Result<IssuedToken> AuthService::IssueToken(const std::string& login, std::chron
   return t;
 }
 
-Result<access::User> AuthService::Verify(const std::string& login, const std::string& password,
-                                        const std::string& otp, const std::string& remote) {
+Result<access::User> AuthService::Verify(const std::string& login, const std::string& password, const std::string& otp,
+                                         const std::string& remote) {
   auto found = store_.FindUser(login);
   if (!found.ok()) return found.error();
   const auto now = clock_.Now();
@@ -113,10 +113,10 @@ Result<access::User> AuthService::Verify(const std::string& login, const std::st
   access::User user = std::move(**found);
   if (user.locked_until > now) {
     Audit(login, "login_failed", login, "locked", remote);
-    return Error{ErrorCode::kForbidden, "too many failed logins: locked until " + FormatTime(user.locked_until), {}, {}};
+    return Error{
+        ErrorCode::kForbidden, "too many failed logins: locked until " + FormatTime(user.locked_until), {}, {}};
   }
-  const bool password_ok =
-      crypto_pwhash_str_verify(user.password_hash.c_str(), password.data(), password.size()) == 0;
+  const bool password_ok = crypto_pwhash_str_verify(user.password_hash.c_str(), password.data(), password.size()) == 0;
   const auto step = user.totp_secret.empty() ? std::nullopt : MatchTotp(user.totp_secret, otp, now);
   bool otp_ok = user.totp_secret.empty() || step.has_value();
   bool otp_reused = false;
@@ -132,7 +132,10 @@ Result<access::User> AuthService::Verify(const std::string& login, const std::st
     const bool lock = failed >= kMaxFailedLogins;
     (void)store_.RecordLoginFailure(user.id, lock ? 0 : failed, lock ? now + kLockout : TimePoint{});
     Audit(login, "login_failed", login,
-          !password_ok ? "wrong password" : otp_reused ? "one-time code used before" : "wrong one-time code", remote);
+          !password_ok ? "wrong password"
+          : otp_reused ? "one-time code used before"
+                       : "wrong one-time code",
+          remote);
     if (lock) Audit(login, "locked_out", login, "after " + std::to_string(failed) + " failures", remote);
     if (password_ok && otp.empty()) return Unauthorized("this account needs a one-time code (otp)");
     if (otp_reused) return Unauthorized("this one-time code was used already: wait for the next one");
@@ -141,8 +144,8 @@ Result<access::User> AuthService::Verify(const std::string& login, const std::st
   return user;
 }
 
-Result<IssuedToken> AuthService::Login(const std::string& login, const std::string& password,
-                                       const std::string& otp, const std::string& remote) {
+Result<IssuedToken> AuthService::Login(const std::string& login, const std::string& password, const std::string& otp,
+                                       const std::string& remote) {
   auto user = Verify(login, password, otp, remote);
   if (!user.ok()) return user.error();
   (void)store_.RecordLoginSuccess(user->id);

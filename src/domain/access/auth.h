@@ -43,18 +43,18 @@ class AuthService {
                             const std::string& remote);
   Status ChangePassword(const std::string& login, const std::string& old_password, const std::string& otp,
                         const std::string& new_password, const std::string& remote);
-  void Audit(const std::string& actor, const std::string& action, const std::string& target,
-             const std::string& detail, const std::string& remote);
+  void Audit(const std::string& actor, const std::string& action, const std::string& target, const std::string& detail,
+             const std::string& remote);
   Result<Principal> Authenticate(const std::string& bearer_token);
   Status Logout(const std::string& bearer_token);
 
   static Result<std::string> HashPassword(const std::string& password);  // checks the rules first
-  static std::string RandomSecret(size_t bytes);  // hex
+  static std::string RandomSecret(size_t bytes);                         // hex
 
  private:
   // Password, lock-out and second factor: the checks login and password change share.
   Result<access::User> Verify(const std::string& login, const std::string& password, const std::string& otp,
-                             const std::string& remote);
+                              const std::string& remote);
 
   AccessStore& store_;
   const Clock& clock_;

@@ -5,9 +5,9 @@
 namespace civicgrid::access {
 namespace {
 
-constexpr std::array<std::string_view, 9> kRoleNames = {"resident", "grid_worker",  "community_staff",
-                                                        "town_staff", "department_staff", "dispatcher",
-                                                        "leader",   "admin",        "channel"};
+constexpr std::array<std::string_view, 9> kRoleNames = {
+    "resident",   "grid_worker", "community_staff", "town_staff", "department_staff",
+    "dispatcher", "leader",      "admin",           "channel"};
 
 }  // namespace
 
@@ -33,16 +33,12 @@ Status CheckScope(Role role, const std::string& scope, const reference::Director
     return Invalid("scope", std::string("the scope of ") + std::string(Name(role)) + " must be " + what);
   };
   switch (role) {
-    case Role::kAdmin:
-      return scope == "*" ? OkStatus() : Invalid("scope", "admin's scope is *");
-    case Role::kResident:
-      return OkStatus();  // residents see what they took in; the scope is informational
-    case Role::kGridWorker:
-      return region_of_kind({RegionKind::kGrid}, "a grid");
+    case Role::kAdmin: return scope == "*" ? OkStatus() : Invalid("scope", "admin's scope is *");
+    case Role::kResident: return OkStatus();  // residents see what they took in; the scope is informational
+    case Role::kGridWorker: return region_of_kind({RegionKind::kGrid}, "a grid");
     case Role::kCommunityStaff:
       return region_of_kind({RegionKind::kCommunity, RegionKind::kVillage}, "a community or village");
-    case Role::kTownStaff:
-      return region_of_kind({RegionKind::kTown, RegionKind::kStreet}, "a town or street");
+    case Role::kTownStaff: return region_of_kind({RegionKind::kTown, RegionKind::kStreet}, "a town or street");
     case Role::kDispatcher:
     case Role::kLeader:
       return region_of_kind({RegionKind::kCounty, RegionKind::kTown, RegionKind::kStreet, RegionKind::kCommunity,
@@ -50,8 +46,7 @@ Status CheckScope(Role role, const std::string& scope, const reference::Director
                             "a region");
     case Role::kDepartmentStaff:
       return dir.FindOrg(scope) ? OkStatus() : Invalid("scope", "no organisation '" + scope + "'");
-    case Role::kChannel:
-      return scope.empty() ? Invalid("scope", "a channel key's scope is its channel") : OkStatus();
+    case Role::kChannel: return scope.empty() ? Invalid("scope", "a channel key's scope is its channel") : OkStatus();
   }
   return OkStatus();
 }
@@ -95,8 +90,7 @@ bool CanTakeIn(const Subject& s, const std::string& channel) {
       case Role::kAdmin:
       case Role::kDispatcher:
       case Role::kTownStaff:
-      case Role::kCommunityStaff:
-        return true;
+      case Role::kCommunityStaff: return true;
       case Role::kGridWorker:
         if (channel == "grid_patrol" || channel == "visit") return true;
         break;
@@ -107,8 +101,7 @@ bool CanTakeIn(const Subject& s, const std::string& channel) {
         if (channel == g.scope) return true;
         break;
       case Role::kLeader:
-      case Role::kDepartmentStaff:
-        break;
+      case Role::kDepartmentStaff: break;
     }
   }
   return false;

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "reference/types.h"
 #include "reference/directory.h"
+#include "reference/types.h"
 
 namespace civicgrid::access {
 

@@ -41,7 +41,7 @@ class Fields {
 };
 
 struct Action {
-  std::string_view name;  // "dispatch", "extension/decision" …
+  std::string_view name;    // "dispatch", "extension/decision" …
   std::size_t command = 0;  // its alternative in Command (kCommandOf<T>)
   // Reads the command from a request body; null for commands no request sends (the timers' "alerts", and
   // "join", whose reporter is checked and sealed by CaseService::Join).

@@ -16,16 +16,34 @@ std::optional<E> Lookup(const std::array<std::string_view, N>& names, std::strin
 constexpr std::array<std::string_view, 7> kStatuses = {"received", "dispatched", "accepted", "resolved",
                                                        "closed",   "invalid",    "merged"};
 constexpr std::array<std::string_view, 3> kRatings = {"satisfied", "basically_satisfied", "dissatisfied"};
-constexpr std::array<std::string_view, 25> kEventTypes = {
-    "received",    "dispatched",       "accepted",  "contacted",          "returned",
-    "extension_requested", "extension_decided", "resolved", "reviewed",   "rated",
-    "closed",      "reopened",         "invalidated", "merged",           "reminded",
-    "overdue",     "supervision_notice", "check_in_missed", "escalated",  "whistled",
-    "checked_in",  "part_reported",    "supervised", "return_decided",    "joined"};
+constexpr std::array<std::string_view, 25> kEventTypes = {"received",
+                                                          "dispatched",
+                                                          "accepted",
+                                                          "contacted",
+                                                          "returned",
+                                                          "extension_requested",
+                                                          "extension_decided",
+                                                          "resolved",
+                                                          "reviewed",
+                                                          "rated",
+                                                          "closed",
+                                                          "reopened",
+                                                          "invalidated",
+                                                          "merged",
+                                                          "reminded",
+                                                          "overdue",
+                                                          "supervision_notice",
+                                                          "check_in_missed",
+                                                          "escalated",
+                                                          "whistled",
+                                                          "checked_in",
+                                                          "part_reported",
+                                                          "supervised",
+                                                          "return_decided",
+                                                          "joined"};
 constexpr std::array<std::string_view, 3> kLevels = {"community", "town", "joint"};
 
 }  // namespace
-
 
 std::optional<CaseStatus> ParseCaseStatus(std::string_view s) { return Lookup<CaseStatus>(kStatuses, s); }
 std::string_view Name(CaseStatus s) { return kStatuses[size_t(s)]; }
@@ -42,8 +60,8 @@ namespace civicgrid::cases {
 namespace {
 template <size_t... I>
 CaseEventBody EmptyBodyAt(size_t i, std::index_sequence<I...>) {
-  static const CaseEventBody kBodies[] = {  // NOLINT(readability-identifier-naming): a constant table
-      CaseEventBody(std::in_place_index<I>)...};
+  static const CaseEventBody kBodies[] = {// NOLINT(readability-identifier-naming): a constant table
+                                          CaseEventBody(std::in_place_index<I>)...};
   return kBodies[i];
 }
 }  // namespace

@@ -132,9 +132,9 @@ struct Case {
   std::optional<TimePoint> resolved_at;
   std::optional<TimePoint> closed_at;
   int returns = 0;
-  double extension_days = 0;                 // approved, in all
-  std::optional<double> pending_extension;   // requested days awaiting a decision
-  bool reviewed = false;                     // the centre approved the current resolution
+  double extension_days = 0;                // approved, in all
+  std::optional<double> pending_extension;  // requested days awaiting a decision
+  bool reviewed = false;                    // the centre approved the current resolution
   std::optional<Rating> rating;
   std::optional<bool> solved;
   std::string resolution;  // the handler's note on resolving
@@ -220,8 +220,8 @@ struct ExtensionRequested {
 struct ExtensionDecided {
   bool approve = false;
   std::string note;
-  std::optional<double> days;            // the days that were asked for
-  std::optional<TimePoint> resolve_by;   // the new deadline, when approved
+  std::optional<double> days;           // the days that were asked for
+  std::optional<TimePoint> resolve_by;  // the new deadline, when approved
   bool operator==(const ExtensionDecided&) const = default;
 };
 struct Resolved {
@@ -316,10 +316,9 @@ struct Joined {
 using CaseEventBody =
     std::variant<events::Received, events::Dispatched, events::Accepted, events::Contacted, events::Returned,
                  events::ExtensionRequested, events::ExtensionDecided, events::Resolved, events::Reviewed,
-                 events::Rated, events::Closed, events::Reopened, events::Invalidated, events::Merged,
-                 events::Reminded, events::Overdue, events::SupervisionNotice, events::CheckInMissed,
-                 events::Escalated, events::Whistled, events::CheckedIn, events::PartReported, events::Supervised,
-                 events::ReturnDecided, events::Joined>;
+                 events::Rated, events::Closed, events::Reopened, events::Invalidated, events::Merged, events::Reminded,
+                 events::Overdue, events::SupervisionNotice, events::CheckInMissed, events::Escalated, events::Whistled,
+                 events::CheckedIn, events::PartReported, events::Supervised, events::ReturnDecided, events::Joined>;
 static_assert(std::variant_size_v<CaseEventBody> == size_t(EventType::kJoined) + 1);
 
 // One change to a case: the envelope (ledger::Event: case id in `item`, seq, time, actor, command, channel,

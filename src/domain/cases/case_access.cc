@@ -23,15 +23,13 @@ bool Covers(const Grant& g, const Case& c) { return AllScopes(g) || InPath(c.ori
 bool Handles(const Grant& g, const Case& c, const reference::Directory& dir) {
   if (c.org.empty()) return false;
   switch (g.role) {
-    case Role::kDepartmentStaff:
-      return c.org == g.scope;
+    case Role::kDepartmentStaff: return c.org == g.scope;
     case Role::kCommunityStaff:
     case Role::kTownStaff: {
       const auto* org = dir.FindOrg(c.org);
       return org && org->region == g.scope && org->kind != "department";
     }
-    default:
-      return false;
+    default: return false;
   }
 }
 
@@ -59,8 +57,7 @@ bool CoveredAs(const Subject& who, const Case& c, std::initializer_list<Role> ro
 bool CanSee(const Subject& s, const Case& c) {
   for (const auto& g : s.grants) {
     switch (g.role) {
-      case Role::kAdmin:
-        return true;
+      case Role::kAdmin: return true;
       case Role::kDispatcher:
       case Role::kLeader:
       case Role::kTownStaff:
@@ -165,8 +162,7 @@ Visibility ListVisibility(const Subject& s) {
   v.all = false;
   for (const auto& g : s.grants) {
     switch (g.role) {
-      case Role::kAdmin:
-        return Visibility{true, {}, {}, {}};
+      case Role::kAdmin: return Visibility{true, {}, {}, {}};
       case Role::kDispatcher:
       case Role::kLeader:
       case Role::kTownStaff:
@@ -175,13 +171,9 @@ Visibility ListVisibility(const Subject& s) {
         if (AllScopes(g)) return Visibility{true, {}, {}, {}};
         if (!g.path.empty()) v.region_paths.push_back(g.path);
         break;
-      case Role::kDepartmentStaff:
-        v.orgs.push_back(g.scope);
-        break;
+      case Role::kDepartmentStaff: v.orgs.push_back(g.scope); break;
       case Role::kResident:
-      case Role::kChannel:
-        v.taken_by.push_back(s.login);
-        break;
+      case Role::kChannel: v.taken_by.push_back(s.login); break;
     }
   }
   return v;

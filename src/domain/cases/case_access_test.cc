@@ -25,9 +25,9 @@ std::shared_ptr<const reference::Directory> Dir() {
       {"m2", "社区2", RegionKind::kCommunity, "t2", ""}, {"g1", "网格1", RegionKind::kGrid, "m1", ""},
       {"g2", "网格2", RegionKind::kGrid, "m2", ""}};
   std::vector<reference::Org> orgs = {{"cgj", "城管", "department", "c"},
-                                  {"t1", "镇1政府", "town", "t1"},
-                                  {"m1", "社区1居委会", "community", "m1"},
-                                  {"m2", "社区2居委会", "community", "m2"}};
+                                      {"t1", "镇1政府", "town", "t1"},
+                                      {"m1", "社区1居委会", "community", "m1"},
+                                      {"m2", "社区2居委会", "community", "m2"}};
   return *reference::Directory::Build(regions, orgs, {}, {});
 }
 
@@ -142,12 +142,12 @@ TEST(ActionTable, EveryCommandHasOneRow) {
 TEST(ActionTable, AllowedActionsFollowTheTableOrder) {
   auto d = Dir();
   Case c = CaseIn(*d, "g1", "");
-  EXPECT_EQ(AllowedActions(c), (std::vector<std::string>{"dispatch", "invalid", "merge", "whistle", "supervise",
-                                                          "escalate", "join"}));
+  EXPECT_EQ(AllowedActions(c),
+            (std::vector<std::string>{"dispatch", "invalid", "merge", "whistle", "supervise", "escalate", "join"}));
   c.status = CaseStatus::kDispatched;
   c.org = "m1";
-  EXPECT_EQ(AllowedActions(c), (std::vector<std::string>{"accept", "return", "invalid", "merge", "whistle",
-                                                          "supervise", "escalate", "join"}));
+  EXPECT_EQ(AllowedActions(c), (std::vector<std::string>{"accept", "return", "invalid", "merge", "whistle", "supervise",
+                                                         "escalate", "join"}));
   const auto community = MakeSubject("u", {{"community_staff", "m1"}}, *d);
   for (const auto& a : AllowedActions(c)) {
     const bool expected = a == "accept" || a == "return" || a == "escalate" || a == "join";

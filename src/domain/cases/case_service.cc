@@ -6,16 +6,16 @@
 namespace civicgrid::cases {
 
 const std::vector<std::string>& KnownChannels() {
-  static const std::vector<std::string> kChannels = {"12345", "city_management", "grid_patrol", "resident",
-                                                     "window", "visit", "open311"};
+  static const std::vector<std::string> kChannels = {"12345",  "city_management", "grid_patrol", "resident",
+                                                     "window", "visit",           "open311"};
   return kChannels;
 }
 
 std::string CaseNumber(TimePoint at, CaseId id) {
   const std::chrono::year_month_day ymd{calendar::WorkCalendar::LocalDate(at)};
   char buf[48];
-  std::snprintf(buf, sizeof buf, "GD%04d%02u%02u-%07lld", int(ymd.year()), unsigned(ymd.month()),
-                unsigned(ymd.day()), static_cast<long long>(id));
+  std::snprintf(buf, sizeof buf, "GD%04d%02u%02u-%07lld", int(ymd.year()), unsigned(ymd.month()), unsigned(ymd.day()),
+                static_cast<long long>(id));
   return buf;
 }
 
@@ -25,10 +25,9 @@ CaseService::CaseService(CaseStore& store, const Clock& clock, const reference::
       directory_(directory),
       vault_(vault),
       kind_(std::move(rules)),
-      ledger_(kind_, store, clock,
-              [this](const Case& state, TimePoint now, const ledger::Origin& origin) {
-                return ContextFor(state, now, origin);
-              }) {}
+      ledger_(kind_, store, clock, [this](const Case& state, TimePoint now, const ledger::Origin& origin) {
+        return ContextFor(state, now, origin);
+      }) {}
 
 Result<IntakeResult> CaseService::Existing(CaseId id, const Guard& guard) {
   auto c = Get(id);
@@ -76,8 +75,7 @@ Result<IntakeResult> CaseService::Intake(const IntakeRequest& req, const ledger:
   for (const auto& c : KnownChannels()) channel_ok |= c == req.channel;
   if (!channel_ok) return Invalid("channel", "unknown channel '" + req.channel + "'");
   if (req.external_id.size() > 128) return Invalid("external_id", "external_id is longer than 128 bytes");
-  if (req.idempotency_key.size() > 128)
-    return Invalid("Idempotency-Key", "Idempotency-Key is longer than 128 bytes");
+  if (req.idempotency_key.size() > 128) return Invalid("Idempotency-Key", "Idempotency-Key is longer than 128 bytes");
   const reference::Category* category = dir->FindCategory(req.category);
   if (!category) return Invalid("category", "unknown category '" + req.category + "'");
   if (req.title.find_first_not_of(" \t\r\n") == std::string::npos) return Invalid("title", "title is required");
@@ -87,11 +85,13 @@ Result<IntakeResult> CaseService::Intake(const IntakeRequest& req, const ledger:
   if (Utf8Length(req.reporter_name) > 100) return Invalid("reporter.name", "name is longer than 100 characters");
   std::optional<std::string> phone, id_number;
   if (!req.reporter_phone.empty() && !(phone = privacy::NormalizePhone(req.reporter_phone)))
-    return Invalid("reporter.phone", "phone must be a mainland mobile number (11 digits, 13–19…) or a fixed line "
-                                     "with its area code");
+    return Invalid("reporter.phone",
+                   "phone must be a mainland mobile number (11 digits, 13–19…) or a fixed line "
+                   "with its area code");
   if (!req.reporter_id_number.empty() && !(id_number = privacy::NormalizeIdNumber(req.reporter_id_number)))
-    return Invalid("reporter.id_number", "id_number is not a valid resident ID number (GB 11643: 18 characters, "
-                                         "a real birth date and the right check character)");
+    return Invalid("reporter.id_number",
+                   "id_number is not a valid resident ID number (GB 11643: 18 characters, "
+                   "a real birth date and the right check character)");
 
   const std::string idem_key = req.idempotency_key.empty() ? "" : actor + "\n" + req.idempotency_key;
   if (!idem_key.empty()) {
@@ -121,8 +121,7 @@ Result<IntakeResult> CaseService::Intake(const IntakeRequest& req, const ledger:
   if (req.location) {
     const auto& p = *req.location;
     if (!std::isfinite(p.lat) || p.lat < -90 || p.lat > 90) return Invalid("location.lat", "lat must be within ±90");
-    if (!std::isfinite(p.lon) || p.lon < -180 || p.lon > 180)
-      return Invalid("location.lon", "lon must be within ±180");
+    if (!std::isfinite(p.lon) || p.lon < -180 || p.lon > 180) return Invalid("location.lon", "lon must be within ±180");
     const geo::LonLat wgs = geo::ToWgs84(p, req.crs);
     const reference::Region* grid = dir->LocateGrid(wgs);
     if (!grid) return Invalid("location", "the location lies outside every grid of this deployment");
@@ -167,13 +166,13 @@ Result<IntakeResult> CaseService::Intake(const IntakeRequest& req, const ledger:
           const auto* cat = dir->FindCategory(rule.category);
           const std::string reason =
               "rule " + std::to_string(rule.id) + ": category " +
-              (rule.category.empty() ? std::string("any") : rule.category + (cat ? " " + cat->name_zh : "")) +
-              " in " + name_of_region(rule.region) + " → " + org->code + " " + org->name +
+              (rule.category.empty() ? std::string("any") : rule.category + (cat ? " " + cat->name_zh : "")) + " in " +
+              name_of_region(rule.region) + " → " + org->code + " " + org->name +
               (rule.org == dispatch::kOwnTown        ? ", its own town"
                : rule.org == dispatch::kOwnCommunity ? ", its own community"
                                                      : "") +
-              " (the most specific of " +
-              std::to_string(choice->candidates) + " matching rule" + (choice->candidates == 1 ? "" : "s") + ")";
+              " (the most specific of " + std::to_string(choice->candidates) + " matching rule" +
+              (choice->candidates == 1 ? "" : "s") + ")";
           auto more = Decide(received, Dispatch{org->code, rule.id, reason}, ctx);
           if (more.ok())
             for (auto& e : *more) {
@@ -220,39 +219,41 @@ Result<Case> CaseService::Act(CaseId id, const Command& command, const ledger::O
 // asked when it is resolved), committed together.
 Result<Case> CaseService::Merge(CaseId id, CaseId into, const ledger::Origin& origin, const Guard& guard) {
   using Events = std::vector<std::vector<CaseEvent>>;
-  auto out = ledger_.Update(
-      {id, into}, origin, "merge",
-      [&](const std::vector<const Case*>& loaded, TimePoint now) -> Result<Events> {
-        if (!loaded[0]) return NotFound("case " + std::to_string(id) + " does not exist");
-        const Case& state = *loaded[0];
-        if (guard)
-          if (auto st = guard(state); !st) return st.error();
-        const Case* target = into != id ? loaded[1] : nullptr;
-        if (target && guard && !guard(*target).ok()) target = nullptr;  // a case one cannot see does not exist
-        auto ctx = ContextFor(state, now, origin);
-        if (!ctx.ok()) return ctx.error();
-        ctx->merge_target = target;
-        auto merged = Decide(state, cases::Merge{into}, *ctx);
-        if (!merged.ok()) return merged.error();
-        // A reporter with neither name nor number cannot be asked, so only the others join.
-        auto reachable = [](const Reporter& r) { return !r.name.empty() || !r.phone.empty(); };
-        std::vector<std::pair<Reporter, CaseId>> reporters;
-        if (reachable(state.origin.reporter)) reporters.emplace_back(state.origin.reporter, state.id);
-        for (const auto& j : state.joined)
-          if (reachable(j.reporter)) reporters.emplace_back(j.reporter, j.from ? j.from : state.id);
-        Case t = *target;
-        std::vector<CaseEvent> joins;
-        ctx->merge_target = nullptr;
-        for (const auto& [reporter, from] : reporters) {
-          auto joined = Decide(t, Join{reporter, from}, *ctx);
-          if (!joined.ok()) return joined.error();
-          for (auto& e : *joined) {
-            t = Evolve(t, e);
-            joins.push_back(std::move(e));
-          }
-        }
-        return Events{std::move(merged.value()), std::move(joins)};
-      });
+  auto out = ledger_.Update({id, into}, origin, "merge",
+                            [&](const std::vector<const Case*>& loaded, TimePoint now) -> Result<Events> {
+                              if (!loaded[0]) return NotFound("case " + std::to_string(id) + " does not exist");
+                              const Case& state = *loaded[0];
+                              if (guard)
+                                if (auto st = guard(state); !st) return st.error();
+                              const Case* target = into != id ? loaded[1] : nullptr;
+                              if (target && guard && !guard(*target).ok())
+                                target = nullptr;  // a case one cannot see does not exist
+                              auto ctx = ContextFor(state, now, origin);
+                              if (!ctx.ok()) return ctx.error();
+                              ctx->merge_target = target;
+                              auto merged = Decide(state, cases::Merge{into}, *ctx);
+                              if (!merged.ok()) return merged.error();
+                              // A reporter with neither name nor number cannot be asked, so only the others join.
+                              auto reachable = [](const Reporter& r) { return !r.name.empty() || !r.phone.empty(); };
+                              std::vector<std::pair<Reporter, CaseId>> reporters;
+                              if (reachable(state.origin.reporter))
+                                reporters.emplace_back(state.origin.reporter, state.id);
+                              for (const auto& j : state.joined)
+                                if (reachable(j.reporter))
+                                  reporters.emplace_back(j.reporter, j.from ? j.from : state.id);
+                              Case t = *target;
+                              std::vector<CaseEvent> joins;
+                              ctx->merge_target = nullptr;
+                              for (const auto& [reporter, from] : reporters) {
+                                auto joined = Decide(t, Join{reporter, from}, *ctx);
+                                if (!joined.ok()) return joined.error();
+                                for (auto& e : *joined) {
+                                  t = Evolve(t, e);
+                                  joins.push_back(std::move(e));
+                                }
+                              }
+                              return Events{std::move(merged.value()), std::move(joins)};
+                            });
   if (!out.ok()) return out.error();
   return std::move(*out->front());
 }

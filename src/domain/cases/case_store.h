@@ -67,8 +67,8 @@ struct CaseQuery {
   int offset = 0;
   std::optional<cases::Level> level;
   std::optional<cases::CaseStatus> status;
-  std::string region_path;   // subtree: cases whose region_path starts with this
-  std::string category;      // subtree: this code and every code under it (codes are prefixes)
+  std::string region_path;  // subtree: cases whose region_path starts with this
+  std::string category;     // subtree: this code and every code under it (codes are prefixes)
   std::string org;
   std::optional<TimePoint> from;  // created_at >= from
   std::optional<TimePoint> to;    // created_at < to
@@ -103,7 +103,8 @@ class CaseStore : public ledger::ItemStore<CaseKind> {
   // Every case's digest, in no particular order: what the in-memory structures are rebuilt from at start.
   virtual Status ScanDigests(const std::function<void(const CaseDigest&)>& fn) = 0;
   virtual Result<std::optional<Case>> GetCase(CaseId id) = 0;
-  virtual Result<std::optional<CaseId>> FindByExternalId(const std::string& channel, const std::string& external_id) = 0;
+  virtual Result<std::optional<CaseId>> FindByExternalId(const std::string& channel,
+                                                         const std::string& external_id) = 0;
   virtual Result<CasePage> ListCases(const CaseQuery& query) = 0;
   virtual Result<std::int64_t> CountCases() = 0;
 

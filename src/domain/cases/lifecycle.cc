@@ -13,7 +13,9 @@ using cases::CaseStatus;
 namespace {
 
 template <class... F>
-struct Overloaded : F... { using F::operator()...; };
+struct Overloaded : F... {
+  using F::operator()...;
+};
 template <class... F>
 Overloaded(F...) -> Overloaded<F...>;
 
@@ -68,8 +70,7 @@ std::optional<TimePoint> StageAt(const std::string& timer, const cases::Timer& t
       if (span <= milliseconds{0}) return std::nullopt;  // no time to warn in
       return t.from + milliseconds{std::llround(double(span.count()) * rules.warn_share)};
     }
-    case 2:
-      return t.due;
+    case 2: return t.due;
     case 3:
       if (timer == "resolve" || timer == "supervision") return t.due + std::chrono::hours{24};
       return std::nullopt;
@@ -84,13 +85,11 @@ Error NotNow(const Case& s, const std::string& action, const std::string& why = 
 }
 
 Status CheckText(const std::string& field, const std::string& text, const Context& ctx, bool required) {
-  if (required && text.find_first_not_of(" \t\r\n") == std::string::npos)
-    return Invalid(field, field + " is required");
+  if (required && text.find_first_not_of(" \t\r\n") == std::string::npos) return Invalid(field, field + " is required");
   if (Utf8Length(text) > ctx.rules.max_text)
     return Invalid(field, field + " is longer than " + std::to_string(ctx.rules.max_text) + " characters");
   return OkStatus();
 }
-
 
 // A case sent (again) to an organisation with fresh limits: a reopen, or an escalation to the town.
 void Redispatch(Case& s, TimePoint at, const std::string& org, const std::optional<TimePoint>& accept_by,
@@ -158,8 +157,8 @@ namespace {
 // The escalation ladder: one step up when the trigger is enabled, appended after `events`. Escalation to the
 // town re-dispatches to the town's organisation with fresh limits; `joint` puts the case in the
 // difficult-matters queue, where the town whistles the departments in.
-void MaybeEscalate(const Case& before, std::vector<CaseEvent>& events, const std::string& trigger,
-                   const Context& ctx, bool forced = false, const std::string& reason = {}) {
+void MaybeEscalate(const Case& before, std::vector<CaseEvent>& events, const std::string& trigger, const Context& ctx,
+                   bool forced = false, const std::string& reason = {}) {
   if (!forced && !ctx.rules.escalate_on.count(trigger)) return;
   Case s = before;
   for (const auto& e : events) s = Evolve(s, e);
@@ -371,164 +370,163 @@ Result<std::vector<CaseEvent>> Decide(const Case& s, const Command& command, con
 Case Evolve(Case s, const CaseEvent& e) {
   s.version = e.seq;
   s.updated_at = e.at;
-  std::visit(
-      Overloaded{
-          [&](const events::Received& b) {
-            s = Case{};
-            s.id = e.item;
-            s.version = e.seq;
-            s.origin = b.origin;
-            s.status = CaseStatus::kReceived;
-            s.created_at = s.updated_at = e.at;
-            s.taken_by = e.actor;
-            s.accept_by = b.accept_by;
-            s.resolve_by = b.resolve_by;
-            if (b.resolve_by) s.timers["resolve"] = {e.at, *b.resolve_by, 0};
-            s.duplicates = b.duplicates;
-          },
-          [&](const events::Dispatched& b) {
-            s.status = CaseStatus::kDispatched;
-            s.org = b.org;
-            s.dispatched_at = e.at;
-            if (b.accept_by) s.accept_by = b.accept_by;
-            if (s.accept_by) s.timers["accept"] = {e.at, *s.accept_by, 0};
-            if (b.rule) s.routing = cases::Routing{*b.rule, b.reason};
-            s.returned_by.clear();
-          },
-          [&](const events::Accepted&) {
-            s.status = CaseStatus::kAccepted;
-            s.accepted_at = e.at;
-          },
-          [&](const events::Contacted&) { s.contacted_at = e.at; },
-          [&](const events::Returned& b) {
-            s.returned_by = b.org;
-            s.status = CaseStatus::kReceived;
-            s.org.clear();
-            s.returns += 1;
-            s.accepted_at.reset();
-            s.contacted_at.reset();  // the next handler makes its own first contact
-            s.dispatched_at.reset();
-            s.pending_extension.reset();
-          },
-          [&](const events::ExtensionRequested& b) { s.pending_extension = b.days; },
-          [&](const events::ExtensionDecided& b) {
-            if (b.approve) {
-              s.extension_days += b.days.value_or(0);
-              if (b.resolve_by) {
-                s.resolve_by = b.resolve_by;
-                auto& t = s.timers["resolve"];
-                t.due = *b.resolve_by;
-                t.stage = 0;
-              }
-            }
-            s.pending_extension.reset();
-          },
-          [&](const events::Resolved& b) {
-            s.status = CaseStatus::kResolved;
-            s.resolved_at = e.at;
-            s.resolution = b.note;
-            s.reviewed = false;
-            s.pending_extension.reset();
-          },
-          [&](const events::Reviewed& b) {
-            if (b.approve) {
-              s.reviewed = true;
-              if (b.due) s.timers["follow_up"] = {e.at, *b.due, 0};
-            } else {
-              s.status = CaseStatus::kAccepted;
-              s.resolved_at.reset();
-              s.resolution.clear();  // the refused note stays in the event
-            }
-          },
-          [&](const events::Rated& b) {
-            if (b.reporter && *b.reporter > 0) {
-              if (size_t(*b.reporter) <= s.joined.size()) {
-                auto& j = s.joined[size_t(*b.reporter - 1)];
-                j.rating = b.rating;
-                j.solved = b.solved;
-              }
-            } else {
-              s.rating = b.rating;
-              s.solved = b.solved;
-            }
-          },
-          [&](const events::Closed&) {
-            s.status = CaseStatus::kClosed;
-            s.closed_at = e.at;
-          },
-          [&](const events::Reopened& b) { Redispatch(s, e.at, b.org, b.accept_by, b.resolve_by); },
-          [&](const events::Invalidated&) {
-            s.status = CaseStatus::kInvalid;
-            s.closed_at = e.at;
-          },
-          [&](const events::Merged& b) {
-            s.status = CaseStatus::kMerged;
-            s.merged_into = b.into;
-            s.closed_at = e.at;
-          },
-          [&](const events::Reminded& b) { SetStage(s, b.deadline, 1); },
-          [&](const events::Overdue& b) { SetStage(s, b.deadline, 2); },
-          [&](const events::SupervisionNotice& b) { SetStage(s, b.deadline, 3); },
-          [&](const events::CheckInMissed& b) {
-            SetStage(s, b.deadline, 2);
-            if (s.whistle)
-              for (auto& p : s.whistle->parts)
-                if (p.org == b.org) p.missed = true;
-          },
-          [&](const events::Escalated& b) {
-            if (b.level) s.level = *b.level;
-            if (!b.org.empty()) Redispatch(s, e.at, b.org, b.accept_by, b.resolve_by);
-          },
-          [&](const events::Whistled& b) {
-            cases::Whistle w;
-            w.by = e.actor;
-            w.at = e.at;
-            const TimePoint by = b.check_in_by.value_or(e.at);
-            w.parts.push_back({b.lead, true, by, std::nullopt, false, std::nullopt, ""});
-            for (const auto& o : b.co) w.parts.push_back({o, false, by, std::nullopt, false, std::nullopt, ""});
-            for (const auto& p : w.parts) s.timers[std::string(kCheckInPrefix) + p.org] = {e.at, by, 0};
-            s.whistle = std::move(w);
-            // The lead department now holds the case; departments and the town handle it together.
-            s.status = CaseStatus::kAccepted;
-            s.org = b.lead;
-            if (!s.accepted_at) s.accepted_at = e.at;
-            s.returned_by.clear();
-            if (s.level == cases::Level::kCommunity) s.level = cases::Level::kTown;
-          },
-          [&](const events::CheckedIn& b) {
-            if (s.whistle)
-              for (auto& p : s.whistle->parts)
-                if (p.org == b.org) p.checked_in_at = e.at;
-          },
-          [&](const events::PartReported& b) {
-            if (s.whistle)
-              for (auto& p : s.whistle->parts)
-                if (p.org == b.org) {
-                  p.reported_at = e.at;
-                  p.note = b.note;
-                }
-          },
-          [&](const events::Supervised& b) {
-            s.supervisions.push_back({e.actor, e.at, b.note, b.due.value_or(e.at)});
-            if (b.due) s.timers["supervision"] = {e.at, *b.due, 0};
-          },
-          [&](const events::ReturnDecided& b) {
-            s.status = CaseStatus::kDispatched;
-            s.org = b.org;
-            s.dispatched_at = e.at;
-            if (b.accept_by) s.accept_by = b.accept_by;
-            if (s.accept_by) s.timers["accept"] = {e.at, *s.accept_by, 0};
-            s.returned_by.clear();
-          },
-          [&](const events::Joined& b) {
-            cases::JoinedReporter j;
-            j.reporter = b.reporter;
-            j.from = b.from.value_or(0);
-            j.by = e.actor;
-            s.joined.push_back(std::move(j));
-          },
-      },
-      e.body);
+  std::visit(Overloaded{
+                 [&](const events::Received& b) {
+                   s = Case{};
+                   s.id = e.item;
+                   s.version = e.seq;
+                   s.origin = b.origin;
+                   s.status = CaseStatus::kReceived;
+                   s.created_at = s.updated_at = e.at;
+                   s.taken_by = e.actor;
+                   s.accept_by = b.accept_by;
+                   s.resolve_by = b.resolve_by;
+                   if (b.resolve_by) s.timers["resolve"] = {e.at, *b.resolve_by, 0};
+                   s.duplicates = b.duplicates;
+                 },
+                 [&](const events::Dispatched& b) {
+                   s.status = CaseStatus::kDispatched;
+                   s.org = b.org;
+                   s.dispatched_at = e.at;
+                   if (b.accept_by) s.accept_by = b.accept_by;
+                   if (s.accept_by) s.timers["accept"] = {e.at, *s.accept_by, 0};
+                   if (b.rule) s.routing = cases::Routing{*b.rule, b.reason};
+                   s.returned_by.clear();
+                 },
+                 [&](const events::Accepted&) {
+                   s.status = CaseStatus::kAccepted;
+                   s.accepted_at = e.at;
+                 },
+                 [&](const events::Contacted&) { s.contacted_at = e.at; },
+                 [&](const events::Returned& b) {
+                   s.returned_by = b.org;
+                   s.status = CaseStatus::kReceived;
+                   s.org.clear();
+                   s.returns += 1;
+                   s.accepted_at.reset();
+                   s.contacted_at.reset();  // the next handler makes its own first contact
+                   s.dispatched_at.reset();
+                   s.pending_extension.reset();
+                 },
+                 [&](const events::ExtensionRequested& b) { s.pending_extension = b.days; },
+                 [&](const events::ExtensionDecided& b) {
+                   if (b.approve) {
+                     s.extension_days += b.days.value_or(0);
+                     if (b.resolve_by) {
+                       s.resolve_by = b.resolve_by;
+                       auto& t = s.timers["resolve"];
+                       t.due = *b.resolve_by;
+                       t.stage = 0;
+                     }
+                   }
+                   s.pending_extension.reset();
+                 },
+                 [&](const events::Resolved& b) {
+                   s.status = CaseStatus::kResolved;
+                   s.resolved_at = e.at;
+                   s.resolution = b.note;
+                   s.reviewed = false;
+                   s.pending_extension.reset();
+                 },
+                 [&](const events::Reviewed& b) {
+                   if (b.approve) {
+                     s.reviewed = true;
+                     if (b.due) s.timers["follow_up"] = {e.at, *b.due, 0};
+                   } else {
+                     s.status = CaseStatus::kAccepted;
+                     s.resolved_at.reset();
+                     s.resolution.clear();  // the refused note stays in the event
+                   }
+                 },
+                 [&](const events::Rated& b) {
+                   if (b.reporter && *b.reporter > 0) {
+                     if (size_t(*b.reporter) <= s.joined.size()) {
+                       auto& j = s.joined[size_t(*b.reporter - 1)];
+                       j.rating = b.rating;
+                       j.solved = b.solved;
+                     }
+                   } else {
+                     s.rating = b.rating;
+                     s.solved = b.solved;
+                   }
+                 },
+                 [&](const events::Closed&) {
+                   s.status = CaseStatus::kClosed;
+                   s.closed_at = e.at;
+                 },
+                 [&](const events::Reopened& b) { Redispatch(s, e.at, b.org, b.accept_by, b.resolve_by); },
+                 [&](const events::Invalidated&) {
+                   s.status = CaseStatus::kInvalid;
+                   s.closed_at = e.at;
+                 },
+                 [&](const events::Merged& b) {
+                   s.status = CaseStatus::kMerged;
+                   s.merged_into = b.into;
+                   s.closed_at = e.at;
+                 },
+                 [&](const events::Reminded& b) { SetStage(s, b.deadline, 1); },
+                 [&](const events::Overdue& b) { SetStage(s, b.deadline, 2); },
+                 [&](const events::SupervisionNotice& b) { SetStage(s, b.deadline, 3); },
+                 [&](const events::CheckInMissed& b) {
+                   SetStage(s, b.deadline, 2);
+                   if (s.whistle)
+                     for (auto& p : s.whistle->parts)
+                       if (p.org == b.org) p.missed = true;
+                 },
+                 [&](const events::Escalated& b) {
+                   if (b.level) s.level = *b.level;
+                   if (!b.org.empty()) Redispatch(s, e.at, b.org, b.accept_by, b.resolve_by);
+                 },
+                 [&](const events::Whistled& b) {
+                   cases::Whistle w;
+                   w.by = e.actor;
+                   w.at = e.at;
+                   const TimePoint by = b.check_in_by.value_or(e.at);
+                   w.parts.push_back({b.lead, true, by, std::nullopt, false, std::nullopt, ""});
+                   for (const auto& o : b.co) w.parts.push_back({o, false, by, std::nullopt, false, std::nullopt, ""});
+                   for (const auto& p : w.parts) s.timers[std::string(kCheckInPrefix) + p.org] = {e.at, by, 0};
+                   s.whistle = std::move(w);
+                   // The lead department now holds the case; departments and the town handle it together.
+                   s.status = CaseStatus::kAccepted;
+                   s.org = b.lead;
+                   if (!s.accepted_at) s.accepted_at = e.at;
+                   s.returned_by.clear();
+                   if (s.level == cases::Level::kCommunity) s.level = cases::Level::kTown;
+                 },
+                 [&](const events::CheckedIn& b) {
+                   if (s.whistle)
+                     for (auto& p : s.whistle->parts)
+                       if (p.org == b.org) p.checked_in_at = e.at;
+                 },
+                 [&](const events::PartReported& b) {
+                   if (s.whistle)
+                     for (auto& p : s.whistle->parts)
+                       if (p.org == b.org) {
+                         p.reported_at = e.at;
+                         p.note = b.note;
+                       }
+                 },
+                 [&](const events::Supervised& b) {
+                   s.supervisions.push_back({e.actor, e.at, b.note, b.due.value_or(e.at)});
+                   if (b.due) s.timers["supervision"] = {e.at, *b.due, 0};
+                 },
+                 [&](const events::ReturnDecided& b) {
+                   s.status = CaseStatus::kDispatched;
+                   s.org = b.org;
+                   s.dispatched_at = e.at;
+                   if (b.accept_by) s.accept_by = b.accept_by;
+                   if (s.accept_by) s.timers["accept"] = {e.at, *s.accept_by, 0};
+                   s.returned_by.clear();
+                 },
+                 [&](const events::Joined& b) {
+                   cases::JoinedReporter j;
+                   j.reporter = b.reporter;
+                   j.from = b.from.value_or(0);
+                   j.by = e.actor;
+                   s.joined.push_back(std::move(j));
+                 },
+             },
+             e.body);
   return s;
 }
 

@@ -26,12 +26,27 @@ struct Dispatch {
   std::string reason;                // the rule's explanation
 };
 struct Accept {};
-struct Contact { std::string note; };
-struct Return { std::string reason; };
-struct RequestExtension { double days = 0; std::string reason; };
-struct DecideExtension { bool approve = false; std::string note; };
-struct Resolve { std::string note; };
-struct Review { bool approve = false; std::string note; };
+struct Contact {
+  std::string note;
+};
+struct Return {
+  std::string reason;
+};
+struct RequestExtension {
+  double days = 0;
+  std::string reason;
+};
+struct DecideExtension {
+  bool approve = false;
+  std::string note;
+};
+struct Resolve {
+  std::string note;
+};
+struct Review {
+  bool approve = false;
+  std::string note;
+};
 struct Rate {
   cases::Rating rating;
   bool solved = false;
@@ -39,12 +54,20 @@ struct Rate {
   int reporter = 0;  // 0: the first reporter; n: the n-th joined reporter
 };
 struct Close {};
-struct Reopen { std::string reason; };
-struct MarkInvalid { std::string reason; };
-struct Merge { cases::CaseId into = 0; };
+struct Reopen {
+  std::string reason;
+};
+struct MarkInvalid {
+  std::string reason;
+};
+struct Merge {
+  cases::CaseId into = 0;
+};
 // The scheduler: write every alert of the case's timers that is due at ctx.now (never offered to callers).
 struct FireAlerts {};
-struct Escalate { std::string reason; };
+struct Escalate {
+  std::string reason;
+};
 // 吹哨: the lead department and co-departments must check in within check_in_hours (on the clock).
 struct BlowWhistle {
   std::string lead;
@@ -52,34 +75,50 @@ struct BlowWhistle {
   std::optional<double> check_in_hours;
   std::string note;
 };
-struct CheckIn { std::string org; };
-struct ReportPart { std::string org; std::string note; };
+struct CheckIn {
+  std::string org;
+};
+struct ReportPart {
+  std::string org;
+  std::string note;
+};
 // 督办: a note and a new deadline; `escalate` is the supervisor's flag (a configurable escalation trigger).
-struct Supervise { std::string note; TimePoint due{}; bool escalate = false; };
+struct Supervise {
+  std::string note;
+  TimePoint due{};
+  bool escalate = false;
+};
 // The centre decides a disputed return (派单异议): uphold it and re-dispatch to `org` (改派), or refuse it and
 // send the case back to the organisation that returned it.
-struct DecideReturn { bool uphold = false; std::string org; std::string note; };
+struct DecideReturn {
+  bool uphold = false;
+  std::string org;
+  std::string note;
+};
 // Another reporter of the same problem (a resident joining from nearby, or a merged case's reporter).
-struct Join { cases::Reporter reporter; cases::CaseId from = 0; };
+struct Join {
+  cases::Reporter reporter;
+  cases::CaseId from = 0;
+};
 
-using Command = std::variant<Dispatch, Accept, Contact, Return, RequestExtension, DecideExtension, Resolve,
-                             Review, Rate, Close, Reopen, MarkInvalid, Merge, FireAlerts, Escalate, BlowWhistle,
-                             CheckIn, ReportPart, Supervise, DecideReturn, Join>;
+using Command = std::variant<Dispatch, Accept, Contact, Return, RequestExtension, DecideExtension, Resolve, Review,
+                             Rate, Close, Reopen, MarkInvalid, Merge, FireAlerts, Escalate, BlowWhistle, CheckIn,
+                             ReportPart, Supervise, DecideReturn, Join>;
 
 // The action's name as the API spells it (the sub-resource under /cases/{id}/).
 std::string ActionName(const Command& command);
 
 // County-wide rules (data/ defaults; later configurable).
 struct Rules {
-  double return_window_days = 2;    // a return is allowed within this many working days of dispatch
-  double max_extension_days = 10;   // extensions add at most this many working days in all
-  size_t max_text = 2000;           // reasons, notes and comments, in characters (UTF-8 code points)
+  double return_window_days = 2;   // a return is allowed within this many working days of dispatch
+  double max_extension_days = 10;  // extensions add at most this many working days in all
+  size_t max_text = 2000;          // reasons, notes and comments, in characters (UTF-8 code points)
   // Resolve limits of this many days or fewer are urgent matters (outages, hazards) and run on the clock,
   // 7×24, like the hotline; longer ones count working days only.
   double clock_days_up_to = 1.0;
-  double warn_share = 0.8;       // a deadline's reminder (yellow) fires at this share of its time
-  double follow_up_days = 3;     // working days to ask every reporter once the centre approves a resolution
-  double check_in_hours = 0.5;   // whistle check-in limit when none is given (as where 吹哨报到 began)
+  double warn_share = 0.8;      // a deadline's reminder (yellow) fires at this share of its time
+  double follow_up_days = 3;    // working days to ask every reporter once the centre approves a resolution
+  double check_in_hours = 0.5;  // whistle check-in limit when none is given (as where 吹哨报到 began)
   // Escalation triggers: overdue (resolve or supervision deadline passed), returned_twice, dissatisfied,
   // supervisor_flag, check_in_missed. `escalate` by hand always works.
   std::set<std::string> escalate_on = {"overdue", "returned_twice", "dissatisfied", "supervisor_flag",
@@ -97,10 +136,10 @@ struct Context {
   const reference::Category* category = nullptr;  // the case's category (time limits)
   const calendar::WorkCalendar* calendar = nullptr;
   Rules rules;
-  const Case* merge_target = nullptr;  // for Merge: the case named by `into`, if it exists
-  std::string town_org;  // the organisation of the case's town: where escalation to `town` sends it
+  const Case* merge_target = nullptr;     // for Merge: the case named by `into`, if it exists
+  std::string town_org;                   // the organisation of the case's town: where escalation to `town` sends it
   std::vector<cases::CaseId> duplicates;  // for Receive: suspected duplicates found by the service
-  std::shared_ptr<const void> snapshot;  // keeps what `category` and `calendar` point into alive
+  std::shared_ptr<const void> snapshot;   // keeps what `category` and `calendar` point into alive
 };
 
 // Intake: the first event of a new case. Deadlines start now.
@@ -111,7 +150,7 @@ Result<std::vector<CaseEvent>> Decide(const Case& state, const Command& command,
 Case Evolve(Case state, const CaseEvent& event);
 
 // ---- Timers and alerts ----
-bool IsOpen(const Case& c);  // not closed, invalid or merged
+bool IsOpen(const Case& c);            // not closed, invalid or merged
 bool IsHandling(cases::CaseStatus s);  // received, dispatched or accepted: still with the centre or a handler
 // Whether a timer counts in this state (accept while dispatched; resolve and supervision until resolved;
 // follow_up while reporters are to be asked; check_in:ORG until that department checks in).

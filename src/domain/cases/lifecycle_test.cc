@@ -10,7 +10,7 @@ using cases::EventType;
 
 struct Fixture {
   reference::Category category{"06001", "06", "测试", "test", 2, 5};
-  calendar::WorkCalendar calendar;  // weekends only: enough to test the machine
+  calendar::WorkCalendar calendar;                          // weekends only: enough to test the machine
   TimePoint now = *ParseTime("2026-11-24T09:00:00+08:00");  // a Tuesday
   Context Ctx() const {
     Context c;
@@ -99,8 +99,7 @@ TEST(Lifecycle, TransitionTable) {
       ASSERT_FALSE(events.ok()) << row.name;
       EXPECT_EQ(events.error().code, ErrorCode::kConflict) << row.name;
       EXPECT_EQ(events.error().allowed, AllowedActions(*row.state)) << row.name;
-      EXPECT_NE(events.error().message.find(std::string(Name(row.state->status))), std::string::npos)
-          << row.name;
+      EXPECT_NE(events.error().message.find(std::string(Name(row.state->status))), std::string::npos) << row.name;
     }
   }
 }
@@ -112,8 +111,8 @@ TEST(Lifecycle, DeadlinesAtIntakeAndDispatch) {
   EXPECT_EQ(c.resolve_by, *ParseTime("2026-12-01T09:00:00+08:00"));  // 5 working days from Tuesday
   f.now += hours{30};
   const Case d = *f.Apply(c, Dispatch{"cgj"});
-  EXPECT_EQ(d.accept_by, f.now + hours{2});                      // the new handler's own window
-  EXPECT_EQ(d.resolve_by, c.resolve_by);                         // the reporter's clock keeps running
+  EXPECT_EQ(d.accept_by, f.now + hours{2});  // the new handler's own window
+  EXPECT_EQ(d.resolve_by, c.resolve_by);     // the reporter's clock keeps running
 }
 
 TEST(Lifecycle, FractionalAcceptHours) {
@@ -125,7 +124,7 @@ TEST(Lifecycle, FractionalAcceptHours) {
 TEST(Lifecycle, UrgentLimitsRunOnTheClock) {
   Fixture f;
   f.now = *ParseTime("2026-11-27T20:00:00+08:00");  // a Friday evening
-  f.category.resolve_days = 1;                        // a water outage: within 24 hours, weekend or not
+  f.category.resolve_days = 1;                      // a water outage: within 24 hours, weekend or not
   EXPECT_EQ(f.NewCase().resolve_by, f.now + hours{24});
   f.category.resolve_days = 0.25;
   EXPECT_EQ(f.NewCase().resolve_by, f.now + hours{6});

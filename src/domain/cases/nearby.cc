@@ -94,8 +94,10 @@ std::vector<NearbyHit> OpenCaseIndex::Near(cases::GeoPoint at, double radius_m, 
   std::vector<NearbyHit> hits;
   const double dlat = radius_m / 111320.0;
   const double dlon = radius_m / (111320.0 * std::max(0.01, std::cos(at.lat * M_PI / 180)));
-  const auto y0 = std::int64_t(std::floor((at.lat - dlat) / kCellDeg)), y1 = std::int64_t(std::floor((at.lat + dlat) / kCellDeg));
-  const auto x0 = std::int64_t(std::floor((at.lon - dlon) / kCellDeg)), x1 = std::int64_t(std::floor((at.lon + dlon) / kCellDeg));
+  const auto y0 = std::int64_t(std::floor((at.lat - dlat) / kCellDeg)),
+             y1 = std::int64_t(std::floor((at.lat + dlat) / kCellDeg));
+  const auto x0 = std::int64_t(std::floor((at.lon - dlon) / kCellDeg)),
+             x1 = std::int64_t(std::floor((at.lon + dlon) / kCellDeg));
   if ((y1 - y0 + 1) * (x1 - x0 + 1) > 4096) return hits;  // callers bound the radius; this bounds the work
   std::shared_lock lock(mu_);
   for (auto y = y0; y <= y1; ++y)

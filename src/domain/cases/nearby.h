@@ -24,7 +24,8 @@ class OpenCaseIndex {
   // A committed change (a CaseService listener): indexes open cases that have a location.
   void Apply(const cases::Case* before, const cases::Case& after);
   // An open case with a location, at start-up (from the store's digest).
-  void Load(cases::CaseId id, std::int64_t version, cases::GeoPoint at, TimePoint created_at, const std::string& category);
+  void Load(cases::CaseId id, std::int64_t version, cases::GeoPoint at, TimePoint created_at,
+            const std::string& category);
   // Open cases within `radius_m` of `at` whose category starts with `category` (empty: any) and that were
   // taken in at or after `since`, nearest first, at most `limit`.
   std::vector<NearbyHit> Near(cases::GeoPoint at, double radius_m, const std::string& category, TimePoint since,
@@ -41,7 +42,7 @@ class OpenCaseIndex {
   };
   static std::int64_t Cell(double lat, double lon);
   mutable std::shared_mutex mu_;
-  std::unordered_map<std::int64_t, std::vector<Entry>> cells_;            // ~220 m cells
+  std::unordered_map<std::int64_t, std::vector<Entry>> cells_;                      // ~220 m cells
   std::unordered_map<cases::CaseId, std::pair<std::int64_t, std::int64_t>> where_;  // id → (cell, version)
 };
 

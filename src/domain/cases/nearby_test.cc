@@ -22,8 +22,8 @@ TEST(OpenCaseIndex, NearestOpenCasesOfTheCategory) {
   const double lat = 33.77, lon = 119.80;
   index.Apply(nullptr, At(1, lat, lon, "01001", cases::CaseStatus::kReceived));
   index.Apply(nullptr, At(2, lat + 0.0009, lon, "01001", cases::CaseStatus::kDispatched));  // ~100 m north
-  index.Apply(nullptr, At(3, lat + 0.01, lon, "01001", cases::CaseStatus::kReceived));     // ~1.1 km
-  index.Apply(nullptr, At(4, lat, lon + 0.0005, "06001", cases::CaseStatus::kReceived));   // other category
+  index.Apply(nullptr, At(3, lat + 0.01, lon, "01001", cases::CaseStatus::kReceived));      // ~1.1 km
+  index.Apply(nullptr, At(4, lat, lon + 0.0005, "06001", cases::CaseStatus::kReceived));    // other category
   const TimePoint since{};
   auto hits = index.Near({lat + 0.0001, lon}, 200, "01", since, 10);
   ASSERT_EQ(hits.size(), 2u);

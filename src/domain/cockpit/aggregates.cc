@@ -10,10 +10,10 @@
 #include <new>
 
 #include "calendar/calendar.h"
-#include "domain/cases/lifecycle.h"
 #include "domain/cases/case.h"
-#include "reference/types.h"
 #include "domain/cases/case_store.h"
+#include "domain/cases/lifecycle.h"
+#include "reference/types.h"
 
 namespace civicgrid::cockpit {
 namespace {
@@ -382,7 +382,7 @@ Rates RatesOf(const Counts& c) {
 }
 
 struct Aggregates::State {
-  std::vector<Node> nodes;  // index = id in `regions`; 0 is the root ""
+  std::vector<Node> nodes;   // index = id in `regions`; 0 is the root ""
   std::vector<NodeNow> now;  // by node
   Interner regions, channels, classes, orgs;
   Interner path_ids;

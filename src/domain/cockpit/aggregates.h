@@ -31,7 +31,7 @@
 namespace civicgrid::cases {
 struct Case;
 struct CaseDigest;
-}
+}  // namespace civicgrid::cases
 
 namespace civicgrid::cockpit {
 
@@ -58,7 +58,7 @@ struct RankRow {
 struct Summary {
   Counts counts;
   Rates rates;
-  std::int64_t open = 0, overdue = 0, yellow = 0;  // now, not per period
+  std::int64_t open = 0, overdue = 0, yellow = 0;                 // now, not per period
   std::vector<std::pair<std::string, std::int64_t>> by_channel;   // intake in the period, count desc then code
   std::vector<std::pair<std::string, std::int64_t>> by_category;  // intake per level-1 class, same order
   std::vector<std::pair<std::string, std::int64_t>> by_day;       // "YYYY-MM-DD" ascending, days with intake only

@@ -10,8 +10,8 @@
 #include <random>
 #include <thread>
 
-#include "domain/cases/lifecycle.h"
 #include "domain/cases/case.h"
+#include "domain/cases/lifecycle.h"
 #include "reference/types.h"
 
 namespace civicgrid::cockpit {
@@ -283,8 +283,8 @@ TEST(Aggregates, RepeatedCodeInPathCountsOnce) {
 
 const std::vector<std::string> kPaths = {"/c1/t1/m1/g1/", "/c1/t1/m1/g2/", "/c1/t1/m2/g3/", "/c1/t2/m3/g4/",
                                          "/c1/t2/m3/",    "/c1/",          "/c2/t9/g9/",    ""};
-const std::vector<std::string> kChannels = {"12345", "grid_patrol", "city_management", "resident", "window",
-                                            "visit", "open311",     "x1",              "x2",       "x3"};
+const std::vector<std::string> kChannels = {
+    "12345", "grid_patrol", "city_management", "resident", "window", "visit", "open311", "x1", "x2", "x3"};
 const std::vector<std::string> kCategories = {"01001", "01", "02004", "06001", "11002", "25", ""};
 const std::vector<std::string> kOrgs = {"", "cgj", "zjj", "town1", "comm1", "comm2"};
 const std::vector<std::string> kTimers = {"accept", "resolve", "follow_up", "supervision"};
@@ -325,7 +325,9 @@ class RandomCases {
     return c;
   }
 
-  std::int64_t Int(std::int64_t lo, std::int64_t hi) { return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng_); }
+  std::int64_t Int(std::int64_t lo, std::int64_t hi) {
+    return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng_);
+  }
   bool Chance(double p) { return std::bernoulli_distribution(p)(rng_); }
   const std::string& Pick(const std::vector<std::string>& v) { return v[size_t(Int(0, std::int64_t(v.size()) - 1))]; }
   std::mt19937_64& rng() { return rng_; }
@@ -465,13 +467,13 @@ std::vector<Query> RandomQueries() {
   std::vector<Query> out;
   const std::vector<std::string> regions = {"", "c1", "t1", "t2", "m1", "m3", "g1", "g4", "c2", "g9", "nowhere"};
   const std::vector<std::pair<TimePoint, TimePoint>> periods = {
-      {kBase - days{2}, kBase + days{50}},                          // everything
-      {kBase + days{3}, kBase + days{4}},                           // one day
-      {kBase + days{10} + hours{5}, kBase + days{17} + hours{5}},   // a week, not at midnight
-      {kBase + days{20} - milliseconds{1}, kBase + days{20}},       // just before a day's start: nothing
-      {kBase + days{20}, kBase + days{20} + milliseconds{1}},       // a day's start: that day
-      {kBase + days{5}, kBase + days{5}},                           // empty
-      {kBase + days{30}, kBase + days{5}},                          // reversed
+      {kBase - days{2}, kBase + days{50}},                         // everything
+      {kBase + days{3}, kBase + days{4}},                          // one day
+      {kBase + days{10} + hours{5}, kBase + days{17} + hours{5}},  // a week, not at midnight
+      {kBase + days{20} - milliseconds{1}, kBase + days{20}},      // just before a day's start: nothing
+      {kBase + days{20}, kBase + days{20} + milliseconds{1}},      // a day's start: that day
+      {kBase + days{5}, kBase + days{5}},                          // empty
+      {kBase + days{30}, kBase + days{5}},                         // reversed
   };
   for (const auto& r : regions)
     for (const auto& [from, to] : periods) out.push_back({r, from, to});

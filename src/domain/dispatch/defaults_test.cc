@@ -13,8 +13,8 @@ using reference::RegionKind;
 // no office but its village V1 has a committee. C has a city-management and a justice department.
 std::shared_ptr<const reference::Directory> Place() {
   std::vector<reference::Region> regions = {
-      {"C", "县", RegionKind::kCounty, "", ""},        {"T1", "一镇", RegionKind::kTown, "C", ""},
-      {"T2", "二街道", RegionKind::kStreet, "C", ""},  {"M1", "一社区", RegionKind::kCommunity, "T1", ""},
+      {"C", "县", RegionKind::kCounty, "", ""},           {"T1", "一镇", RegionKind::kTown, "C", ""},
+      {"T2", "二街道", RegionKind::kStreet, "C", ""},     {"M1", "一社区", RegionKind::kCommunity, "T1", ""},
       {"M2", "二社区", RegionKind::kCommunity, "T1", ""}, {"V1", "一村", RegionKind::kVillage, "T2", ""},
   };
   std::vector<reference::Org> orgs = {{"C-cgj", "城管", "department", "C"},

@@ -18,7 +18,7 @@ namespace civicgrid::dispatch {
 
 struct RouteChoice {
   const dispatch::RoutingRule* rule = nullptr;  // the winner (owned by the table)
-  int candidates = 0;                        // how many rules matched
+  int candidates = 0;                           // how many rules matched
 };
 
 class RoutingTable {

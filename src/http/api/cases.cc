@@ -18,7 +18,6 @@ namespace {
 
 using cases::Case;
 
-
 json Time(const std::optional<TimePoint>& t) { return t ? json(FormatTime(*t)) : json(nullptr); }
 
 json Masked(const privacy::Sealed& v) { return v.empty() ? json(nullptr) : json(v.masked); }
@@ -27,7 +26,9 @@ json Masked(const privacy::Sealed& v) { return v.empty() ? json(nullptr) : json(
 // hidden from everyone but the dispatcher.
 json ReporterJson(const cases::Reporter& r, const access::Subject* who) {
   if (r.anonymous && !(who && cases::CanSeeAnonymousReporter(*who))) return {{"anonymous", true}};
-  return {{"name", privacy::MaskName(r.name)}, {"phone", Masked(r.phone)}, {"id_number", Masked(r.id_number)},
+  return {{"name", privacy::MaskName(r.name)},
+          {"phone", Masked(r.phone)},
+          {"id_number", Masked(r.id_number)},
           {"anonymous", r.anonymous}};
 }
 
@@ -35,10 +36,7 @@ json ReporterJson(const cases::Reporter& r, const access::Subject* who) {
 // CanDo the action's guard asks), so a console shows only buttons that work. Without a caller: the state's.
 std::vector<std::string> AllowedFor(const Case& c, const reference::Directory& dir, const access::Subject* who) {
   std::vector<std::string> out = cases::AllowedActions(c);
-  if (who)
-    std::erase_if(out, [&](const std::string& action) {
-      return !cases::CanDo(*who, action, c, dir);
-    });
+  if (who) std::erase_if(out, [&](const std::string& action) { return !cases::CanDo(*who, action, c, dir); });
   return out;
 }
 
@@ -110,9 +108,13 @@ json CaseJson(const Case& c, const reference::Directory& dir, const access::Subj
     json parts = json::array();
     for (const auto& p : c.whistle->parts) {
       const auto* org = dir.FindOrg(p.org);
-      parts.push_back({{"org", p.org}, {"name", org ? org->name : ""}, {"role", p.lead ? "lead" : "co"},
-                       {"check_in_by", FormatTime(p.check_in_by)}, {"checked_in_at", Time(p.checked_in_at)},
-                       {"missed", p.missed}, {"reported_at", Time(p.reported_at)},
+      parts.push_back({{"org", p.org},
+                       {"name", org ? org->name : ""},
+                       {"role", p.lead ? "lead" : "co"},
+                       {"check_in_by", FormatTime(p.check_in_by)},
+                       {"checked_in_at", Time(p.checked_in_at)},
+                       {"missed", p.missed},
+                       {"reported_at", Time(p.reported_at)},
                        {"note", p.note.empty() ? json(nullptr) : json(p.note)}});
     }
     j["whistle"] = {{"by", c.whistle->by}, {"at", FormatTime(c.whistle->at)}, {"parts", std::move(parts)}};
@@ -169,9 +171,12 @@ json EventJson(const cases::CaseEvent& e, const access::Subject* who) {
   json payload = json::object();
   std::visit([&](const auto& b) { cases::ForEachField(b, EventPayloadWriter{payload}); }, e.body);
   auto or_null = [](const std::string& s) { return s.empty() ? json(nullptr) : json(s); };
-  json j = {{"seq", e.seq},        {"type", std::string(Name(cases::TypeOf(e)))},
-            {"actor", e.actor},    {"at", FormatTime(e.at)},
-            {"command", or_null(e.command)}, {"channel", or_null(e.channel)},
+  json j = {{"seq", e.seq},
+            {"type", std::string(Name(cases::TypeOf(e)))},
+            {"actor", e.actor},
+            {"at", FormatTime(e.at)},
+            {"command", or_null(e.command)},
+            {"channel", or_null(e.channel)},
             {"payload", payload}};
   if (who && access::IsAdmin(*who)) j["address"] = or_null(e.address);
   return j;
@@ -388,8 +393,7 @@ void AddCaseRoutes(Router& router, ApiDeps& deps) {
       reporter.name = name.value_or("");
       phone = ph.value_or("");
     }
-    if (cases::Utf8Length(reporter.name) > 100)
-      return Invalid("reporter.name", "name is longer than 100 characters");
+    if (cases::Utf8Length(reporter.name) > 100) return Invalid("reporter.name", "name is longer than 100 characters");
     if (!phone.empty()) {
       auto normal = privacy::NormalizePhone(phone);
       if (!normal) return Invalid("reporter.phone", "phone must be a mainland mobile or fixed-line number");
@@ -398,9 +402,11 @@ void AddCaseRoutes(Router& router, ApiDeps& deps) {
     const auto dir = deps.directory().Get();
     TRY_ASSIGN(c, deps.cases.Act(id, cases::Join{reporter, 0}, call.origin(), call.CaseGuard("join", *dir)));
     // The joiner may not see the whole case: answer with what the nearby map shows.
-    return JsonResponse(200, Dump(json{{"id", c.id}, {"number", c.origin.number},
+    return JsonResponse(200, Dump(json{{"id", c.id},
+                                       {"number", c.origin.number},
                                        {"status", std::string(Name(c.status))},
-                                       {"reporters", 1 + c.joined.size()}, {"reporter", c.joined.size()}}));
+                                       {"reporters", 1 + c.joined.size()},
+                                       {"reporter", c.joined.size()}}));
   });
 
   router.Add("GET", "/api/v1/cases/{id}", [&deps](Request& req, const Call& call) -> Result<Response> {

@@ -23,19 +23,25 @@ json RatesJson(const cockpit::Rates& r) {
 }
 
 json CountsJson(const cockpit::Counts& c) {
-  return {{"intake", c.intake}, {"valid", c.valid},   {"reached", c.reached}, {"responded", c.responded},
+  return {{"intake", c.intake},     {"valid", c.valid}, {"reached", c.reached},    {"responded", c.responded},
           {"resolved", c.resolved}, {"rated", c.rated}, {"satisfied", c.satisfied}};
 }
 
 json RankJson(const cockpit::RankRow& row, const std::string& name, const std::string& kind) {
-  return {{"code", row.code},   {"name", name},         {"kind", kind},
-          {"intake", row.counts.intake}, {"open", row.open}, {"overdue", row.overdue},
-          {"rates", RatesJson(row.rates)}, {"counts", CountsJson(row.counts)}};
+  return {{"code", row.code},
+          {"name", name},
+          {"kind", kind},
+          {"intake", row.counts.intake},
+          {"open", row.open},
+          {"overdue", row.overdue},
+          {"rates", RatesJson(row.rates)},
+          {"counts", CountsJson(row.counts)}};
 }
 
 // The region a caller may look at: one inside a region grant of a role that sees the cockpit, or anything
 // for an admin or a county-wide (*) grant. "" asks for everything the caller has.
-Result<std::string> CockpitRegion(const access::Subject& who, const std::string& asked, const reference::Directory& dir) {
+Result<std::string> CockpitRegion(const access::Subject& who, const std::string& asked,
+                                  const reference::Directory& dir) {
   bool everything = access::IsAdmin(who);
   std::vector<const access::Grant*> grants;
   for (const auto& g : who.grants) {
@@ -48,11 +54,11 @@ Result<std::string> CockpitRegion(const access::Subject& who, const std::string&
         if (g.scope == "*") everything = true;
         else if (!g.path.empty()) grants.push_back(&g);
         break;
-      default:
-        break;
+      default: break;
     }
   }
-  if (!everything && grants.empty()) return Error{ErrorCode::kForbidden, "your roles do not include the cockpit", {}, {}};
+  if (!everything && grants.empty())
+    return Error{ErrorCode::kForbidden, "your roles do not include the cockpit", {}, {}};
   if (asked.empty()) {
     if (everything) return std::string();
     return grants.front()->scope;
@@ -96,21 +102,21 @@ json CockpitSummaryJson(const cockpit::Summary& s, const std::string& region, Ti
     if (!org || org->kind != "department") continue;
     departments.push_back(RankJson(row, org->name, org->kind));
   }
-  return {{"region", r ? json{{"code", r->code}, {"name", r->name}, {"kind", std::string(Name(r->kind))}}
-                       : json(nullptr)},
-          {"from", FormatTime(from)},
-          {"to", FormatTime(to)},
-          {"intake", s.counts.intake},
-          {"open", s.open},
-          {"overdue", s.overdue},
-          {"yellow", s.yellow},
-          {"rates", RatesJson(s.rates)},
-          {"counts", CountsJson(s.counts)},
-          {"by_channel", std::move(by_channel)},
-          {"by_category", std::move(by_category)},
-          {"by_day", std::move(by_day)},
-          {"rankings", {{"towns", std::move(towns)}, {"departments", std::move(departments)},
-                        {"children", std::move(children)}}}};
+  return {
+      {"region", r ? json{{"code", r->code}, {"name", r->name}, {"kind", std::string(Name(r->kind))}} : json(nullptr)},
+      {"from", FormatTime(from)},
+      {"to", FormatTime(to)},
+      {"intake", s.counts.intake},
+      {"open", s.open},
+      {"overdue", s.overdue},
+      {"yellow", s.yellow},
+      {"rates", RatesJson(s.rates)},
+      {"counts", CountsJson(s.counts)},
+      {"by_channel", std::move(by_channel)},
+      {"by_category", std::move(by_category)},
+      {"by_day", std::move(by_day)},
+      {"rankings",
+       {{"towns", std::move(towns)}, {"departments", std::move(departments)}, {"children", std::move(children)}}}};
 }
 
 std::string CockpitLiveJson(const cockpit::Aggregates& aggregates, const access::Subject& who, const std::string& asked,
@@ -149,8 +155,7 @@ void AddCockpitRoutes(Router& router, ApiDeps& deps) {
       }
     }
     if (to <= from) return Invalid("to", "to must lie after from");
-    if (to - from > std::chrono::hours(24 * 366 * 3))
-      return Invalid("from", "a period spans at most three years");
+    if (to - from > std::chrono::hours(24 * 366 * 3)) return Invalid("from", "a period spans at most three years");
     const auto s = deps.cockpit->Summarize({region, from, to});
     json j = CockpitSummaryJson(s, region, from, to, *dir);
     // Missed whistle check-ins count against each department (in all, not per period).
@@ -167,8 +172,9 @@ void AddCockpitRoutes(Router& router, ApiDeps& deps) {
       const auto* org = dir->FindOrg(code);
       if (listed.count(code) || !org || org->kind != "department" || !dir->PathOf(org->region).starts_with(path))
         continue;
-      json row = {{"code", code}, {"name", org->name}, {"kind", org->kind}, {"intake", 0}, {"open", 0},
-                  {"overdue", 0}, {"rates", RatesJson({})}, {"counts", CountsJson({})}, {"missed_check_ins", n}};
+      json row = {
+          {"code", code}, {"name", org->name},      {"kind", org->kind},        {"intake", 0},          {"open", 0},
+          {"overdue", 0}, {"rates", RatesJson({})}, {"counts", CountsJson({})}, {"missed_check_ins", n}};
       j["rankings"]["departments"].push_back(std::move(row));
     }
     return JsonResponse(200, Dump(j));

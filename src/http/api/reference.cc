@@ -16,9 +16,12 @@ json RegionRef(const reference::Region& r) {
 }
 
 json CategoryJson(const reference::Category& c) {
-  return {{"code", c.code},       {"parent", c.parent.empty() ? json(nullptr) : json(c.parent)},
-          {"name_zh", c.name_zh}, {"name_en", c.name_en},
-          {"accept_hours", c.accept_hours}, {"resolve_days", c.resolve_days}};
+  return {{"code", c.code},
+          {"parent", c.parent.empty() ? json(nullptr) : json(c.parent)},
+          {"name_zh", c.name_zh},
+          {"name_en", c.name_en},
+          {"accept_hours", c.accept_hours},
+          {"resolve_days", c.resolve_days}};
 }
 
 Result<double> ParseCoordinate(const Request& req, const char* key, double limit) {
@@ -35,47 +38,62 @@ Result<double> ParseCoordinate(const Request& req, const char* key, double limit
 }  // namespace
 
 void AddReferenceRoutes(Router& router, ApiDeps& deps) {
-  router.Add("POST", "/api/v1/login", [&deps](Request& req, const Call&) -> Result<Response> {
-    TRY_ASSIGN(body, ParseObject(req.body));
-    TRY_ASSIGN(login, GetString(body, "login", "", true));
-    TRY_ASSIGN(password, GetString(body, "password", "", true));
-    TRY_ASSIGN(otp, GetString(body, "otp", "", false));
-    TRY_ASSIGN(token, deps.auth.Login(*login, *password, otp.value_or(""), req.remote));
-    return JsonResponse(200, Dump(json{{"token", token.token}, {"expires_at", FormatTime(token.expires_at)}}));
-  }, Access::kPublic);
+  router.Add(
+      "POST", "/api/v1/login",
+      [&deps](Request& req, const Call&) -> Result<Response> {
+        TRY_ASSIGN(body, ParseObject(req.body));
+        TRY_ASSIGN(login, GetString(body, "login", "", true));
+        TRY_ASSIGN(password, GetString(body, "password", "", true));
+        TRY_ASSIGN(otp, GetString(body, "otp", "", false));
+        TRY_ASSIGN(token, deps.auth.Login(*login, *password, otp.value_or(""), req.remote));
+        return JsonResponse(200, Dump(json{{"token", token.token}, {"expires_at", FormatTime(token.expires_at)}}));
+      },
+      Access::kPublic);
 
-  router.Add("POST", "/api/v1/password", [&deps](Request& req, const Call&) -> Result<Response> {
-    TRY_ASSIGN(body, ParseObject(req.body));
-    TRY_ASSIGN(login, GetString(body, "login", "", true));
-    TRY_ASSIGN(password, GetString(body, "password", "", true));
-    TRY_ASSIGN(new_password, GetString(body, "new_password", "", true));
-    TRY_ASSIGN(otp, GetString(body, "otp", "", false));
-    if (auto st = deps.auth.ChangePassword(*login, *password, otp.value_or(""), *new_password, req.remote); !st)
-      return st.error();
-    Response r;
-    r.status = 204;
-    return r;
-  }, Access::kPublic);
+  router.Add(
+      "POST", "/api/v1/password",
+      [&deps](Request& req, const Call&) -> Result<Response> {
+        TRY_ASSIGN(body, ParseObject(req.body));
+        TRY_ASSIGN(login, GetString(body, "login", "", true));
+        TRY_ASSIGN(password, GetString(body, "password", "", true));
+        TRY_ASSIGN(new_password, GetString(body, "new_password", "", true));
+        TRY_ASSIGN(otp, GetString(body, "otp", "", false));
+        if (auto st = deps.auth.ChangePassword(*login, *password, otp.value_or(""), *new_password, req.remote); !st)
+          return st.error();
+        Response r;
+        r.status = 204;
+        return r;
+      },
+      Access::kPublic);
 
-  router.Add("GET", "/api/v1/audit", [&deps](Request& req, const Call& call) -> Result<Response> {
-    std::optional<std::int64_t> before;
-    if (const auto* c = req.Query("cursor"); c && !c->empty()) {
-      std::int64_t v = 0;
-      auto [p, ec] = std::from_chars(c->data(), c->data() + c->size(), v);
-      if (ec != std::errc() || p != c->data() + c->size() || v <= 0)
-        return BadRequest("cursor", "cursor is not one this server issued");
-      before = v;
-    }
-    TRY_ASSIGN(records, deps.store.ListAudit(before, 100));
-    json items = json::array();
-    for (const auto& r : records)
-      items.push_back({{"id", r.id}, {"at", FormatTime(r.at)}, {"actor", r.actor}, {"action", r.action},
-                       {"target", r.target}, {"detail", r.detail}, {"remote", r.remote}});
-    deps.auth.Audit(call.actor(), "audit_read", "security_audit", "", req.remote);
-    const bool more = records.size() == 100;
-    return JsonResponse(200, Dump(json{{"items", items},
-                                       {"next_cursor", more ? json(std::to_string(records.back().id)) : json(nullptr)}}));
-  }, Access::kAdmin);
+  router.Add(
+      "GET", "/api/v1/audit",
+      [&deps](Request& req, const Call& call) -> Result<Response> {
+        std::optional<std::int64_t> before;
+        if (const auto* c = req.Query("cursor"); c && !c->empty()) {
+          std::int64_t v = 0;
+          auto [p, ec] = std::from_chars(c->data(), c->data() + c->size(), v);
+          if (ec != std::errc() || p != c->data() + c->size() || v <= 0)
+            return BadRequest("cursor", "cursor is not one this server issued");
+          before = v;
+        }
+        TRY_ASSIGN(records, deps.store.ListAudit(before, 100));
+        json items = json::array();
+        for (const auto& r : records)
+          items.push_back({{"id", r.id},
+                           {"at", FormatTime(r.at)},
+                           {"actor", r.actor},
+                           {"action", r.action},
+                           {"target", r.target},
+                           {"detail", r.detail},
+                           {"remote", r.remote}});
+        deps.auth.Audit(call.actor(), "audit_read", "security_audit", "", req.remote);
+        const bool more = records.size() == 100;
+        return JsonResponse(
+            200, Dump(json{{"items", items},
+                           {"next_cursor", more ? json(std::to_string(records.back().id)) : json(nullptr)}}));
+      },
+      Access::kAdmin);
 
   router.Add("POST", "/api/v1/logout", [&deps](Request& req, const Call& call) -> Result<Response> {
     const auto* h = req.Header("authorization");
@@ -98,18 +116,21 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
     return JsonResponse(200, Dump(json{{"items", items}, {"next_cursor", nullptr}}));
   });
 
-  router.Add("POST", "/api/v1/categories", [&deps](Request& req, const Call&) -> Result<Response> {
-    TRY_ASSIGN(body, ParseObject(req.body));
-    TRY_ASSIGN(code, GetString(body, "code", "", true));
-    TRY_ASSIGN(parent, GetString(body, "parent", "", false));
-    TRY_ASSIGN(name_zh, GetString(body, "name_zh", "", true));
-    TRY_ASSIGN(name_en, GetString(body, "name_en", "", false));
-    TRY_ASSIGN(accept_hours, GetNumber(body, "accept_hours", "", true));
-    TRY_ASSIGN(resolve_days, GetNumber(body, "resolve_days", "", true));
-    TRY_ASSIGN(c, deps.reference.AddCategory({*code, parent.value_or(""), *name_zh, name_en.value_or(""),
-                                              *accept_hours, *resolve_days}));
-    return JsonResponse(201, Dump(CategoryJson(c)));
-  }, Access::kAdmin);
+  router.Add(
+      "POST", "/api/v1/categories",
+      [&deps](Request& req, const Call&) -> Result<Response> {
+        TRY_ASSIGN(body, ParseObject(req.body));
+        TRY_ASSIGN(code, GetString(body, "code", "", true));
+        TRY_ASSIGN(parent, GetString(body, "parent", "", false));
+        TRY_ASSIGN(name_zh, GetString(body, "name_zh", "", true));
+        TRY_ASSIGN(name_en, GetString(body, "name_en", "", false));
+        TRY_ASSIGN(accept_hours, GetNumber(body, "accept_hours", "", true));
+        TRY_ASSIGN(resolve_days, GetNumber(body, "resolve_days", "", true));
+        TRY_ASSIGN(c, deps.reference.AddCategory(
+                          {*code, parent.value_or(""), *name_zh, name_en.value_or(""), *accept_hours, *resolve_days}));
+        return JsonResponse(201, Dump(CategoryJson(c)));
+      },
+      Access::kAdmin);
 
   router.Add("GET", "/api/v1/orgs", [&deps](Request& req, const Call&) -> Result<Response> {
     const auto dir = deps.directory().Get();
@@ -139,15 +160,17 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
     return JsonResponse(200, Dump(j));
   });
 
-  router.Add("POST", "/api/v1/regions/import", [&deps](Request& req, const Call& call) -> Result<Response> {
-    // The index is rebuilt and swapped in; lookups meanwhile use the previous one.
-    TRY_ASSIGN(imported, deps.reference.ImportRegionsGeoJson(req.body));
-    deps.auth.Audit(call.actor(), "regions_imported", std::to_string(imported) + " regions", "", req.remote);
-    const auto dir = deps.directory().Get();
-    return JsonResponse(200, Dump(json{{"imported", imported},
-                                       {"regions", dir->region_count()},
-                                       {"grids", dir->grid_count()}}));
-  }, Access::kAdmin);
+  router.Add(
+      "POST", "/api/v1/regions/import",
+      [&deps](Request& req, const Call& call) -> Result<Response> {
+        // The index is rebuilt and swapped in; lookups meanwhile use the previous one.
+        TRY_ASSIGN(imported, deps.reference.ImportRegionsGeoJson(req.body));
+        deps.auth.Audit(call.actor(), "regions_imported", std::to_string(imported) + " regions", "", req.remote);
+        const auto dir = deps.directory().Get();
+        return JsonResponse(
+            200, Dump(json{{"imported", imported}, {"regions", dir->region_count()}, {"grids", dir->grid_count()}}));
+      },
+      Access::kAdmin);
 
   router.Add("GET", "/api/v1/locate", [&deps](Request& req, const Call&) -> Result<Response> {
     TRY_ASSIGN(lat, ParseCoordinate(req, "lat", 90));
@@ -197,43 +220,52 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
     return Forbidden(region.empty() ? "only an admin or a dispatcher for every county sets rules for anywhere"
                                     : "routing rules are set by the centre (dispatcher) over its own counties");
   };
-  router.Add("GET", "/api/v1/routing-rules", [&deps, rule_json](Request&, const Call&) -> Result<Response> {
-    json items = json::array();
-    for (const auto& r : deps.routing.table().Get()->rules()) items.push_back(rule_json(r));
-    return JsonResponse(200, Dump(json{{"items", std::move(items)}, {"next_cursor", nullptr}}));
-  }, Access::kStaff);
-  router.Add("POST", "/api/v1/routing-rules", [&deps, rule_json, may_route](Request& req, const Call& call) -> Result<Response> {
-    TRY_ASSIGN(body, ParseObject(req.body));
-    dispatch::RoutingRule rule;
-    for (auto [key, out] : {std::pair{"category", &rule.category}, std::pair{"region", &rule.region},
-                            std::pair{"org", &rule.org}}) {
-      TRY_ASSIGN(v, GetString(body, key, "", std::string(key) == "org"));
-      *out = v.value_or("");
-    }
-    if (auto st = may_route(call, rule.region); !st) return st.error();
-    rule.created_by = call.actor();
-    TRY_ASSIGN(added, deps.routing.Add(rule, req.remote));
-    Response r = JsonResponse(201, Dump(rule_json(added)));
-    r.headers.emplace_back("Location", "/api/v1/routing-rules/" + std::to_string(added.id));
-    return r;
-  }, Access::kStaff);
-  router.Add("DELETE", "/api/v1/routing-rules/{id}", [&deps, may_route](Request& req, const Call& call) -> Result<Response> {
-    std::int64_t id = 0;
-    const auto& text = req.params["id"];
-    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-    if (ec != std::errc() || p != text.data() + text.size())
-      return NotFound("routing rule '" + text + "' does not exist");
-    const auto table = deps.routing.table().Get();
-    const dispatch::RoutingRule* found = nullptr;
-    for (const auto& r : table->rules())
-      if (r.id == id) found = &r;
-    if (!found) return NotFound("routing rule " + text + " does not exist");
-    if (auto st = may_route(call, found->region); !st) return st.error();
-    if (auto st = deps.routing.Delete(id, call.actor(), req.remote); !st) return st.error();
-    Response r;
-    r.status = 204;
-    return r;
-  }, Access::kStaff);
+  router.Add(
+      "GET", "/api/v1/routing-rules",
+      [&deps, rule_json](Request&, const Call&) -> Result<Response> {
+        json items = json::array();
+        for (const auto& r : deps.routing.table().Get()->rules()) items.push_back(rule_json(r));
+        return JsonResponse(200, Dump(json{{"items", std::move(items)}, {"next_cursor", nullptr}}));
+      },
+      Access::kStaff);
+  router.Add(
+      "POST", "/api/v1/routing-rules",
+      [&deps, rule_json, may_route](Request& req, const Call& call) -> Result<Response> {
+        TRY_ASSIGN(body, ParseObject(req.body));
+        dispatch::RoutingRule rule;
+        for (auto [key, out] :
+             {std::pair{"category", &rule.category}, std::pair{"region", &rule.region}, std::pair{"org", &rule.org}}) {
+          TRY_ASSIGN(v, GetString(body, key, "", std::string(key) == "org"));
+          *out = v.value_or("");
+        }
+        if (auto st = may_route(call, rule.region); !st) return st.error();
+        rule.created_by = call.actor();
+        TRY_ASSIGN(added, deps.routing.Add(rule, req.remote));
+        Response r = JsonResponse(201, Dump(rule_json(added)));
+        r.headers.emplace_back("Location", "/api/v1/routing-rules/" + std::to_string(added.id));
+        return r;
+      },
+      Access::kStaff);
+  router.Add(
+      "DELETE", "/api/v1/routing-rules/{id}",
+      [&deps, may_route](Request& req, const Call& call) -> Result<Response> {
+        std::int64_t id = 0;
+        const auto& text = req.params["id"];
+        auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+        if (ec != std::errc() || p != text.data() + text.size())
+          return NotFound("routing rule '" + text + "' does not exist");
+        const auto table = deps.routing.table().Get();
+        const dispatch::RoutingRule* found = nullptr;
+        for (const auto& r : table->rules())
+          if (r.id == id) found = &r;
+        if (!found) return NotFound("routing rule " + text + " does not exist");
+        if (auto st = may_route(call, found->region); !st) return st.error();
+        if (auto st = deps.routing.Delete(id, call.actor(), req.remote); !st) return st.error();
+        Response r;
+        r.status = 204;
+        return r;
+      },
+      Access::kStaff);
 }
 
 }  // namespace civicgrid::http

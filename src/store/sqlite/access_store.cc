@@ -13,11 +13,13 @@ namespace {
 // One user with their roles, found by `where` ("login=?" binding `login`, or "id=?" binding `id`).
 Result<std::optional<User>> LoadUser(Connection& c, const char* where, const std::string& login, std::int64_t id) {
   auto s = c.Prepare(std::string("SELECT id,login,password_hash,disabled,failed_logins,locked_until,"
-                                 "password_changed_at,totp_secret FROM users WHERE ") + where);
-  if (login.empty()) s.Bind(1, id); else s.Bind(1, login);
+                                 "password_changed_at,totp_secret FROM users WHERE ") +
+                     where);
+  if (login.empty()) s.Bind(1, id);
+  else s.Bind(1, login);
   if (s.Step() != SQLITE_ROW) return std::optional<User>();
-  User u{s.Int(0), s.Text(1), s.Text(2), s.Int(3) != 0, {}, int(s.Int(4)), FromMillis(s.Int(5)),
-         FromMillis(s.Int(6)), s.Text(7)};
+  User u{s.Int(0), s.Text(1), s.Text(2), s.Int(3) != 0, {}, int(s.Int(4)), FromMillis(s.Int(5)), FromMillis(s.Int(6)),
+         s.Text(7)};
   auto r = c.Prepare("SELECT role,scope FROM user_roles WHERE user_id=? ORDER BY role,scope");
   r.Bind(1, u.id);
   while (r.Step() == SQLITE_ROW) u.roles.emplace_back(r.Text(0), r.Text(1));
@@ -29,8 +31,8 @@ Result<std::optional<User>> LoadUser(Connection& c, const char* where, const std
 Result<std::int64_t> AccessStore::AddUser(const User& u) {
   std::int64_t id = 0;
   auto st = db_.Write([&](Connection& c) -> Status {
-    auto s = c.Prepare(
-        "INSERT INTO users(login,password_hash,disabled,password_changed_at,totp_secret) VALUES(?,?,?,?,?)");
+    auto s =
+        c.Prepare("INSERT INTO users(login,password_hash,disabled,password_changed_at,totp_secret) VALUES(?,?,?,?,?)");
     s.Bind(1, u.login).Bind(2, u.password_hash).Bind(3, int(u.disabled)).Bind(4, ToMillis(u.password_changed_at));
     s.Bind(5, u.totp_secret);
     if (int rc = s.Step(); rc != SQLITE_DONE) {
@@ -144,8 +146,9 @@ Status AccessStore::AppendAudit(const AuditRecord& r) {
 
 Result<std::vector<AuditRecord>> AccessStore::ListAudit(std::optional<std::int64_t> before, int limit) {
   return db_.Read<std::vector<AuditRecord>>([&](Connection& c) -> Result<std::vector<AuditRecord>> {
-    auto s = c.Prepare("SELECT id,at,actor,action,target,detail,remote FROM security_audit WHERE id<? "
-                       "ORDER BY id DESC LIMIT ?");
+    auto s = c.Prepare(
+        "SELECT id,at,actor,action,target,detail,remote FROM security_audit WHERE id<? "
+        "ORDER BY id DESC LIMIT ?");
     s.Bind(1, before.value_or(std::numeric_limits<std::int64_t>::max())).Bind(2, limit);
     std::vector<AuditRecord> out;
     while (s.Step() == SQLITE_ROW)

@@ -89,8 +89,9 @@ Status ApplyCaseWrite(Connection& c, const CaseWrite& w) {
     if (int rc = ins.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "whistle parts");
   }
   for (const auto& org : w.missed_check_ins) {
-    auto m = c.Prepare("INSERT INTO missed_check_ins(org,count) VALUES(?,1) ON CONFLICT(org) DO UPDATE SET "
-                       "count=count+1");
+    auto m = c.Prepare(
+        "INSERT INTO missed_check_ins(org,count) VALUES(?,1) ON CONFLICT(org) DO UPDATE SET "
+        "count=count+1");
     m.Bind(1, org);
     if (int rc = m.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "missed check-ins");
   }
@@ -182,8 +183,9 @@ Status CaseStore::ScanCases(bool open_only, const std::function<void(Case&&)>& f
 Status CaseStore::ScanDigests(const std::function<void(const CaseDigest&)>& fn) {
   auto st = db_.Read<bool>([&](Connection& c) -> Result<bool> {
     // The covering index only (no table row is read); in its order (intake time), not by id.
-    auto s = c.Prepare("SELECT id,version,status,region_path,channel,category,org,created_at,tally,lat,lon,"
-                       "next_alert_at FROM cases INDEXED BY cases_digest");
+    auto s = c.Prepare(
+        "SELECT id,version,status,region_path,channel,category,org,created_at,tally,lat,lon,"
+        "next_alert_at FROM cases INDEXED BY cases_digest");
     CaseDigest d;
     int rc;
     while ((rc = s.Step()) == SQLITE_ROW) {
@@ -212,12 +214,13 @@ Status CaseStore::ScanDigests(const std::function<void(const CaseDigest&)>& fn) 
 }
 
 Result<std::map<std::string, std::int64_t>> CaseStore::MissedCheckIns() {
-  return db_.Read<std::map<std::string, std::int64_t>>([](Connection& c) -> Result<std::map<std::string, std::int64_t>> {
-    std::map<std::string, std::int64_t> out;
-    auto s = c.Prepare("SELECT org,count FROM missed_check_ins");
-    while (s.Step() == SQLITE_ROW) out[s.Text(0)] = s.Int(1);
-    return out;
-  });
+  return db_.Read<std::map<std::string, std::int64_t>>(
+      [](Connection& c) -> Result<std::map<std::string, std::int64_t>> {
+        std::map<std::string, std::int64_t> out;
+        auto s = c.Prepare("SELECT org,count FROM missed_check_ins");
+        while (s.Step() == SQLITE_ROW) out[s.Text(0)] = s.Int(1);
+        return out;
+      });
 }
 
 Result<std::optional<Case>> CaseStore::GetCase(CaseId id) {
@@ -302,8 +305,8 @@ Result<CasePage> CaseStore::ListCases(const CaseQuery& q) {
   }
   // Ranked search: relevance (civicgrid_rank, cjk_tokenizer.cc) among the newest matches, at most
   // kRankWindow of them (more when paging deeper), so a word that occurs in a fifth of a million cases costs
-  // a bounded walk of the index in id order instead of ranking every match. The inner query selects ids only, so nothing large is sorted;
-  // without any filter the FTS table answers alone, with filters each match joins its row.
+  // a bounded walk of the index in id order instead of ranking every match. The inner query selects ids only, so
+  // nothing large is sorted; without any filter the FTS table answers alone, with filters each match joins its row.
   const bool unfiltered = q.visibility.all && !q.status && q.region_path.empty() && q.category.empty() &&
                           q.org.empty() && !q.from && !q.to && !q.level;
   std::string sql = match.empty() ? "SELECT doc FROM cases WHERE 1=1"

@@ -17,8 +17,8 @@ namespace {
 using cases::CaseId;
 using cases::CaseQuery;
 using cases::CaseWrite;
-using cases::Visibility;
 using cases::kVersionMismatch;
+using cases::Visibility;
 using testing::NewCase;
 using testing::TempDb;
 

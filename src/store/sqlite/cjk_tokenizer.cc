@@ -36,8 +36,8 @@ inline Decoded Decode(const unsigned char* p, const unsigned char* end) {
     }
   } else if (c >= 0xF0 && c <= 0xF4) {
     if (avail >= 4 && cont(1) && cont(2) && cont(3)) {
-      const char32_t cp = ((c & 0x07) << 18) | (char32_t(p[1] & 0x3F) << 12) | (char32_t(p[2] & 0x3F) << 6) |
-                          (p[3] & 0x3F);
+      const char32_t cp =
+          ((c & 0x07) << 18) | (char32_t(p[1] & 0x3F) << 12) | (char32_t(p[2] & 0x3F) << 6) | (p[3] & 0x3F);
       if (cp >= 0x10000 && cp <= 0x10FFFF) return {cp, 4};
     }
   }
@@ -192,8 +192,8 @@ inline bool IsQuerySeparator(char32_t cp) { return cp <= 0x20 || cp == 0x7F || c
 // indexed only where they stand alone, single letters are too common to search for.
 bool Searchable(const std::string& term) {
   return Scan(term.data(), int(term.size()), [](TokenKind kind, const char*, int tok_len, int, int) {
-    return kind == TokenKind::kCjkBigram || (kind == TokenKind::kWord && tok_len >= 2) ? 1 : 0;
-  }) != 0;
+           return kind == TokenKind::kCjkBigram || (kind == TokenKind::kWord && tok_len >= 2) ? 1 : 0;
+         }) != 0;
 }
 
 }  // namespace

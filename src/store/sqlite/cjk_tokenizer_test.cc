@@ -52,18 +52,17 @@ class CjkTokenizerTest : public ::testing::Test {
       std::string_view input;
       std::vector<Token> tokens;
     } sink{text, {}};
-    const int rc = methods.xTokenize(
-        instance, &sink, FTS5_TOKENIZE_DOCUMENT, text.data(), int(text.size()),
-        [](void* p, int tflags, const char* tok, int n, int start, int end) {
-          auto* s = static_cast<Sink*>(p);
-          EXPECT_EQ(tflags, 0);
-          EXPECT_GT(n, 0);
-          EXPECT_LE(0, start);
-          EXPECT_LT(start, end);
-          EXPECT_LE(end, int(s->input.size()));
-          s->tokens.push_back({std::string(tok, size_t(n)), start, end});
-          return SQLITE_OK;
-        });
+    const int rc = methods.xTokenize(instance, &sink, FTS5_TOKENIZE_DOCUMENT, text.data(), int(text.size()),
+                                     [](void* p, int tflags, const char* tok, int n, int start, int end) {
+                                       auto* s = static_cast<Sink*>(p);
+                                       EXPECT_EQ(tflags, 0);
+                                       EXPECT_GT(n, 0);
+                                       EXPECT_LE(0, start);
+                                       EXPECT_LT(start, end);
+                                       EXPECT_LE(end, int(s->input.size()));
+                                       s->tokens.push_back({std::string(tok, size_t(n)), start, end});
+                                       return SQLITE_OK;
+                                     });
     EXPECT_EQ(rc, SQLITE_OK);
     methods.xDelete(instance);
     return std::move(sink.tokens);
@@ -121,8 +120,7 @@ class CjkTokenizerTest : public ::testing::Test {
 using Ids = std::vector<std::int64_t>;
 
 TEST_F(CjkTokenizerTest, IdeographRunsBecomeOverlappingBigrams) {
-  EXPECT_EQ(Tokenize("井盖破损"),
-            (std::vector<Token>{{"井盖", 0, 6}, {"盖破", 3, 9}, {"破损", 6, 12}}));
+  EXPECT_EQ(Tokenize("井盖破损"), (std::vector<Token>{{"井盖", 0, 6}, {"盖破", 3, 9}, {"破损", 6, 12}}));
   EXPECT_EQ(Tokenize("井盖"), (std::vector<Token>{{"井盖", 0, 6}}));
 }
 
@@ -134,11 +132,8 @@ TEST_F(CjkTokenizerTest, LoneIdeographIsAUnigram) {
 
 TEST_F(CjkTokenizerTest, MixedTextWithOffsets) {
   const std::string text = "3号楼 井盖ABC，Noise!";
-  EXPECT_EQ(Tokenize(text), (std::vector<Token>{{"3", 0, 1},
-                                                {"号楼", 1, 7},
-                                                {"井盖", 8, 14},
-                                                {"abc", 14, 17},
-                                                {"noise", 20, 25}}));
+  EXPECT_EQ(Tokenize(text),
+            (std::vector<Token>{{"3", 0, 1}, {"号楼", 1, 7}, {"井盖", 8, 14}, {"abc", 14, 17}, {"noise", 20, 25}}));
   // Offsets point at the original bytes (what highlight() and snippet() cut out).
   EXPECT_EQ(text.substr(20, 5), "Noise");
   EXPECT_EQ(text.substr(8, 6), "井盖");
@@ -156,8 +151,7 @@ TEST_F(CjkTokenizerTest, PunctuationSpacesAndEmojiSeparate) {
   EXPECT_EQ(Tokenize("井盖、破损！？"), (std::vector<Token>{{"井盖", 0, 6}, {"破损", 9, 15}}));
   EXPECT_EQ(Tokenize("井盖\u3000破损"), (std::vector<Token>{{"井盖", 0, 6}, {"破损", 9, 15}}));
   EXPECT_EQ(Tokenize("井盖😀破损"), (std::vector<Token>{{"井盖", 0, 6}, {"破损", 10, 16}}));
-  EXPECT_EQ(Tokenize("hello-world_2026"),
-            (std::vector<Token>{{"hello", 0, 5}, {"world", 6, 11}, {"2026", 12, 16}}));
+  EXPECT_EQ(Tokenize("hello-world_2026"), (std::vector<Token>{{"hello", 0, 5}, {"world", 6, 11}, {"2026", 12, 16}}));
   EXPECT_TRUE(Tokenize("，。！？ \t\n😀").empty());
   EXPECT_TRUE(Tokenize("").empty());
 }
@@ -171,14 +165,21 @@ TEST_F(CjkTokenizerTest, AllIdeographBlocks) {
 }
 
 TEST_F(CjkTokenizerTest, InvalidUtf8IsASeparator) {
-  EXPECT_EQ(Tokenize("ab\xff" "cd"), (std::vector<Token>{{"ab", 0, 2}, {"cd", 3, 5}}));
+  EXPECT_EQ(Tokenize("ab\xff"
+                     "cd"),
+            (std::vector<Token>{{"ab", 0, 2}, {"cd", 3, 5}}));
   // Overlong '/', a UTF-16 surrogate, and a code point past U+10FFFF are all rejected.
-  EXPECT_EQ(Tokenize("a\xc0\xaf" "b\xed\xa0\x80" "c\xf4\x90\x80\x80" "d"),
+  EXPECT_EQ(Tokenize("a\xc0\xaf"
+                     "b\xed\xa0\x80"
+                     "c\xf4\x90\x80\x80"
+                     "d"),
             (std::vector<Token>{{"a", 0, 1}, {"b", 3, 4}, {"c", 7, 8}, {"d", 12, 13}}));
   // A lone continuation byte inside a run splits it; a sequence cut off by the end of input is dropped.
   EXPECT_EQ(Tokenize("井\x80盖破\xe6\x8d"), (std::vector<Token>{{"井", 0, 3}, {"盖破", 4, 10}}));
   // The truncated lead byte must not let a valid character after it be swallowed.
-  EXPECT_EQ(Tokenize("\xe4" "ab"), (std::vector<Token>{{"ab", 1, 3}}));
+  EXPECT_EQ(Tokenize("\xe4"
+                     "ab"),
+            (std::vector<Token>{{"ab", 1, 3}}));
 }
 
 TEST_F(CjkTokenizerTest, LargeAndHostileInputsDoNotCrash) {
@@ -204,9 +205,9 @@ TEST_F(CjkTokenizerTest, LargeAndHostileInputsDoNotCrash) {
   // And the same through FTS5: the rows go in and the tables stay searchable.
   CreateCases();
   sqlite3_stmt* stmt = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(db_, "INSERT INTO t(title, description, address) VALUES (?1, ?2, ?3)", -1, &stmt,
-                               nullptr),
-            SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_prepare_v2(db_, "INSERT INTO t(title, description, address) VALUES (?1, ?2, ?3)", -1, &stmt, nullptr),
+      SQLITE_OK);
   sqlite3_bind_blob(stmt, 1, random.data(), int(random.size()), SQLITE_STATIC);
   sqlite3_bind_text(stmt, 2, cjk.data(), int(cjk.size()), SQLITE_STATIC);
   sqlite3_bind_text(stmt, 3, word.data(), int(word.size()), SQLITE_STATIC);
@@ -217,8 +218,8 @@ TEST_F(CjkTokenizerTest, LargeAndHostileInputsDoNotCrash) {
 }
 
 TEST_F(CjkTokenizerTest, RejectsTokenizerArguments) {
-  EXPECT_NE(sqlite3_exec(db_, "CREATE VIRTUAL TABLE bad USING fts5(x, tokenize='civicgrid porter')", nullptr,
-                         nullptr, nullptr),
+  EXPECT_NE(sqlite3_exec(db_, "CREATE VIRTUAL TABLE bad USING fts5(x, tokenize='civicgrid porter')", nullptr, nullptr,
+                         nullptr),
             SQLITE_OK);
 }
 
@@ -264,7 +265,9 @@ TEST(MatchExpression, ControlCharactersAndInvalidBytes) {
   // A NUL would end FTS5's reading of the expression mid-string: it splits terms instead.
   EXPECT_EQ(MatchExpression(std::string("井盖\0噪音", 13)), "\"井盖\" \"噪音\"");
   // Invalid bytes become spaces inside the phrase, which the tokenizer reads the same way.
-  EXPECT_EQ(MatchExpression("ab\xff" "cd"), "\"ab cd\"");
+  EXPECT_EQ(MatchExpression("ab\xff"
+                            "cd"),
+            "\"ab cd\"");
   EXPECT_EQ(MatchExpression("\xff\xfe"), std::nullopt);
 }
 
@@ -344,17 +347,41 @@ TEST_F(CjkTokenizerTest, HighlightUsesByteOffsets) {
 
 TEST_F(CjkTokenizerTest, UserTextNeverBreaksTheQuery) {
   CreateCases();
-  const std::vector<std::string> hostile = {
-      "a\" OR \"b", "NEAR(", "NEAR(井盖 噪音, 2)", "*", "-", "井盖*", "-井盖", "^井盖", "title:井盖",
-      "{title address}: 井盖", "\"", "\"\"\"\"", "AND", "OR NOT", "井盖 OR 噪音", "井盖 NOT 噪音", "(", ")",
-      "(井盖", "井盖)", "+", "井盖 + 噪音", "rowid:1", "t MATCH 'x'", "'; DROP TABLE t; --", "\\", "col:*",
-      std::string("ab\0\"cd", 6), "\xff\"\xfe OR"};
+  const std::vector<std::string> hostile = {"a\" OR \"b",
+                                            "NEAR(",
+                                            "NEAR(井盖 噪音, 2)",
+                                            "*",
+                                            "-",
+                                            "井盖*",
+                                            "-井盖",
+                                            "^井盖",
+                                            "title:井盖",
+                                            "{title address}: 井盖",
+                                            "\"",
+                                            "\"\"\"\"",
+                                            "AND",
+                                            "OR NOT",
+                                            "井盖 OR 噪音",
+                                            "井盖 NOT 噪音",
+                                            "(",
+                                            ")",
+                                            "(井盖",
+                                            "井盖)",
+                                            "+",
+                                            "井盖 + 噪音",
+                                            "rowid:1",
+                                            "t MATCH 'x'",
+                                            "'; DROP TABLE t; --",
+                                            "\\",
+                                            "col:*",
+                                            std::string("ab\0\"cd", 6),
+                                            "\xff\"\xfe OR"};
   for (const auto& text : hostile) {
     Search(text);  // Search fails the test on any SQLite error
   }
   // Operators inside a term are just text: OR is a word, the column filter is not applied.
   EXPECT_EQ(MatchExpression("a\" OR \"b"), "\"OR\"");
-  EXPECT_TRUE(Search("title:井盖").empty());  // the phrase "title 井盖" does not occur
+  EXPECT_TRUE(Search("title:井盖").empty());    // the phrase "title 井盖" does not occur
   EXPECT_TRUE(Search("井盖 OR 噪音").empty());  // three ANDed terms; no row holds the word "or"
   EXPECT_EQ(Search("井盖*"), Search("井盖"));
 }

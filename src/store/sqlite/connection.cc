@@ -11,14 +11,15 @@ bool IsFull(int rc) { return (rc & 0xff) == SQLITE_FULL || (rc & 0xff) == SQLITE
 
 Error DbError(sqlite3* db, int rc, const std::string& what) {
   Error e{IsFull(rc) ? ErrorCode::kUnavailable : ErrorCode::kInternal,
-          what + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)), {}, {}};
+          what + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)),
+          {},
+          {}};
   return e;
 }
 
 Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bool write, bool sync_full) {
   sqlite3* raw = nullptr;
-  const int flags = (write ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY) |
-                    SQLITE_OPEN_NOMUTEX;
+  const int flags = (write ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY) | SQLITE_OPEN_NOMUTEX;
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   DbPtr db(raw);
   if (rc != SQLITE_OK) return DbError(raw, rc, "cannot open " + path);
@@ -63,8 +64,7 @@ Stmt Connection::Prepare(const std::string& sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {
     sqlite3_stmt* s = nullptr;
-    const int rc = sqlite3_prepare_v3(db_.get(), sql.c_str(), int(sql.size()), SQLITE_PREPARE_PERSISTENT, &s,
-                                      nullptr);
+    const int rc = sqlite3_prepare_v3(db_.get(), sql.c_str(), int(sql.size()), SQLITE_PREPARE_PERSISTENT, &s, nullptr);
     if (rc != SQLITE_OK) {
       log::Error(std::string("prepare failed: ") + sqlite3_errmsg(db_.get()) + " in " + sql);
       std::abort();  // a bug in our SQL, not a runtime condition

@@ -27,7 +27,9 @@ Database::~Database() { Stop(); }
 
 void Database::AddIdleStep(IdleStep step) { idle_steps_.push_back(std::move(step)); }
 
-void Database::Start() { writer_thread_ = std::thread([this] { WriterLoop(); }); }
+void Database::Start() {
+  writer_thread_ = std::thread([this] { WriterLoop(); });
+}
 
 void Database::Stop() {
   {
@@ -49,8 +51,8 @@ Status Database::Migrate(int migrate_to) {
     return Internal("the store was written by a newer civicgrid (schema " + std::to_string(current) + ")");
   for (int v = current; v < target; ++v) {
     // Newlines around the step: a file may end in a comment without one.
-    const std::string sql = "BEGIN IMMEDIATE;\n" + std::string(kMigrations[size_t(v)]) + "\nPRAGMA user_version=" +
-                            std::to_string(v + 1) + ";COMMIT;";
+    const std::string sql = "BEGIN IMMEDIATE;\n" + std::string(kMigrations[size_t(v)]) +
+                            "\nPRAGMA user_version=" + std::to_string(v + 1) + ";COMMIT;";
     if (auto st = writer_->Exec(sql); !st) {
       (void)writer_->Exec("ROLLBACK");
       return Internal("migration " + std::to_string(v + 1) + " failed: " + st.error().message);

@@ -16,8 +16,8 @@ namespace civicgrid::store {
 namespace {
 
 using cases::CaseQuery;
-using cases::Visibility;
 using cases::kDuplicateExternalId;
+using cases::Visibility;
 using sqlite::Connection;
 using sqlite::Database;
 using sqlite::kMigrations;

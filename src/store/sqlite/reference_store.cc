@@ -7,8 +7,9 @@ using reference::Org;
 using reference::Region;
 
 Status BumpReferenceVersion(Connection& c) {
-  auto s = c.Prepare("INSERT INTO settings(key,value) VALUES('reference_version','1') ON CONFLICT(key) DO UPDATE "
-                     "SET value=CAST(value AS INTEGER)+1");
+  auto s = c.Prepare(
+      "INSERT INTO settings(key,value) VALUES('reference_version','1') ON CONFLICT(key) DO UPDATE "
+      "SET value=CAST(value AS INTEGER)+1");
   if (int rc = s.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "reference version");
   return OkStatus();
 }
@@ -92,8 +93,9 @@ Result<std::vector<Category>> ReferenceStore::LoadCategories() {
 Status ReferenceStore::SaveHolidays(const std::string& csv) {
   return db_.Write([&](Connection& c) -> Status {
     if (auto st = BumpReferenceVersion(c); !st) return st;
-    auto s = c.Prepare("INSERT INTO settings(key,value) VALUES('holidays',?) ON CONFLICT(key) DO UPDATE SET "
-                       "value=excluded.value");
+    auto s = c.Prepare(
+        "INSERT INTO settings(key,value) VALUES('holidays',?) ON CONFLICT(key) DO UPDATE SET "
+        "value=excluded.value");
     s.Bind(1, csv);
     if (int rc = s.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "holidays");
     return OkStatus();

@@ -44,7 +44,8 @@ class SqliteStore final : public Store {
   }
   Status PutSetting(const std::string& key, const std::string& value) override {
     return db_->Write([&](Connection& c) -> Status {
-      auto s = c.Prepare("INSERT INTO settings(key,value) VALUES(?,?) ON CONFLICT(key) DO UPDATE SET value=excluded.value");
+      auto s =
+          c.Prepare("INSERT INTO settings(key,value) VALUES(?,?) ON CONFLICT(key) DO UPDATE SET value=excluded.value");
       s.Bind(1, key).Bind(2, value);
       if (int rc = s.Step(); rc != SQLITE_DONE) return sqlite::DbError(c.db(), rc, "setting " + key);
       return OkStatus();

@@ -13,7 +13,8 @@ namespace civicgrid::store::testing {
 
 // A path in a fresh, empty directory of its own (removed and made again).
 inline std::string TempDb(const char* name) {
-  auto p = std::filesystem::temp_directory_path() / (std::string("cg-store-") + name + "-" + std::to_string(::getpid()));
+  auto p =
+      std::filesystem::temp_directory_path() / (std::string("cg-store-") + name + "-" + std::to_string(::getpid()));
   std::filesystem::remove_all(p);
   std::filesystem::create_directories(p);
   return (p / "civicgrid.db").string();
