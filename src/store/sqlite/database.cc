@@ -4,6 +4,8 @@
 // the module stores gave it (the case store's full-text merge); WAL checkpoints run inside its commits.
 #include "store/sqlite/database.h"
 
+#include <utility>
+
 #include "common/log.h"
 #include "store/sqlite/migrations.h"
 
@@ -113,16 +115,23 @@ void Database::RunBatch(std::deque<Pending>& batch) {
   const auto begin = std::chrono::steady_clock::now();
   for (const auto& p : batch) queue_seconds_.Observe(std::chrono::duration<double>(begin - p.queued).count());
   commands_.fetch_add(batch.size(), std::memory_order_relaxed);
-  // Observed however the batch ends (committed, refused, rolled back).
-  struct AtEnd {
+  // Observed however the batch ends (committed, refused, rolled back), and before any waiter is answered: a
+  // client that reads /metrics after its reply sees its commit counted.
+  struct Timing {
     Histogram& h;
     std::chrono::steady_clock::time_point begin;
-    ~AtEnd() { h.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count()); }
-  } at_end{commit_seconds_, begin};
+    bool observed = false;
+    void Observe() {
+      if (std::exchange(observed, true)) return;
+      h.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count());
+    }
+    ~Timing() { Observe(); }
+  } timing{commit_seconds_, begin};
   std::vector<Status> results;
   results.reserve(batch.size());
   Status begun = writer_->Exec("BEGIN IMMEDIATE");
   if (!begun) {
+    timing.Observe();
     for (auto& p : batch) p.done.set_value(begun.error());
     return;
   }
@@ -135,6 +144,7 @@ void Database::RunBatch(std::deque<Pending>& batch) {
       // after it would each run and commit on their own, outside the batch (the savepoint then opens a
       // transaction of its own). Fail the whole batch, which is what happened.
       log::Error("batch rolled back: " + st.error().message);
+      timing.Observe();
       for (auto& q : batch) q.done.set_value(st.error());
       return;
     }
@@ -147,10 +157,12 @@ void Database::RunBatch(std::deque<Pending>& batch) {
     Error e = committed.error();
     if (e.code == ErrorCode::kInternal && e.message.find("full") != std::string::npos) e.code = ErrorCode::kUnavailable;
     log::Error("commit failed: " + e.message);
+    timing.Observe();
     for (auto& p : batch) p.done.set_value(e);
     // Ids handed out for this batch are simply skipped: gaps are harmless, reuse would not be.
     return;
   }
+  timing.Observe();
   for (size_t i = 0; i < batch.size(); ++i) batch[i].done.set_value(std::move(results[i]));
 }
 
