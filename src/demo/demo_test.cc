@@ -292,7 +292,7 @@ class History {
     auto dir = reference::Directory::Build(reference->regions, reference->orgs, ShippedCategories(), *calendar);
     if (!dir.ok()) return dir.error();
     directory_.Set(dir.value());
-    // The store's routing rules, as app::AddDefaultRoutingRules adds them from the shipped templates.
+    // The store's routing rules, as dispatch::RoutingService::AddDefaults adds them from the shipped templates.
     auto rules = dispatch::DefaultRules(shipped::kRoutingDefaultsCsv, *dir.value());
     if (!rules.ok()) return rules.error();
     for (const auto& rule : *rules)

@@ -1,5 +1,5 @@
-// The /api/v1 surface: routes, the one authentication check every /api route passes, and the one place
-// errors become RFC 9457 problem documents. Handlers live one file per resource (api_*.cc).
+// The /api/v1 surface: routes and the one authentication check every /api route passes. Handlers live one
+// file per module (api/<module>.cc) and return Result; errors become problem documents in http/problem.cc.
 #pragma once
 
 #include <functional>

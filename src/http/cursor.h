@@ -1,6 +1,6 @@
 // The list cursors of GET /api/v1/cases: "c<id>" continues a list in id order below that case (keyset),
 // "o<n>" continues a ranked full-text list at position n. Pure string codecs, callable from any thread;
-// split from api_cases.cc so they are unit-tested and fuzzed without the server (tests/fuzz/).
+// split from http/api/cases.cc so they are unit-tested and fuzzed without the server (tests/fuzz/).
 #pragma once
 
 #include <cstdint>

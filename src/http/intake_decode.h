@@ -1,5 +1,5 @@
 // The body of POST /api/v1/cases (case intake) decoded into a cases::IntakeRequest. Split from
-// api_cases.cc so it is unit-tested and fuzzed without the server (tests/fuzz/); pure, any thread.
+// http/api/cases.cc so it is unit-tested and fuzzed without the server (tests/fuzz/); pure, any thread.
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>

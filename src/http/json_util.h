@@ -1,5 +1,5 @@
 // Small helpers for the handler files that read JSON bodies. Includes the JSON library: include it only
-// from api_*.cc.
+// from http/api/*.cc.
 #pragma once
 
 #include <optional>

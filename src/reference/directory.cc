@@ -90,28 +90,25 @@ const reference::Org* Directory::FindOrg(const std::string& code) const {
   return it == org_by_code_.end() ? nullptr : &orgs_[it->second];
 }
 
-const reference::Org* Directory::TownOrgOf(const std::string& region_path) const {
+const reference::Org* Directory::OrgOfLevel(const std::string& region_path, RegionKind kind, RegionKind peer,
+                                            std::string_view org_kind, std::string_view peer_org_kind) const {
   for (const auto& code : reference::PathCodes(region_path)) {
     const auto* r = FindRegion(code);
-    if (!r || (r->kind != reference::RegionKind::kTown && r->kind != reference::RegionKind::kStreet)) continue;
+    if (!r || (r->kind != kind && r->kind != peer)) continue;
     auto [lo, hi] = orgs_by_region_.equal_range(code);
     for (auto it = lo; it != hi; ++it)
-      if (orgs_[it->second].kind == "town" || orgs_[it->second].kind == "street") return &orgs_[it->second];
+      if (orgs_[it->second].kind == org_kind || orgs_[it->second].kind == peer_org_kind) return &orgs_[it->second];
     return nullptr;
   }
   return nullptr;
 }
 
+const reference::Org* Directory::TownOrgOf(const std::string& region_path) const {
+  return OrgOfLevel(region_path, RegionKind::kTown, RegionKind::kStreet, "town", "street");
+}
+
 const reference::Org* Directory::CommunityOrgOf(const std::string& region_path) const {
-  for (const auto& code : reference::PathCodes(region_path)) {
-    const auto* r = FindRegion(code);
-    if (!r || (r->kind != reference::RegionKind::kCommunity && r->kind != reference::RegionKind::kVillage)) continue;
-    auto [lo, hi] = orgs_by_region_.equal_range(code);
-    for (auto it = lo; it != hi; ++it)
-      if (orgs_[it->second].kind == "community" || orgs_[it->second].kind == "village") return &orgs_[it->second];
-    return nullptr;
-  }
-  return nullptr;
+  return OrgOfLevel(region_path, RegionKind::kCommunity, RegionKind::kVillage, "community", "village");
 }
 
 const reference::Category* Directory::FindCategory(const std::string& code) const {

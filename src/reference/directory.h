@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "calendar/calendar.h"
-#include "common/mutex.h"
 #include "common/result.h"
+#include "common/snapshot.h"
 #include "geo/crs.h"
 #include "reference/types.h"
 
@@ -55,6 +55,9 @@ class Directory {
 
  private:
   Directory() = default;
+  // The organisation of kind `org_kind` (or its peer) on the region of kind `kind` (or its peer) on the path.
+  const reference::Org* OrgOfLevel(const std::string& region_path, RegionKind kind, RegionKind peer,
+                                   std::string_view org_kind, std::string_view peer_org_kind) const;
   std::vector<reference::Region> regions_;
   std::map<std::string, size_t> region_by_code_;
   std::multimap<std::string, size_t> children_;
@@ -68,21 +71,7 @@ class Directory {
   calendar::WorkCalendar calendar_;
 };
 
-// Holds the current snapshot; thread-safe.
-class DirectoryHolder {
- public:
-  std::shared_ptr<const Directory> Get() const EXCLUDES(mu_) {
-    common::MutexLock lock(mu_);
-    return current_;
-  }
-  void Set(std::shared_ptr<const Directory> d) EXCLUDES(mu_) {
-    common::MutexLock lock(mu_);
-    current_ = std::move(d);
-  }
-
- private:
-  mutable common::Mutex mu_;
-  std::shared_ptr<const Directory> current_ GUARDED_BY(mu_);
-};
+// The current directory, swapped whole on a reload.
+using DirectoryHolder = common::Snapshot<Directory>;
 
 }  // namespace civicgrid::reference

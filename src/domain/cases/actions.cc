@@ -124,22 +124,6 @@ Result<Command> ParseReturnDecision(const Fields& b) {
 bool Handling(const Case& s) { return IsHandling(s.status); }
 bool Is(const Case& s, CaseStatus status) { return s.status == status; }
 bool Reviewed(const Case& s) { return Is(s, CaseStatus::kResolved) && s.reviewed; }
-bool RatedBadly(const Case& s) {
-  auto bad = [](const std::optional<Rating>& r, const std::optional<bool>& solved) {
-    return (r && *r == Rating::kDissatisfied) || (solved && !*solved);
-  };
-  if (bad(s.rating, s.solved)) return true;
-  for (const auto& j : s.joined)
-    if (bad(j.rating, j.solved)) return true;
-  return false;
-}
-bool AnyoneToRate(const Case& s) {
-  if (!s.rating) return true;
-  for (const auto& j : s.joined)
-    if (!j.rating) return true;
-  return false;
-}
-
 std::string NoMore(const Case&) { return {}; }
 
 // ---- completing commands with what the caller knows ----

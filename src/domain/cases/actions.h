@@ -44,7 +44,7 @@ struct Action {
   std::string_view name;    // "dispatch", "extension/decision" …
   std::size_t command = 0;  // its alternative in Command (kCommandOf<T>)
   // Reads the command from a request body; null for commands no request sends (the timers' "alerts", and
-  // "join", whose reporter is checked and sealed by CaseService::Join).
+  // "join", whose reporter the join route checks and seals).
   Result<Command> (*parse)(const Fields& body) = nullptr;
   // Whether the case's state allows it now (the lifecycle refuses with 409 and the actions allowed).
   bool (*allowed)(const Case& state) = nullptr;

@@ -41,13 +41,6 @@ CaseEvent NewEvent(const Case& s, CaseEventBody body, const Context& ctx) {
   return e;
 }
 
-bool AnyoneToRate(const Case& s) {
-  if (!s.rating) return true;
-  for (const auto& j : s.joined)
-    if (!j.rating) return true;
-  return false;
-}
-
 bool Handling(const Case& s) { return IsHandling(s.status); }
 
 const cases::WhistlePart* FindPart(const Case& s, const std::string& org) {
@@ -528,6 +521,23 @@ Case Evolve(Case s, const CaseEvent& e) {
              },
              e.body);
   return s;
+}
+
+bool AnyoneToRate(const Case& s) {
+  if (!s.rating) return true;
+  for (const auto& j : s.joined)
+    if (!j.rating) return true;
+  return false;
+}
+
+bool RatedBadly(const Case& s) {
+  auto bad = [](const std::optional<Rating>& r, const std::optional<bool>& solved) {
+    return (r && *r == Rating::kDissatisfied) || (solved && !*solved);
+  };
+  if (bad(s.rating, s.solved)) return true;
+  for (const auto& j : s.joined)
+    if (bad(j.rating, j.solved)) return true;
+  return false;
 }
 
 bool IsHandling(CaseStatus s) {

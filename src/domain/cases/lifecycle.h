@@ -151,6 +151,8 @@ Case Evolve(Case state, const CaseEvent& event);
 
 // ---- Timers and alerts ----
 bool IsOpen(const Case& c);            // not closed, invalid or merged
+bool AnyoneToRate(const Case& c);      // a reporter, first or joined, has not rated the resolution yet
+bool RatedBadly(const Case& c);        // a reporter rated it dissatisfied or unsolved
 bool IsHandling(cases::CaseStatus s);  // received, dispatched or accepted: still with the centre or a handler
 // Whether a timer counts in this state (accept while dispatched; resolve and supervision until resolved;
 // follow_up while reporters are to be asked; check_in:ORG until that department checks in).

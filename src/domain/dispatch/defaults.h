@@ -2,7 +2,7 @@
 // counties of a directory. A template names who handles a category subtree: a department code (prefixed with
 // the county's code: `cgj` → `320923-cgj`), `town` (the case's own town or street office) or `community` (its
 // own community or village committee: 小事不出社区、大事不出镇街). The longest matching template decides.
-// Pure: the caller stores the rules (app::AddDefaultRoutingRules for `init --demo` and
+// Pure: the caller stores the rules (dispatch::RoutingService::AddDefaults for `init --demo` and
 // `import routing --defaults`).
 #pragma once
 

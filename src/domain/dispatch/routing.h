@@ -10,7 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "common/mutex.h"
+#include "common/snapshot.h"
 #include "domain/dispatch/routing_store.h"
 #include "reference/directory.h"
 
@@ -51,21 +51,10 @@ bool IsOwnLevel(const std::string& org);
 const reference::Org* TargetOf(const RoutingRule& rule, const std::string& region_path,
                                const reference::Directory& dir);
 
-// The current table, swapped whole when rules change (readers keep the one they hold).
-class RoutingHolder {
+// The current table, swapped whole when rules change (readers keep the one they hold); empty at first.
+class RoutingHolder : public common::Snapshot<RoutingTable> {
  public:
-  std::shared_ptr<const RoutingTable> Get() const EXCLUDES(mu_) {
-    common::MutexLock lock(mu_);
-    return table_;
-  }
-  void Set(std::shared_ptr<const RoutingTable> table) EXCLUDES(mu_) {
-    common::MutexLock lock(mu_);
-    table_ = std::move(table);
-  }
-
- private:
-  mutable common::Mutex mu_;
-  std::shared_ptr<const RoutingTable> table_ GUARDED_BY(mu_) = std::make_shared<RoutingTable>();
+  RoutingHolder() : Snapshot(std::make_shared<RoutingTable>()) {}
 };
 
 }  // namespace civicgrid::dispatch
