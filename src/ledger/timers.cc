@@ -12,7 +12,7 @@ TimerQueue::~TimerQueue() { Stop(); }
 void TimerQueue::Set(ItemId id, std::optional<TimePoint> at) {
   bool wake = false;
   {
-    std::lock_guard lock(mu_);
+    common::MutexLock lock(mu_);
     if (auto it = at_.find(id); it != at_.end()) {
       queue_.erase({it->second, id});
       at_.erase(it);
@@ -23,11 +23,11 @@ void TimerQueue::Set(ItemId id, std::optional<TimePoint> at) {
       at_[id] = *at;
     }
   }
-  if (wake) timer_cv_.notify_one();
+  if (wake) timer_cv_.NotifyOne();
 }
 
 void TimerQueue::Start() {
-  std::lock_guard lock(mu_);
+  common::MutexLock lock(mu_);
   if (timer_.joinable()) return;
   stopping_ = false;
   timer_ = std::thread([this] { TimerLoop(); });
@@ -36,32 +36,32 @@ void TimerQueue::Start() {
 
 void TimerQueue::Stop() {
   {
-    std::lock_guard lock(mu_);
+    common::MutexLock lock(mu_);
     stopping_ = true;
   }
-  timer_cv_.notify_all();
-  fire_cv_.notify_all();
+  timer_cv_.NotifyAll();
+  fire_cv_.NotifyAll();
   if (timer_.joinable()) timer_.join();
   for (auto& t : firers_) t.join();
   firers_.clear();
 }
 
-void TimerQueue::Poke() { timer_cv_.notify_all(); }
+void TimerQueue::Poke() { timer_cv_.NotifyAll(); }
 
 size_t TimerQueue::pending() const {
-  std::lock_guard lock(mu_);
+  common::MutexLock lock(mu_);
   return queue_.size();
 }
 
 std::optional<TimePoint> TimerQueue::NextOf(ItemId id) const {
-  std::lock_guard lock(mu_);
+  common::MutexLock lock(mu_);
   auto it = at_.find(id);
   if (it == at_.end()) return std::nullopt;
   return it->second;
 }
 
 void TimerQueue::TimerLoop() {
-  std::unique_lock lock(mu_);
+  common::MutexLock lock(mu_);
   while (!stopping_) {
     const TimePoint now = clock_.Now();
     bool handed = false;
@@ -80,32 +80,32 @@ void TimerQueue::TimerLoop() {
         again_.insert(id);  // fell due again while its fire runs: fire once more right after it
       }
     }
-    if (handed) fire_cv_.notify_all();
+    if (handed) fire_cv_.NotifyAll();
     // Sleep until the next alert, but look at the clock at least every 200 ms: the clock may be a test's
     // manual clock, and wall-clock jumps should not delay an alert by more than that.
     milliseconds wait{200};
     if (!queue_.empty())
       wait = std::clamp(std::chrono::duration_cast<milliseconds>(queue_.begin()->first - now), milliseconds{1},
                         milliseconds{200});
-    timer_cv_.wait_for(lock, wait);
+    timer_cv_.WaitFor(mu_, wait);
   }
 }
 
 void TimerQueue::FireLoop() {
-  std::unique_lock lock(mu_);
-  while (true) {
-    fire_cv_.wait(lock, [&] { return stopping_ || !due_.empty(); });
-    if (stopping_) return;
-    const auto id = due_.back();
-    due_.pop_back();
-    lock.unlock();
-    fire_(id);
-    lock.lock();
-    if (again_.erase(id) && !stopping_) {
-      due_.push_back(id);  // still marked firing: the next fire of this item is already ours
-      continue;
+  for (;;) {
+    ItemId id = 0;
+    {
+      common::MutexLock lock(mu_);
+      while (!stopping_ && due_.empty()) fire_cv_.Wait(mu_);
+      if (stopping_) return;
+      id = due_.back();
+      due_.pop_back();
     }
-    firing_.erase(id);
+    fire_(id);  // without the lock: it commits, and its listeners call Set
+    common::MutexLock lock(mu_);
+    // Fell due again while firing: this thread fires it once more (it stays marked firing meanwhile).
+    if (again_.erase(id) && !stopping_) due_.push_back(id);
+    else firing_.erase(id);
   }
 }
 

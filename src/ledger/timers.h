@@ -4,10 +4,8 @@
 // server was down fire at once — and once, because the kind records each fired timer in the item's state.
 #pragma once
 
-#include <condition_variable>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <thread>
@@ -15,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/time.h"
 #include "ledger/event.h"
 
@@ -29,30 +28,31 @@ class TimerQueue {
   ~TimerQueue();
 
   // The item's next timer (none: forget the item). Thread-safe; cheap.
-  void Set(ItemId id, std::optional<TimePoint> at);
-  void Start();
-  void Stop();
+  void Set(ItemId id, std::optional<TimePoint> at) EXCLUDES(mu_);
+  void Start() EXCLUDES(mu_);
+  void Stop() EXCLUDES(mu_);
   // Wakes the timer thread to look at the clock again (a test's manual clock moved).
   void Poke();
-  size_t pending() const;
-  std::optional<TimePoint> NextOf(ItemId id) const;
+  size_t pending() const EXCLUDES(mu_);
+  std::optional<TimePoint> NextOf(ItemId id) const EXCLUDES(mu_);
 
  private:
-  void TimerLoop();
-  void FireLoop();
+  void TimerLoop() EXCLUDES(mu_);
+  void FireLoop() EXCLUDES(mu_);
 
   const Clock& clock_;
   Fire fire_;
   int threads_;
   milliseconds retry_;
-  mutable std::mutex mu_;
-  std::condition_variable timer_cv_, fire_cv_;
-  std::set<std::pair<TimePoint, ItemId>> queue_;  // GUARDED_BY(mu_)
-  std::unordered_map<ItemId, TimePoint> at_;      // GUARDED_BY(mu_)
-  std::vector<ItemId> due_;                       // GUARDED_BY(mu_): handed to firing threads
-  std::set<ItemId> firing_;                       // GUARDED_BY(mu_)
-  std::set<ItemId> again_;                        // GUARDED_BY(mu_): due again while firing
-  bool stopping_ = false;
+  mutable common::Mutex mu_;
+  common::CondVar timer_cv_, fire_cv_;
+  std::set<std::pair<TimePoint, ItemId>> queue_ GUARDED_BY(mu_);
+  std::unordered_map<ItemId, TimePoint> at_ GUARDED_BY(mu_);
+  std::vector<ItemId> due_ GUARDED_BY(mu_);  // handed to firing threads
+  std::set<ItemId> firing_ GUARDED_BY(mu_);
+  std::set<ItemId> again_ GUARDED_BY(mu_);  // due again while firing
+  bool stopping_ GUARDED_BY(mu_) = false;
+  // Started and joined by the owner's Start and Stop (one thread).
   std::thread timer_;
   std::vector<std::thread> firers_;
 };
