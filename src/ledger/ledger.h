@@ -89,8 +89,6 @@ class Ledger {
   Ledger& operator=(const Ledger&) = delete;
 
   void Subscribe(Listener listener) { listeners_.push_back(std::move(listener)); }
-  const K& kind() const { return kind_; }
-  ItemStore<K>& store() { return store_; }
 
   // Creates an item: `open` returns its first events (their envelopes are the kind's: a later event may be
   // the system's, e.g. a routing rule's dispatch; the ledger numbers them). A repeat of `idempotency_key`

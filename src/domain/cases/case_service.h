@@ -83,7 +83,6 @@ class CaseService {
   void SetOpenCaseIndex(const OpenCaseIndex* index) { nearby_ = index; }
   const Rules& rules() const { return kind_.rules(); }
   const CaseKind& kind() const { return kind_; }
-  ledger::Ledger<CaseKind>& ledger() { return ledger_; }
   // Fills what the store keeps beside a row (bulk loads that write rows themselves).
   void CompleteWrite(CaseWrite& write) const { kind_.Complete(write); }
   // The timers' command: writes every alert now due on the case (nothing when none is).
