@@ -103,7 +103,7 @@ int main(int argc, char** argv) {
   }
 
   // N: the source's highest id, so that the copies' id ranges never meet.
-  cases::CaseId top = 0;
+  cases::CaseId top;
   auto highest = [&](const cases::CaseDigest& d) {
     if (max_id == 0 || d.id <= max_id) top = std::max(top, d.id);
   };

@@ -154,7 +154,7 @@ Status App::StartCommandCentre() {
     auto c = cases_->FireAlerts(id);
     if (!c.ok()) {
       if (c.error().code == ErrorCode::kNotFound) scheduler_->Set(id, std::nullopt);
-      else log::Error("alerts of case " + std::to_string(id) + ": " + c.error().message);  // retried
+      else log::Error("alerts of case " + to_string(id) + ": " + c.error().message);  // retried
       return;
     }
     scheduler_->Set(id, next_of(*c));  // also when nothing was due
@@ -339,7 +339,7 @@ Status RefoldProjections(App& app) {
 Result<std::int64_t> CheckProjection(App& app) {
   std::int64_t checked = 0;
   auto st = ForEachFold(app, [&](const cases::Case& row, const cases::Case& folded) -> Status {
-    if (!(folded == row)) return Internal("case " + std::to_string(row.id) + ": its row differs from its events");
+    if (!(folded == row)) return Internal("case " + to_string(row.id) + ": its row differs from its events");
     ++checked;
     return OkStatus();
   });

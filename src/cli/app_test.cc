@@ -31,7 +31,7 @@ constexpr const char* kRegions = R"({"type":"FeatureCollection","features":[
 TEST(App, CasesSurviveReopenAndFoldToTheirRow) {
   TempDir dir;
   ManualClock clock(*ParseTime("2026-11-24T09:00:00+08:00"));
-  cases::CaseId id = 0;
+  cases::CaseId id;
   {
     auto app = App::Open({.data_dir = dir.str(), .durable = true, .clock = &clock});
     ASSERT_TRUE(app.ok()) << app.error().message;
@@ -139,7 +139,7 @@ TEST(App, RowsInAnOlderProjectionAreRefoldedOnce) {
   const auto dir = std::filesystem::temp_directory_path() / ("civicgrid-refold-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   ManualClock clock(*ParseTime("2026-11-24T09:00:00+08:00"));
-  cases::CaseId id = 0;
+  cases::CaseId id;
   {
     auto app = App::Open({.data_dir = dir.string(), .durable = true, .clock = &clock});
     ASSERT_TRUE(app.ok()) << app.error().message;

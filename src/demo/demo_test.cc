@@ -339,7 +339,8 @@ TEST(DemoHistoryTest, CasesComeThroughTheCommandsAndFoldToTheirRows) {
   std::map<cases::CaseStatus, int> by_status;
   std::set<std::string> channels, majors;
   const TimePoint year_ago = options.now - days{366};
-  for (cases::CaseId id = 1; id <= *count; ++id) {
+  for (std::int64_t n = 1; n <= *count; ++n) {
+    const cases::CaseId id(n);
     auto row = history.store().cases().Load(id);
     ASSERT_TRUE(row.ok());
     ASSERT_TRUE(row->has_value()) << id;
@@ -439,7 +440,8 @@ TEST(DemoHistoryTest, DispatchesAgreeWithTheRoutingRulesTheStoreHolds) {
   const dispatch::RoutingTable table(std::move(rules.value()));
   std::map<std::string, int> handled_by;  // department, town, community → cases
   int returned = 0;
-  for (cases::CaseId id = 1; id <= *played; ++id) {
+  for (std::int64_t n = 1; n <= *played; ++n) {
+    const cases::CaseId id(n);
     auto row = history.store().cases().Load(id);
     ASSERT_TRUE(row.ok() && row->has_value()) << id;
     const cases::Case& c = **row;
@@ -486,7 +488,8 @@ TEST(DemoHistoryTest, SameSeedPlaysTheSameHistory) {
   const DemoOptions options = SmallHistory(120);
   ASSERT_TRUE(a.Play(options).ok());
   ASSERT_TRUE(b.Play(options).ok());
-  for (cases::CaseId id = 1; id <= 120; ++id) {
+  for (std::int64_t n = 1; n <= 120; ++n) {
+    const cases::CaseId id(n);
     auto ea = a.store().cases().LoadEvents(id);
     auto eb = b.store().cases().LoadEvents(id);
     ASSERT_TRUE(ea.ok() && eb.ok());
@@ -514,7 +517,8 @@ TEST(DemoHistoryTest, DISABLED_FullYearTiming) {
   std::map<std::string, int> by_status, by_channel, by_rating, by_event;
   std::int64_t events = 0;
   int late_accept = 0, late_resolve = 0;
-  for (cases::CaseId id = 1; id <= *played; ++id) {
+  for (std::int64_t n = 1; n <= *played; ++n) {
+    const cases::CaseId id(n);
     auto row = history.store().cases().Load(id);
     ASSERT_TRUE(row.ok() && row->has_value());
     const cases::Case& c = **row;

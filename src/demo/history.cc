@@ -234,8 +234,8 @@ Result<bool> Historian::Do(Case& c, TimePoint& last, TimePoint at, const Command
   auto done = service_.Act(c.id, command, actor);
   if (!done.ok()) {
     Error e = done.error();
-    e.message = "demo history, case " + std::to_string(c.id) + " " + cases::ActionName(command) + " at " +
-                FormatTime(at) + ": " + e.message;
+    e.message = "demo history, case " + to_string(c.id) + " " + cases::ActionName(command) + " at " + FormatTime(at) +
+                ": " + e.message;
     return e;
   }
   c = std::move(done.value());

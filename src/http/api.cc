@@ -25,7 +25,7 @@ cases::Guard Call::CaseGuard(std::string_view action, const reference::Directory
   return [who, action, &directory](const cases::Case& c) -> Status {
     // Joining needs only what the nearby map shows (an open case's id), not sight of the whole case.
     const bool visible = who && (cases::CanSee(*who, c) || (action == "join" && cases::IsOpen(c)));
-    if (!visible) return NotFound("case " + std::to_string(c.id) + " does not exist");
+    if (!visible) return NotFound("case " + to_string(c.id) + " does not exist");
     if (!cases::CanDo(*who, action, c, directory)) return Forbidden("your roles do not allow this on this case");
     return OkStatus();
   };

@@ -48,7 +48,7 @@ std::shared_ptr<const reference::Directory> Dir() {
 
 cases::Case CaseIn(const reference::Directory& d, const std::string& grid) {
   cases::Case c;
-  c.id = 7;
+  c.id = cases::CaseId(7);
   c.origin.number = "GD20261124-000007";
   c.origin.category = "06001";
   c.origin.grid = grid;

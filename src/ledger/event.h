@@ -7,11 +7,13 @@
 #include <string>
 #include <utility>
 
+#include "common/ids.h"
 #include "common/time.h"
 
 namespace civicgrid::ledger {
 
-using ItemId = std::int64_t;
+// Every kind's items are numbered by the ledger; ids are not interchangeable with counts or versions.
+using ItemId = common::StrongId<struct ItemTag>;
 
 // Who asked, and through which door. Automatic steps (timers, routing rules) name the system as actor and
 // say in `channel` which part of it acted.
@@ -31,7 +33,7 @@ inline Origin SystemOrigin(std::string channel) { return Origin("system", std::m
 
 template <class Body>
 struct Event {
-  ItemId item = 0;
+  ItemId item;
   std::int64_t seq = 0;  // 1-based; equals the item's version after this event
   TimePoint at{};
   std::string actor;

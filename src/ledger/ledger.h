@@ -135,8 +135,7 @@ class Ledger {
     auto out =
         Update({id}, origin, kind_.CommandName(command),
                [&](const std::vector<const State*>& loaded, TimePoint now) -> Result<std::vector<std::vector<Event>>> {
-                 if (!loaded[0])
-                   return NotFound(std::string(kind_.Noun()) + " " + std::to_string(id) + " does not exist");
+                 if (!loaded[0]) return NotFound(std::string(kind_.Noun()) + " " + to_string(id) + " does not exist");
                  const State& state = *loaded[0];
                  if (guard)
                    if (auto st = guard(state); !st) return st.error();
@@ -220,7 +219,7 @@ class Ledger {
   Result<State> Get(ItemId id, const Guard& guard = {}) {
     auto s = store_.Load(id);
     if (!s.ok()) return s.error();
-    if (!*s) return NotFound(std::string(kind_.Noun()) + " " + std::to_string(id) + " does not exist");
+    if (!*s) return NotFound(std::string(kind_.Noun()) + " " + to_string(id) + " does not exist");
     if (guard)
       if (auto st = guard(**s); !st) return st.error();
     return std::move(**s);
@@ -257,7 +256,7 @@ class Ledger {
   Result<Created> Existing(ItemId id, const Guard& guard) {
     auto s = store_.Load(id);
     if (!s.ok()) return s.error();
-    if (!*s) return Internal(std::string(kind_.Noun()) + " " + std::to_string(id) + " vanished");
+    if (!*s) return Internal(std::string(kind_.Noun()) + " " + to_string(id) + " vanished");
     // Someone else's item under the same key: say the key is taken, show nothing of it.
     if (guard && !guard(**s).ok()) return Conflict("this idempotency key was already used");
     return Created{std::move(**s), false};
@@ -268,7 +267,7 @@ class Ledger {
   }
 
   // Changes to one item are committed and published in order: its stripe is held from loading to publishing.
-  std::mutex& StripeOf(ItemId id) { return stripes_[static_cast<size_t>(id) % stripes_.size()]; }
+  std::mutex& StripeOf(ItemId id) { return stripes_[static_cast<size_t>(id.value()) % stripes_.size()]; }
 
   const K& kind_;
   ItemStore<K>& store_;

@@ -50,7 +50,7 @@ struct Fixture {
                                            const Ledger<TaskKind>::Guard& guard = {}) {
     return ledger.Create(key, guard, [&](ItemId, TimePoint now) -> Result<std::vector<TaskEvent>> {
       TaskEvent e;
-      Ledger<TaskKind>::Stamp(e, 0, 0, now, Origin("town-staff", "api", "10.0.0.7"), "create");
+      Ledger<TaskKind>::Stamp(e, ItemId(), 0, now, Origin("town-staff", "api", "10.0.0.7"), "create");
       e.body = ev::Created{"清理河道垃圾", owner, now + days{3}};
       return std::vector{e};
     });
@@ -240,7 +240,7 @@ TEST(Ledger, TheKindsAccessRuleGuardsEveryCommand) {
   EXPECT_EQ(f.ledger.Act(id, Finish{}, Origin("x"), as("zjj", true)).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(f.ledger.Get(id, as("zjj", false)).error().code, ErrorCode::kNotFound);
   EXPECT_TRUE(f.ledger.Act(id, Finish{}, Origin("x"), as("cgj", true)).ok());
-  EXPECT_EQ(f.ledger.Act(999, Finish{}, Origin("x")).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(f.ledger.Act(ItemId(999), Finish{}, Origin("x")).error().code, ErrorCode::kNotFound);
 }
 
 }  // namespace

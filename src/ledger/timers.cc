@@ -93,7 +93,7 @@ void TimerQueue::TimerLoop() {
 
 void TimerQueue::FireLoop() {
   for (;;) {
-    ItemId id = 0;
+    ItemId id;
     {
       common::MutexLock lock(mu_);
       while (!stopping_ && due_.empty()) fire_cv_.Wait(mu_);

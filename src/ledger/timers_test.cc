@@ -42,9 +42,9 @@ TEST(TimerQueue, FiresWhatIsDueInOrderAndNothingEarly) {
       1);
   self = &s;
   const TimePoint t0 = clock.Now();
-  s.Set(1, t0 + std::chrono::minutes(10));
-  s.Set(2, t0 + std::chrono::minutes(5));
-  s.Set(3, t0 - std::chrono::minutes(1));  // fell due while the server was down
+  s.Set(ItemId(1), t0 + std::chrono::minutes(10));
+  s.Set(ItemId(2), t0 + std::chrono::minutes(5));
+  s.Set(ItemId(3), t0 - std::chrono::minutes(1));  // fell due while the server was down
   s.Start();
   ASSERT_TRUE(WaitFor([&] { return rec.count() == 1; }));
   std::this_thread::sleep_for(milliseconds{300});
@@ -54,7 +54,7 @@ TEST(TimerQueue, FiresWhatIsDueInOrderAndNothingEarly) {
   ASSERT_TRUE(WaitFor([&] { return rec.count() == 2; }));
   clock.Advance(std::chrono::minutes(6));
   ASSERT_TRUE(WaitFor([&] { return rec.count() == 3; }, milliseconds{1000})) << "within a second, unpoked";
-  EXPECT_EQ(rec.fired, (std::vector<ItemId>{3, 2, 1}));
+  EXPECT_EQ(rec.fired, (std::vector<ItemId>{ItemId(3), ItemId(2), ItemId(1)}));
   EXPECT_EQ(s.pending(), 0u);
   s.Stop();
 }
@@ -65,12 +65,12 @@ TEST(TimerQueue, RescheduleAndForget) {
   TimerQueue s(
       clock, [&](ItemId) { ++fired; }, 2);
   const TimePoint t0 = clock.Now();
-  s.Set(1, t0 + std::chrono::minutes(1));
-  s.Set(1, t0 + std::chrono::hours(1));  // the deadline moved
-  s.Set(2, t0 + std::chrono::minutes(1));
-  s.Set(2, std::nullopt);  // the case closed
+  s.Set(ItemId(1), t0 + std::chrono::minutes(1));
+  s.Set(ItemId(1), t0 + std::chrono::hours(1));  // the deadline moved
+  s.Set(ItemId(2), t0 + std::chrono::minutes(1));
+  s.Set(ItemId(2), std::nullopt);  // the case closed
   EXPECT_EQ(s.pending(), 1u);
-  EXPECT_EQ(s.NextOf(1), t0 + std::chrono::hours(1));
+  EXPECT_EQ(s.NextOf(ItemId(1)), t0 + std::chrono::hours(1));
   s.Start();
   clock.Advance(std::chrono::minutes(2));
   s.Poke();
@@ -84,7 +84,7 @@ TEST(TimerQueue, AFailedFireIsRetried) {
   std::atomic<int> fired{0};
   TimerQueue s(
       clock, [&](ItemId) { ++fired; }, 1, milliseconds{1000});
-  s.Set(1, clock.Now());
+  s.Set(ItemId(1), clock.Now());
   s.Start();
   ASSERT_TRUE(WaitFor([&] { return fired.load() == 1; }));
   clock.Advance(std::chrono::seconds(2));  // the fire did not reschedule: the booked retry comes due
@@ -108,7 +108,7 @@ TEST(TimerQueue, FiresAgainAtOnceWhenDueAgainWhileFiring) {
       },
       1, milliseconds{60'000});
   self = &q;
-  q.Set(7, clock.Now());
+  q.Set(ItemId(7), clock.Now());
   q.Start();
   EXPECT_TRUE(WaitFor([&] { return fires.load() == 2; }));
   q.Stop();

@@ -21,7 +21,7 @@ class MemoryItemStore : public ledger::ItemStore<K> {
 
   ledger::ItemId NextId() override {
     std::lock_guard lock(mu_);
-    return next_id_++;
+    return ledger::ItemId(next_id_++);
   }
   Result<std::optional<State>> Load(ledger::ItemId id) override {
     std::lock_guard lock(mu_);
@@ -80,7 +80,7 @@ class MemoryItemStore : public ledger::ItemStore<K> {
   };
   K kind_{};
   mutable std::mutex mu_;
-  ledger::ItemId next_id_ = 1;            // guarded by mu_
+  std::int64_t next_id_ = 1;              // guarded by mu_
   std::map<ledger::ItemId, Item> items_;  // guarded by mu_
   std::map<std::string, ledger::ItemId> keys_;
   int commits_ = 0;

@@ -176,10 +176,9 @@ Status ScenarioWorld::Settle() {
     auto st = app_->store().cases().ScanDigests([&](const cases::CaseDigest& d) {
       const auto held = scheduler->NextOf(d.id);
       if (d.next_alert && *d.next_alert <= now) {
-        if (pending.empty())
-          pending = "case " + std::to_string(d.id) + " has an alert due at " + FormatTime(*d.next_alert);
+        if (pending.empty()) pending = "case " + to_string(d.id) + " has an alert due at " + FormatTime(*d.next_alert);
       } else if (held != d.next_alert && pending.empty()) {
-        pending = "the scheduler has not caught up with case " + std::to_string(d.id);
+        pending = "the scheduler has not caught up with case " + to_string(d.id);
       }
     });
     if (!st) return st;

@@ -17,7 +17,7 @@ namespace civicgrid::testing {
 enum class TaskStatus { kOpen, kDone };
 
 struct Task {
-  ledger::ItemId id = 0;
+  ledger::ItemId id;
   std::int64_t version = 0;
   std::string title;
   std::string owner;  // the organisation that must do it
@@ -134,7 +134,7 @@ class TaskKind {
 
 // The task's access rule: its owner and the organisation that created it see it; only the owner finishes it.
 inline Status TaskGuard(const Task& t, const std::string& org, bool finishing) {
-  if (t.owner != org && t.created_by != org) return NotFound("task " + std::to_string(t.id) + " does not exist");
+  if (t.owner != org && t.created_by != org) return NotFound("task " + to_string(t.id) + " does not exist");
   if (finishing && t.owner != org) return Error{ErrorCode::kForbidden, "only the owner finishes a task", {}, {}};
   return OkStatus();
 }

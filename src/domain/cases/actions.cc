@@ -75,7 +75,7 @@ Result<Command> ParseInvalid(const Fields& b) {
 Result<Command> ParseMerge(const Fields& b) {
   TRY_GET(into, b.Integer("into", true, std::numeric_limits<std::int64_t>::min(),
                           std::numeric_limits<std::int64_t>::max(), "into must be a case id (an integer)"));
-  return Command{Merge{**into}};
+  return Command{Merge{CaseId(**into)}};
 }
 Result<Command> ParseEscalate(const Fields& b) {
   TRY_GET(reason, Text(b, "reason", true));

@@ -104,8 +104,8 @@ struct Supervision {
 // for a rating when the case is resolved.
 struct JoinedReporter {
   Reporter reporter;
-  CaseId from = 0;  // the merged case it came from; 0 when the resident joined directly
-  std::string by;   // who joined (login or key)
+  CaseId from;     // the merged case it came from; 0 when the resident joined directly
+  std::string by;  // who joined (login or key)
   std::optional<Rating> rating;
   std::optional<bool> solved;
   bool operator==(const JoinedReporter&) const = default;
@@ -120,7 +120,7 @@ struct Routing {
 
 // The state of a case: the fold of its events (cases::Evolve) and the row of the `cases` projection.
 struct Case {
-  CaseId id = 0;
+  CaseId id;
   CaseOrigin origin;
   CaseStatus status = CaseStatus::kReceived;
   std::string org;  // current handler's code
@@ -255,7 +255,7 @@ struct Invalidated {
   bool operator==(const Invalidated&) const = default;
 };
 struct Merged {
-  CaseId into = 0;
+  CaseId into;
   bool operator==(const Merged&) const = default;
 };
 // A timer's stage fired: which timer ("accept", "resolve", "check_in:ORG" …), its due time, and for

@@ -34,7 +34,7 @@ std::shared_ptr<const reference::Directory> Dir() {
 cases::Case CaseIn(const reference::Directory& d, const std::string& grid, const std::string& org,
                    const std::string& taken_by = "someone") {
   cases::Case c;
-  c.id = 1;
+  c.id = cases::CaseId(1);
   c.origin.grid = grid;
   c.origin.region_path = d.PathOf(grid);
   c.org = org;

@@ -15,7 +15,7 @@ std::string CaseNumber(TimePoint at, CaseId id) {
   const std::chrono::year_month_day ymd{calendar::WorkCalendar::LocalDate(at)};
   char buf[48];
   std::snprintf(buf, sizeof buf, "GD%04d%02u%02u-%07lld", int(ymd.year()), unsigned(ymd.month()), unsigned(ymd.day()),
-                static_cast<long long>(id));
+                static_cast<long long>(id.value()));
   return buf;
 }
 
@@ -221,7 +221,7 @@ Result<Case> CaseService::Merge(CaseId id, CaseId into, const ledger::Origin& or
   using Events = std::vector<std::vector<CaseEvent>>;
   auto out = ledger_.Update({id, into}, origin, "merge",
                             [&](const std::vector<const Case*>& loaded, TimePoint now) -> Result<Events> {
-                              if (!loaded[0]) return NotFound("case " + std::to_string(id) + " does not exist");
+                              if (!loaded[0]) return NotFound("case " + to_string(id) + " does not exist");
                               const Case& state = *loaded[0];
                               if (guard)
                                 if (auto st = guard(state); !st) return st.error();

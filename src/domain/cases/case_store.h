@@ -35,7 +35,7 @@ struct CaseWrite {
 
 // What start-up needs of a case, read from columns without decoding the case.
 struct CaseDigest {
-  CaseId id = 0;
+  CaseId id;
   std::int64_t version = 0;
   cases::CaseStatus status = cases::CaseStatus::kReceived;
   std::string region_path, channel, category, org;

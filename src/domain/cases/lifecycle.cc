@@ -292,11 +292,11 @@ Result<std::vector<CaseEvent>> Decide(const Case& s, const Command& command, con
           },
           [&](const Merge& c) -> Result<std::vector<CaseEvent>> {
             if (c.into == s.id) return Invalid("into", "a case cannot be merged into itself");
-            if (!ctx.merge_target) return Invalid("into", "case " + std::to_string(c.into) + " does not exist");
+            if (!ctx.merge_target) return Invalid("into", "case " + to_string(c.into) + " does not exist");
             const auto ts = ctx.merge_target->status;
             if (ts == CaseStatus::kMerged || ts == CaseStatus::kInvalid || ts == CaseStatus::kClosed)
-              return Invalid("into", "case " + std::to_string(c.into) + " is " + std::string(Name(ts)) +
-                                         "; merge into an open case");
+              return Invalid(
+                  "into", "case " + to_string(c.into) + " is " + std::string(Name(ts)) + "; merge into an open case");
             return std::vector{NewEvent(s, events::Merged{c.into}, ctx)};
           },
           [&](const FireAlerts&) -> Result<std::vector<CaseEvent>> { return Alerts(s, ctx); },
@@ -514,7 +514,7 @@ Case Evolve(Case s, const CaseEvent& e) {
                  [&](const events::Joined& b) {
                    cases::JoinedReporter j;
                    j.reporter = b.reporter;
-                   j.from = b.from.value_or(0);
+                   j.from = b.from.value_or(CaseId());
                    j.by = e.actor;
                    s.joined.push_back(std::move(j));
                  },

@@ -61,7 +61,7 @@ struct MarkInvalid {
   std::string reason;
 };
 struct Merge {
-  cases::CaseId into = 0;
+  cases::CaseId into;
 };
 // The scheduler: write every alert of the case's timers that is due at ctx.now (never offered to callers).
 struct FireAlerts {};
@@ -98,7 +98,7 @@ struct DecideReturn {
 // Another reporter of the same problem (a resident joining from nearby, or a merged case's reporter).
 struct Join {
   cases::Reporter reporter;
-  cases::CaseId from = 0;
+  cases::CaseId from;
 };
 
 using Command = std::variant<Dispatch, Accept, Contact, Return, RequestExtension, DecideExtension, Resolve, Review,

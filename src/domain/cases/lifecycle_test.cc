@@ -25,7 +25,7 @@ struct Fixture {
     o.channel = "12345";
     o.category = category.code;
     o.title = "井盖缺失";
-    return Evolve(Case{}, Receive(7, o, Ctx()));
+    return Evolve(Case{}, Receive(CaseId(7), o, Ctx()));
   }
   Result<Case> Apply(Case s, const Command& c) const {
     auto events = Decide(s, c, Ctx());
@@ -54,7 +54,7 @@ TEST(Lifecycle, TransitionTable) {
     std::optional<CaseStatus> to;  // nullopt: must be refused with 409
   };
   Case target = f.NewCase();
-  target.id = 99;
+  target.id = cases::CaseId(99);
   const std::vector<Row> table = {
       {"received+dispatch", &received, Dispatch{"cgj"}, CaseStatus::kDispatched},
       {"received+accept", &received, Accept{}, std::nullopt},
@@ -188,16 +188,16 @@ TEST(Lifecycle, MergeNeedsAnOpenTarget) {
   Fixture f;
   Case s = f.NewCase();
   Context ctx = f.Ctx();
-  EXPECT_EQ(Decide(s, Merge{42}, ctx).error().field, "into");
+  EXPECT_EQ(Decide(s, Merge{CaseId(42)}, ctx).error().field, "into");
   EXPECT_EQ(Decide(s, Merge{s.id}, ctx).error().field, "into");
   Case target = f.NewCase();
-  target.id = 42;
+  target.id = cases::CaseId(42);
   ctx.merge_target = &target;
-  auto ok = Decide(s, Merge{42}, ctx);
+  auto ok = Decide(s, Merge{CaseId(42)}, ctx);
   ASSERT_TRUE(ok.ok());
-  EXPECT_EQ(Evolve(s, (*ok)[0]).merged_into, 42);
+  EXPECT_EQ(Evolve(s, (*ok)[0]).merged_into, CaseId(42));
   target.status = CaseStatus::kClosed;
-  EXPECT_EQ(Decide(s, Merge{42}, ctx).error().field, "into");
+  EXPECT_EQ(Decide(s, Merge{CaseId(42)}, ctx).error().field, "into");
 }
 
 TEST(Lifecycle, TextLimits) {
@@ -377,7 +377,7 @@ TEST(Reporters, EveryReporterIsAskedAndRates) {
   Case c = *f.Apply(*f.Apply(f.NewCase(), Dispatch{"cgj"}), Accept{});
   cases::Reporter other;
   other.name = "李四";
-  c = *f.Apply(c, Join{other, 12});
+  c = *f.Apply(c, Join{other, CaseId(12)});
   c = *f.Apply(*f.Apply(c, Resolve{"已修复"}), Review{true, ""});
   EXPECT_TRUE(IsTimerActive(c, "follow_up"));
   c = *f.Apply(c, Rate{cases::Rating::kSatisfied, true, "", 0});

@@ -15,7 +15,7 @@
 namespace civicgrid::cases {
 
 struct NearbyHit {
-  cases::CaseId id = 0;
+  cases::CaseId id;
   double meters = 0;
 };
 

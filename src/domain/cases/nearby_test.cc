@@ -5,10 +5,10 @@
 namespace civicgrid::cases {
 namespace {
 
-cases::Case At(cases::CaseId id, double lat, double lon, std::string category, cases::CaseStatus status,
+cases::Case At(std::int64_t id, double lat, double lon, std::string category, cases::CaseStatus status,
                std::int64_t version = 1) {
   cases::Case c;
-  c.id = id;
+  c.id = cases::CaseId(id);
   c.version = version;
   c.status = status;
   c.origin.category = std::move(category);
@@ -27,8 +27,8 @@ TEST(OpenCaseIndex, NearestOpenCasesOfTheCategory) {
   const TimePoint since{};
   auto hits = index.Near({lat + 0.0001, lon}, 200, "01", since, 10);
   ASSERT_EQ(hits.size(), 2u);
-  EXPECT_EQ(hits[0].id, 1);
-  EXPECT_EQ(hits[1].id, 2);
+  EXPECT_EQ(hits[0].id, cases::CaseId(1));
+  EXPECT_EQ(hits[1].id, cases::CaseId(2));
   EXPECT_NEAR(hits[1].meters, 89, 3);
   EXPECT_EQ(index.Near({lat, lon}, 2000, "", since, 10).size(), 4u);
   // A case that closes leaves; an older change arriving late does not bring it back.

@@ -57,7 +57,7 @@ TEST(Aggregates, OneCaseThroughItsLife) {
   };
 
   Case v0;
-  v0.id = 7;
+  v0.id = cases::CaseId(7);
   v0.origin.channel = "12345";
   v0.origin.category = "06001";
   v0.origin.region_path = kPath;
@@ -189,11 +189,11 @@ TEST(Aggregates, OneCaseThroughItsLife) {
 TEST(Aggregates, LocalDays) {
   Aggregates agg;
   Case a;
-  a.id = 1;
+  a.id = cases::CaseId(1);
   a.origin.region_path = "/c/";
   a.created_at = At("2026-11-24T23:59:59.999+08:00");
   Case b = a;
-  b.id = 2;
+  b.id = cases::CaseId(2);
   b.created_at = At("2026-11-24T16:00:00Z");  // 2026-11-25 00:00 local
   agg.Apply(nullptr, a);
   agg.Apply(nullptr, b);
@@ -209,11 +209,11 @@ TEST(Aggregates, LocalDays) {
 
 TEST(Aggregates, RankingOrder) {
   Aggregates agg;
-  cases::CaseId next = 1;
+  std::int64_t next = 1;
   // Per child: valid cases, how many resolved, ratings (satisfied or not).
   auto add = [&](const std::string& child, bool resolved, std::optional<Rating> rating, const std::string& org) {
     Case c;
-    c.id = next++;
+    c.id = cases::CaseId(next++);
     c.origin.region_path = "/p/" + child + "/";
     c.org = org;
     c.created_at = At("2026-03-01T12:00:00+08:00");
@@ -227,7 +227,7 @@ TEST(Aggregates, RankingOrder) {
   add("d", true, std::nullopt, "o2");           // resolution 1, no rating
   add("e", true, Rating::kSatisfied, "o2");     // ties b: by code
   Case invalid;                                 // f: no valid case, resolution nullopt
-  invalid.id = next++;
+  invalid.id = cases::CaseId(next++);
   invalid.origin.region_path = "/p/f/";
   invalid.status = CaseStatus::kInvalid;
   invalid.created_at = At("2026-03-01T12:00:00+08:00");
@@ -251,10 +251,10 @@ TEST(Aggregates, FarDates) {
   Aggregates agg;
   const std::vector<TimePoint> dates = {TimePoint{}, At("2026-11-24T09:00:00+08:00"), TimePoint::max(),
                                         TimePoint::min()};
-  cases::CaseId id = 1;
+  std::int64_t id = 1;
   for (TimePoint t : dates) {
     Case c;
-    c.id = id++;
+    c.id = cases::CaseId(id++);
     c.origin.region_path = "/c/";
     c.created_at = t;
     agg.Apply(nullptr, c);
@@ -268,7 +268,7 @@ TEST(Aggregates, FarDates) {
 TEST(Aggregates, RepeatedCodeInPathCountsOnce) {
   Aggregates agg;
   Case c;
-  c.id = 1;
+  c.id = cases::CaseId(1);
   c.origin.region_path = "/a/b/a/";
   c.created_at = At("2026-03-01T12:00:00+08:00");
   agg.Apply(nullptr, c);
@@ -296,9 +296,9 @@ class RandomCases {
   explicit RandomCases(std::uint64_t seed) : rng_(seed) {}
 
   // A random version of case `id`; a later version usually keeps what intake set.
-  Case Next(cases::CaseId id, const Case* previous) {
+  Case Next(std::int64_t id, const Case* previous) {
     Case c;
-    c.id = id;
+    c.id = cases::CaseId(id);
     if (previous && Chance(0.9)) {
       c.origin = previous->origin;
       c.created_at = previous->created_at;

@@ -191,11 +191,11 @@ Result<std::optional<double>> QueryNumber(const Request& req, const char* key, b
 }
 
 Result<cases::CaseId> ParseId(const std::string& text) {
-  cases::CaseId id = 0;
+  std::int64_t id = 0;
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
   if (ec != std::errc() || p != text.data() + text.size() || id <= 0)
     return NotFound("case '" + text + "' does not exist");
-  return id;
+  return cases::CaseId(id);
 }
 
 // A request body as the action table's command parsers read it (cases::Fields).
@@ -292,7 +292,7 @@ Result<cases::CaseQuery> ParseListQuery(const Request& req, const reference::Dir
   if (const auto* v = req.Query("cursor"); v && !v->empty()) {
     auto cursor = DecodeCursor(*v, !q.text.empty());
     if (!cursor.ok()) return cursor.error();
-    if (cursor->before) q.before = *cursor->before;
+    if (cursor->before) q.before = cases::CaseId(*cursor->before);
     if (cursor->offset) q.offset = *cursor->offset;
   }
   return q;
@@ -317,7 +317,7 @@ void AddCaseRoutes(Router& router, ApiDeps& deps) {
         }
     TRY_ASSIGN(result, deps.cases.Intake(intake, call.origin(), call.CaseGuard("read", *dir)));
     Response r = JsonResponse(result.created ? 201 : 200, Dump(CaseJson(result.c, *dir, call.subject)));
-    r.headers.emplace_back("Location", "/api/v1/cases/" + std::to_string(result.c.id));
+    r.headers.emplace_back("Location", "/api/v1/cases/" + to_string(result.c.id));
     return r;
   });
 
@@ -329,7 +329,7 @@ void AddCaseRoutes(Router& router, ApiDeps& deps) {
     json items = json::array();
     for (const auto& c : page.items) items.push_back(CaseJson(c, *dir, call.subject));
     std::optional<std::string> next_cursor;
-    if (page.next_before) next_cursor = EncodeKeysetCursor(*page.next_before);
+    if (page.next_before) next_cursor = EncodeKeysetCursor(page.next_before->value());
     else if (page.next_offset) next_cursor = EncodeOffsetCursor(*page.next_offset);
     json next = next_cursor ? json(*next_cursor) : json(nullptr);
     json j = {{"items", std::move(items)}, {"next_cursor", std::move(next)}};
@@ -400,7 +400,8 @@ void AddCaseRoutes(Router& router, ApiDeps& deps) {
       reporter.phone = deps.vault->Seal(*normal, privacy::MaskPhone(*normal));
     }
     const auto dir = deps.directory().Get();
-    TRY_ASSIGN(c, deps.cases.Act(id, cases::Join{reporter, 0}, call.origin(), call.CaseGuard("join", *dir)));
+    TRY_ASSIGN(c,
+               deps.cases.Act(id, cases::Join{reporter, cases::CaseId()}, call.origin(), call.CaseGuard("join", *dir)));
     // The joiner may not see the whole case: answer with what the nearby map shows.
     return JsonResponse(200, Dump(json{{"id", c.id},
                                        {"number", c.origin.number},
@@ -456,7 +457,7 @@ void AddCaseRoutes(Router& router, ApiDeps& deps) {
         return Invalid("reporter", "reporter must be 0 (the first) or a joined reporter's number");
     }
     TRY_ASSIGN(r, deps.cases.Reveal(id, call.CaseGuard("reveal", *dir), reporter));
-    deps.auth.Audit(call.actor(), "reveal", "case " + std::to_string(id),
+    deps.auth.Audit(call.actor(), "reveal", "case " + to_string(id),
                     "reporter " + std::to_string(reporter) + ": name, phone, id_number", req.remote);
     return JsonResponse(200, Dump(json{{"name", r.name},
                                        {"phone", r.phone.empty() ? json(nullptr) : json(r.phone)},

@@ -139,7 +139,7 @@ Result<bool> MergeFullTextStep(Connection& c) {
 
 Result<std::unique_ptr<CaseStore>> CaseStore::Open(Database& db) {
   auto store = std::unique_ptr<CaseStore>(new CaseStore(db));
-  auto top = db.Read<CaseId>([](Connection& c) -> Result<CaseId> {
+  auto top = db.Read<std::int64_t>([](Connection& c) -> Result<std::int64_t> {
     auto s = c.Prepare("SELECT COALESCE(MAX(id), 0) FROM cases");
     if (int rc = s.Step(); rc != SQLITE_ROW) return DbError(c.db(), rc, "highest case id");
     return s.Int(0);
@@ -185,10 +185,10 @@ Status CaseStore::ScanDigests(const std::function<void(const CaseDigest&)>& fn) 
     CaseDigest d;
     int rc;
     while ((rc = s.Step()) == SQLITE_ROW) {
-      d.id = s.Int(0);
+      d.id = CaseId(s.Int(0));
       d.version = s.Int(1);
       auto status = cases::ParseCaseStatus(s.Text(2));
-      if (!status) return Internal("corrupt case row " + std::to_string(d.id) + ": status");
+      if (!status) return Internal("corrupt case row " + to_string(d.id) + ": status");
       d.status = *status;
       d.region_path = s.Text(3);
       d.channel = s.Text(4);
@@ -394,7 +394,7 @@ Result<CasePage> CaseStore::ListCases(const CaseQuery& q) {
         break;
       }
       if (ranked) {
-        ranked_ids.push_back(s.Int(0));
+        ranked_ids.push_back(CaseId(s.Int(0)));
         continue;
       }
       auto decoded = DecodeCase(s.Text(0));

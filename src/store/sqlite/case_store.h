@@ -17,7 +17,7 @@ class CaseStore final : public cases::CaseStore {
   // Reads the next case id and adds the idle merge to `db`: call before db.Start().
   static Result<std::unique_ptr<CaseStore>> Open(Database& db);
 
-  ledger::ItemId NextId() override { return next_id_.fetch_add(1); }
+  ledger::ItemId NextId() override { return ledger::ItemId(next_id_.fetch_add(1)); }
   Status Commit(const std::vector<cases::CaseWrite>& writes) override;
   Status ScanCases(bool open_only, const std::function<void(cases::Case&&)>& fn) override;
   Status ScanDigests(const std::function<void(const cases::CaseDigest&)>& fn) override;
@@ -34,7 +34,7 @@ class CaseStore final : public cases::CaseStore {
   explicit CaseStore(Database& db) : db_(db) {}
 
   Database& db_;
-  std::atomic<cases::CaseId> next_id_{1};
+  std::atomic<std::int64_t> next_id_{1};
 };
 
 }  // namespace civicgrid::store::sqlite

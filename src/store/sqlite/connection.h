@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "common/ids.h"
 #include "common/result.h"
 #include "common/time.h"
 
@@ -46,6 +47,10 @@ class Stmt {
   Stmt& Bind(int i, std::int64_t v) {
     sqlite3_bind_int64(s_, i, v);
     return *this;
+  }
+  template <class Tag>
+  Stmt& Bind(int i, common::StrongId<Tag> id) {
+    return Bind(i, id.value());
   }
   Stmt& Bind(int i, int v) {
     sqlite3_bind_int64(s_, i, v);

@@ -78,7 +78,7 @@ TEST(SqliteDatabase, MigratesAnOlderStoreInPlace) {
   }
   auto latest = OpenSqlite({path});
   ASSERT_TRUE(latest.ok()) << latest.error().message;
-  auto c = (*latest)->cases().Load(7);
+  auto c = (*latest)->cases().Load(cases::CaseId(7));
   ASSERT_TRUE(c.ok() && c->has_value());
   EXPECT_EQ((*c)->taken_by, "hotline");  // backfilled from the intake event
   Visibility own{false, {}, {}, {"hotline"}};
@@ -89,7 +89,7 @@ TEST(SqliteDatabase, MigratesAnOlderStoreInPlace) {
   ASSERT_TRUE((*latest)->access().AddUser({0, "u", "hash", false, {{"admin", "*"}}}).ok());
   ASSERT_TRUE((*latest)->access().AppendAudit({0, FromMillis(1), "u", "login", "u", "", "cli"}).ok());
   // The next case takes the id after the highest one the store holds.
-  EXPECT_EQ((*latest)->cases().NextId(), 8);
+  EXPECT_EQ((*latest)->cases().NextId(), cases::CaseId(8));
 }
 
 TEST(SqliteDatabase, MigratesAStoreFromEverySchemaVersion) {

@@ -32,7 +32,7 @@ inline cases::CaseWrite NewCase(cases::CaseStore& s, const std::string& external
   ctx.now = *ParseTime("2026-11-24T09:00:00+08:00");
   ctx.actor = "t";
   const auto id = s.NextId();
-  o.number = "N" + std::to_string(id);
+  o.number = "N" + to_string(id);
   auto e = cases::Receive(id, o, ctx);
   cases::CaseWrite w{cases::Evolve({}, e), {e}, 0, ""};
   w.county = "320923";
