@@ -61,7 +61,7 @@ std::int64_t OpenCaseIndex::Cell(double lat, double lon) {
 }
 
 void OpenCaseIndex::Apply(const cases::Case*, const cases::Case& after) {
-  std::unique_lock lock(mu_);
+  common::WriterLock lock(mu_);
   auto it = where_.find(after.id);
   if (it != where_.end()) {
     if (it->second.second >= after.version) return;  // an older change arriving late
@@ -82,7 +82,7 @@ void OpenCaseIndex::Apply(const cases::Case*, const cases::Case& after) {
 
 void OpenCaseIndex::Load(cases::CaseId id, std::int64_t version, cases::GeoPoint p, TimePoint created_at,
                          const std::string& category) {
-  std::unique_lock lock(mu_);
+  common::WriterLock lock(mu_);
   if (where_.count(id)) return;
   const auto cell = Cell(p.lat, p.lon);
   cells_[cell].push_back({id, version, p.lat, p.lon, created_at, category});
@@ -99,7 +99,7 @@ std::vector<NearbyHit> OpenCaseIndex::Near(cases::GeoPoint at, double radius_m, 
   const auto x0 = std::int64_t(std::floor((at.lon - dlon) / kCellDeg)),
              x1 = std::int64_t(std::floor((at.lon + dlon) / kCellDeg));
   if ((y1 - y0 + 1) * (x1 - x0 + 1) > 4096) return hits;  // callers bound the radius; this bounds the work
-  std::shared_lock lock(mu_);
+  common::ReaderLock lock(mu_);
   for (auto y = y0; y <= y1; ++y)
     for (auto x = x0; x <= x1; ++x) {
       auto it = cells_.find(CellOf(y, x));
@@ -118,7 +118,7 @@ std::vector<NearbyHit> OpenCaseIndex::Near(cases::GeoPoint at, double radius_m, 
 }
 
 size_t OpenCaseIndex::size() const {
-  std::shared_lock lock(mu_);
+  common::ReaderLock lock(mu_);
   size_t n = 0;
   for (const auto& [cell, bucket] : cells_) n += bucket.size();
   return n;

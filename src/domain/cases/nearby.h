@@ -4,11 +4,11 @@
 #pragma once
 
 #include <cstdint>
-#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "common/mutex.h"
 #include "domain/cases/case.h"
 #include "reference/types.h"
 
@@ -41,9 +41,10 @@ class OpenCaseIndex {
     std::string category;
   };
   static std::int64_t Cell(double lat, double lon);
-  mutable std::shared_mutex mu_;
-  std::unordered_map<std::int64_t, std::vector<Entry>> cells_;                      // ~220 m cells
-  std::unordered_map<cases::CaseId, std::pair<std::int64_t, std::int64_t>> where_;  // id → (cell, version)
+  mutable common::SharedMutex mu_;
+  std::unordered_map<std::int64_t, std::vector<Entry>> cells_ GUARDED_BY(mu_);  // ~220 m cells
+  // id → (cell, version)
+  std::unordered_map<cases::CaseId, std::pair<std::int64_t, std::int64_t>> where_ GUARDED_BY(mu_);
 };
 
 // Similarity of two texts in [0, 1]: Dice coefficient over Chinese character bigrams and lower-cased

@@ -20,6 +20,7 @@ Result<std::unique_ptr<Database>> Database::Open(const SqliteOptions& options, i
   for (int i = 0; i < options.readers; ++i) {
     auto r = Connection::Open(options.path, false, false);
     if (!r.ok()) return r.error();
+    common::MutexLock lock(db->pool_mu_);  // no other thread yet; says so to the analysis
     db->readers_.push_back(std::move(r.value()));
   }
   return db;
@@ -35,10 +36,10 @@ void Database::Start() {
 
 void Database::Stop() {
   {
-    std::lock_guard lock(queue_mu_);
+    common::MutexLock lock(queue_mu_);
     stopping_ = true;
   }
-  queue_cv_.notify_all();
+  queue_cv_.NotifyAll();
   if (writer_thread_.joinable()) writer_thread_.join();
 }
 
@@ -67,12 +68,12 @@ Status Database::Migrate(int migrate_to) {
 Status Database::Write(Job job) {
   std::future<Status> done;
   {
-    std::lock_guard lock(queue_mu_);
+    common::MutexLock lock(queue_mu_);
     if (stopping_) return Error{ErrorCode::kUnavailable, "the store is shutting down", {}, {}};
     queue_.push_back(Pending{std::move(job), {}, std::chrono::steady_clock::now()});
     done = queue_.back().done.get_future();
   }
-  queue_cv_.notify_one();
+  queue_cv_.NotifyOne();
   return done.get();
 }
 
@@ -81,8 +82,9 @@ void Database::WriterLoop() {
   for (;;) {
     std::deque<Pending> batch;
     {
-      std::unique_lock lock(queue_mu_);
-      if (idle_done || stopping_) queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      common::MutexLock lock(queue_mu_);
+      if (idle_done || stopping_)
+        while (!stopping_ && queue_.empty()) queue_cv_.Wait(queue_mu_);
       if (queue_.empty() && stopping_) return;
       batch.swap(queue_);
     }
@@ -167,18 +169,18 @@ void Database::RunBatch(std::deque<Pending>& batch) {
 }
 
 Database::Lease::Lease(Database& db) : db_(db) {
-  std::unique_lock lock(db_.pool_mu_);
-  db_.pool_cv_.wait(lock, [&] { return !db_.readers_.empty(); });
+  common::MutexLock lock(db_.pool_mu_);
+  while (db_.readers_.empty()) db_.pool_cv_.Wait(db_.pool_mu_);
   conn_ = std::move(db_.readers_.back());
   db_.readers_.pop_back();
 }
 
 Database::Lease::~Lease() {
   {
-    std::lock_guard lock(db_.pool_mu_);
+    common::MutexLock lock(db_.pool_mu_);
     db_.readers_.push_back(std::move(conn_));
   }
-  db_.pool_cv_.notify_one();
+  db_.pool_cv_.NotifyOne();
 }
 
 std::string Database::MetricsText() const {

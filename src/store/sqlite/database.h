@@ -8,17 +8,16 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <future>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "common/histogram.h"
+#include "common/mutex.h"
 #include "common/result.h"
 #include "store/sqlite/connection.h"
 #include "store/store.h"
@@ -89,19 +88,19 @@ class Database {
   std::unique_ptr<Connection> writer_;  // used only by the writer thread after Start
   std::vector<IdleStep> idle_steps_;    // set before Start, then read by the writer thread only
 
-  std::mutex queue_mu_;
-  std::condition_variable queue_cv_;
-  std::deque<Pending> queue_;  // GUARDED_BY(queue_mu_)
-  bool stopping_ = false;      // GUARDED_BY(queue_mu_)
+  common::Mutex queue_mu_;
+  common::CondVar queue_cv_;
+  std::deque<Pending> queue_ GUARDED_BY(queue_mu_);
+  bool stopping_ GUARDED_BY(queue_mu_) = false;
   std::thread writer_thread_;
   // For /metrics.
   Histogram queue_seconds_;   // per write: from its call to the start of its group commit
   Histogram commit_seconds_;  // per group commit: BEGIN … COMMIT (the commands, the fsync, any checkpoint)
   std::atomic<std::uint64_t> commands_{0};
 
-  std::mutex pool_mu_;
-  std::condition_variable pool_cv_;
-  std::vector<std::unique_ptr<Connection>> readers_;  // GUARDED_BY(pool_mu_)
+  common::Mutex pool_mu_;
+  common::CondVar pool_cv_;
+  std::vector<std::unique_ptr<Connection>> readers_ GUARDED_BY(pool_mu_);
 };
 
 }  // namespace civicgrid::store::sqlite
