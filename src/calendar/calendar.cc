@@ -42,6 +42,7 @@ std::vector<SpecialDay> ComputeStatutory(int year) {
   for (unsigned d = 1; d <= 3; ++d) add(Ymd(year, 10, d), "国庆节");
   add(lunar::SolarDate(year, 8, 15), "中秋节");
   std::vector<SpecialDay> out;
+  out.reserve(names.size());
   for (auto& [date, name] : names) out.push_back({date, DayKind::kHoliday, std::move(name)});
   return out;
 }

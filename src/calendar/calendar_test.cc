@@ -11,7 +11,7 @@ namespace {
 
 // The shipped calendar itself is under test: these dates are the State Council's notices for 2025 and 2026.
 const WorkCalendar& Shipped() {
-  static const WorkCalendar cal = [] {
+  static const WorkCalendar kCal = [] {
     std::ifstream in(std::string(CIVICGRID_SOURCE_DIR) + "/data/holidays.csv");
     std::stringstream ss;
     ss << in.rdbuf();
@@ -19,7 +19,7 @@ const WorkCalendar& Shipped() {
     EXPECT_TRUE(parsed.ok());
     return parsed.ok() ? parsed.value() : WorkCalendar{};
   }();
-  return cal;
+  return kCal;
 }
 
 Date D(const char* iso) { return WorkCalendar::LocalDate(*ParseTime(iso)); }

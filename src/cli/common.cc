@@ -29,7 +29,7 @@ class OffsetClock final : public Clock {
 };
 
 const Clock* TestClock() {
-  static const std::unique_ptr<Clock> clock = []() -> std::unique_ptr<Clock> {
+  static const std::unique_ptr<Clock> kClock = []() -> std::unique_ptr<Clock> {
     const char* now = std::getenv("CIVICGRID_TEST_NOW");
     if (!now || !*now) return nullptr;
     auto start = ParseTime(now);
@@ -39,7 +39,7 @@ const Clock* TestClock() {
     }
     return std::make_unique<OffsetClock>(*start);
   }();
-  return clock.get();
+  return kClock.get();
 }
 
 }  // namespace
