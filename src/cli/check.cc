@@ -20,11 +20,12 @@ Command AddCheck(CLI::App& cli) {
             auto n = app::CheckProjection(*opened.value());
             if (!n.ok()) return Fail(n.error());
             std::cout << *n << " cases ok\n";
-            // A warning, not a failure: the store is sound, the calendar only incomplete.
+            // A warning, not a failure: the store is sound, the calendar only incomplete. On stderr, so that
+            // scripts reading the result line are not disturbed.
             auto& store_app = *opened.value();
             const auto today = calendar::WorkCalendar::LocalDate(store_app.clock().Now());
             if (auto w = calendar::NextYearWarning(store_app.directory().Get()->calendar(), today))
-              std::cout << "warning: " << *w << "\n";
+              std::cerr << "warning: " << *w << "\n";
             return 0;
           }};
 }

@@ -37,6 +37,7 @@ const Clock* TestClock() {
       std::cerr << "warning: CIVICGRID_TEST_NOW is not an RFC 3339 time; using the system clock\n";
       return nullptr;
     }
+    std::cerr << "warning: CIVICGRID_TEST_NOW is set: this process's clock starts at " << now << "\n";
     return std::make_unique<OffsetClock>(*start);
   }();
   return kClock.get();
