@@ -193,7 +193,7 @@ int main(int argc, char** argv) {
   // the 1e-6° JSON precision).
   std::vector<Grid> grids;
   {
-    auto regions = app.store().LoadRegions();
+    auto regions = app.store().reference().LoadRegions();
     if (!regions.ok()) return 1;
     std::map<std::string, std::vector<std::string>> estates_of;  // parent code → estate names
     for (const auto& r : *regions)
@@ -393,7 +393,7 @@ int main(int argc, char** argv) {
   for (int t = 0; t < threads; ++t) pool_threads.emplace_back(work, t);
   for (auto& t : pool_threads) t.join();
   const double elapsed = bench::Now() - t0;
-  auto count = app.store().CountCases();
+  auto count = app.store().cases().CountCases();
 
   std::string cats;
   for (size_t k = 0; k < leaves.size() && k < 40; ++k) cats += (k ? "," : "") + leaves[k]->code;

@@ -97,7 +97,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   app::App& app = *opened.value();
-  if (auto n = app.store().CountCases(); !n.ok() || *n != 0) {
+  if (auto n = app.store().cases().CountCases(); !n.ok() || *n != 0) {
     std::fprintf(stderr, "replicate: the target store must hold no cases yet\n");
     return 1;
   }
@@ -163,7 +163,7 @@ int main(int argc, char** argv) {
       std::vector<cases::CaseWrite> writes;
       writes.reserve(chunk.size());
       for (const auto& s : chunk) writes.push_back(Copy(s, top * k, k, app.cases()));
-      if (auto st = app.store().CommitCases(writes); !st) write_error = st.error().message;
+      if (auto st = app.store().cases().Commit(writes); !st) write_error = st.error().message;
       else written += long(writes.size());
     }
     const long long before = read;
@@ -178,7 +178,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "replicate: %s\n", (read_error.empty() ? write_error : read_error).c_str());
     return 1;
   }
-  auto count = app.store().CountCases();
+  auto count = app.store().cases().CountCases();
   bench::Json out;
   out.Int("source_cases", read)
       .Int("copies", copies)

@@ -57,21 +57,22 @@ Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
   auto store = store::OpenSqlite(so);
   if (!store.ok()) return store.error();
   app->store_ = std::move(store.value());
-  app->reference_ = std::make_unique<reference::ReferenceService>(*app->store_);
-  app->auth_ = std::make_unique<access::AuthService>(*app->store_, *app->clock_);
-  app->routing_ =
-      std::make_unique<dispatch::RoutingService>(*app->store_, app->reference_->directory(), *app->auth_, *app->clock_);
+  app->reference_ = std::make_unique<reference::ReferenceService>(app->store_->reference());
+  app->auth_ = std::make_unique<access::AuthService>(app->store_->access(), *app->clock_);
+  app->routing_ = std::make_unique<dispatch::RoutingService>(app->store_->routing(), app->reference_->directory(),
+                                                             *app->auth_, *app->clock_);
   app->reference_->OnReload([routing = app->routing_.get()] { return routing->Reload(); });
   if (auto st = app->ReloadDirectory(); !st) return st.error();
-  app->cases_ =
-      std::make_unique<cases::CaseService>(*app->store_, *app->clock_, app->directory(), *app->vault_, options.rules);
+  app->cases_ = std::make_unique<cases::CaseService>(app->store_->cases(), *app->clock_, app->directory(), *app->vault_,
+                                                     options.rules);
   if (auto st = RefoldProjections(*app); !st) return st.error();
   app->cases_->SetRouting(&app->routing_->table());
   app->cases_->SetOpenCaseIndex(&app->open_cases_);
   return app;
 }
 
-Status LoadDigests(store::Store& store, const std::function<void(const cases::CaseDigest&)>& fn, size_t batch_size) {
+Status LoadDigests(cases::CaseStore& store, const std::function<void(const cases::CaseDigest&)>& fn,
+                   size_t batch_size) {
   // Batches go round between a free list and a full list: a few in flight bound the memory.
   constexpr size_t kBatches = 4;
   const size_t kBatch = std::max<size_t>(1, batch_size);
@@ -167,7 +168,7 @@ Status App::StartCommandCentre() {
   // scan (SQLite) and the folding run on two threads side by side, handing over batches of digests.
   size_t all = 0, open = 0;
   const auto started = std::chrono::steady_clock::now();
-  auto st = LoadDigests(*store_, [&](const cases::CaseDigest& d) {
+  auto st = LoadDigests(store_->cases(), [&](const cases::CaseDigest& d) {
     ++all;
     cockpit_.Load(d);
     if (d.next_alert) scheduler_->Set(d.id, d.next_alert);
@@ -192,11 +193,11 @@ Result<InitResult> Init(App& app, const std::string& admin_password) {
   for (auto& r : *rows)
     categories.push_back({r["code"], r["parent"], r["name_zh"], r["name_en"], std::stod(r["accept_hours"]),
                           std::stod(r["resolve_days"])});
-  if (auto st = app.store().UpsertCategories(categories); !st) return st.error();
+  if (auto st = app.store().reference().UpsertCategories(categories); !st) return st.error();
   // The shipped adjustments fill only the years the store lacks: a re-run of init keeps what an admin imported.
   if (auto st = app.reference().SeedHolidays(shipped::kHolidaysCsv); !st) return st.error();
   InitResult result;
-  auto admin = app.store().FindUser("admin");
+  auto admin = app.store().access().FindUser("admin");
   if (!admin.ok()) return admin.error();
   if (!*admin) {
     // A generated password meets the rules: 16 hex characters plus a fixed upper-case and symbol tail.
@@ -226,7 +227,7 @@ Result<NewUser> AddUser(App& app, const std::string& login, const std::string& p
   u.roles = roles;
   u.password_changed_at = app.clock().Now();
   if (access::NeedsSecondFactor(roles)) u.totp_secret = access::NewTotpSecret();
-  auto id = app.store().AddUser(u);
+  auto id = app.store().access().AddUser(u);
   if (!id.ok()) return id.error();
   std::string granted;
   for (const auto& [r, sc] : roles) granted += r + "@" + sc + " ";
@@ -247,7 +248,7 @@ Result<std::string> AddKey(App& app, const std::string& name, const std::string&
   u.password_hash = *hash;
   u.roles = {{"channel", channel}};
   u.password_changed_at = app.clock().Now();
-  auto id = app.store().AddUser(u);
+  auto id = app.store().access().AddUser(u);
   if (!id.ok()) return id.error();
   auto token = app.auth().IssueToken(login, std::chrono::hours(24 * 3650));
   if (!token.ok()) return token.error();
@@ -291,10 +292,10 @@ Status ForEachFold(App& app, const std::function<Status(const cases::Case& row, 
   cases::CaseQuery q;
   q.limit = 500;
   for (;;) {
-    auto page = app.store().ListCases(q);
+    auto page = app.store().cases().ListCases(q);
     if (!page.ok()) return page.error();
     for (const auto& row : page->items) {
-      auto events = app.store().LoadEvents(row.id);
+      auto events = app.store().cases().LoadEvents(row.id);
       if (!events.ok()) return events.error();
       cases::Case folded;
       for (const auto& e : *events) folded = cases::Evolve(folded, e);
@@ -314,7 +315,7 @@ Status RefoldProjections(App& app) {
   std::vector<cases::CaseWrite> batch;  // 500 rows a transaction: one fsync each, not one per case
   auto flush = [&]() -> Status {
     if (batch.empty()) return OkStatus();
-    auto st = app.store().CommitCases(batch);
+    auto st = app.store().cases().Commit(batch);
     batch.clear();
     return st;
   };
@@ -352,8 +353,8 @@ Result<int> LoadDemo(App& app, std::uint64_t seed, int cases) {
   options.now = app.clock().Now();
   auto reference = demo::BuildReference(options);
   if (!reference.ok()) return reference.error();
-  if (auto st = app.store().UpsertRegions(reference->regions); !st) return st.error();
-  if (auto st = app.store().UpsertOrgs(reference->orgs); !st) return st.error();
+  if (auto st = app.store().reference().UpsertRegions(reference->regions); !st) return st.error();
+  if (auto st = app.store().reference().UpsertOrgs(reference->orgs); !st) return st.error();
   if (auto st = app.ReloadDirectory(); !st) return st.error();
   log::Info("demo: " + std::to_string(reference->regions.size()) + " regions, " +
             std::to_string(app.directory().Get()->grid_count()) + " grids, " + std::to_string(reference->orgs.size()) +
@@ -365,7 +366,7 @@ Result<int> LoadDemo(App& app, std::uint64_t seed, int cases) {
   log::Info("demo: " + std::to_string(*rules) + " routing rules");
   // History runs on its own clock, set to each moment of the past year.
   ManualClock history_clock(options.now);
-  cases::CaseService history(app.store(), history_clock, app.directory(), app.vault());
+  cases::CaseService history(app.store().cases(), history_clock, app.directory(), app.vault());
   history.SetRouting(&app.routing().table());
   auto played = demo::PlayHistory(history, history_clock, *app.directory().Get(), options);
   if (!played.ok()) return played.error();

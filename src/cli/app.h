@@ -73,7 +73,7 @@ class App {
 
 // Calls fn for every case's digest, on this thread, while another thread reads them from the store in
 // batches: the scan (SQLite) and the folding use both cores at start-up. In the store's order.
-Status LoadDigests(store::Store& store, const std::function<void(const cases::CaseDigest&)>& fn,
+Status LoadDigests(cases::CaseStore& store, const std::function<void(const cases::CaseDigest&)>& fn,
                    size_t batch_size = 4096);
 
 // `init`: the shipped taxonomy and calendar, and the admin user (its password is returned when created now).

@@ -59,14 +59,14 @@ TEST(App, CasesSurviveReopenAndFoldToTheirRow) {
   auto c = (*app)->cases().Get(id);
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->status, cases::CaseStatus::kAccepted);
-  auto events = (*app)->store().LoadEvents(id);
+  auto events = (*app)->store().cases().LoadEvents(id);
   ASSERT_TRUE(events.ok());
   ASSERT_EQ(events->size(), 3u);
   cases::Case folded;
   for (const auto& e : *events) folded = cases::Evolve(folded, e);
   EXPECT_EQ(folded, *c);
   // A new id never reuses an old one after restart.
-  EXPECT_GT((*app)->store().NextCaseId(), id);
+  EXPECT_GT((*app)->store().cases().NextId(), id);
 }
 
 TEST(App, IntakeIsIdempotent) {
@@ -93,7 +93,7 @@ TEST(App, IntakeIsIdempotent) {
   ASSERT_TRUE(c.ok() && d.ok());
   EXPECT_NE(c->c.id, a->c.id);
   EXPECT_EQ(c->c.id, d->c.id);
-  EXPECT_EQ(*(*app)->store().CountCases(), 2);
+  EXPECT_EQ(*(*app)->store().cases().CountCases(), 2);
 }
 
 }  // namespace
@@ -154,7 +154,7 @@ TEST(App, RowsInAnOlderProjectionAreRefoldedOnce) {
     // What an older civicgrid wrote: the same case without the fields it did not know.
     cases::Case old = r->c;
     old.timers.clear();
-    ASSERT_TRUE((*app)->store().CommitCase({old, {}, old.version, ""}).ok());
+    ASSERT_TRUE((*app)->store().cases().Commit({{old, {}, old.version, ""}}).ok());
     ASSERT_TRUE((*app)->store().PutSetting("projection_version", "1").ok());
     EXPECT_FALSE(CheckProjection(**app).ok());
   }

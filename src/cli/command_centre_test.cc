@@ -145,6 +145,7 @@ TEST(CommandCentre, IncrementalStructuresEqualARecomputationFromTheStore) {
     size_t alarms = 0;
     ASSERT_TRUE(
         app.store()
+            .cases()
             .ScanCases(
                 false,
                 [&](cases::Case&& c) {
@@ -160,6 +161,7 @@ TEST(CommandCentre, IncrementalStructuresEqualARecomputationFromTheStore) {
     cockpit::Aggregates from_digests;
     cases::OpenCaseIndex open_from_digests;
     ASSERT_TRUE(app.store()
+                    .cases()
                     .ScanDigests([&](const cases::CaseDigest& d) {
                       from_digests.Load(d);
                       if (d.location &&
@@ -194,10 +196,12 @@ TEST(CommandCentre, IncrementalStructuresEqualARecomputationFromTheStore) {
     }
     // Start-up's pipelined load hands over every digest once, in the store's order, across many batches.
     std::vector<std::pair<cases::CaseId, std::int64_t>> scanned, loaded;
-    ASSERT_TRUE(
-        app.store().ScanDigests([&](const cases::CaseDigest& d) { scanned.emplace_back(d.id, d.version); }).ok());
+    ASSERT_TRUE(app.store()
+                    .cases()
+                    .ScanDigests([&](const cases::CaseDigest& d) { scanned.emplace_back(d.id, d.version); })
+                    .ok());
     ASSERT_TRUE(LoadDigests(
-                    app.store(), [&](const cases::CaseDigest& d) { loaded.emplace_back(d.id, d.version); }, 7)
+                    app.store().cases(), [&](const cases::CaseDigest& d) { loaded.emplace_back(d.id, d.version); }, 7)
                     .ok());
     EXPECT_EQ(loaded, scanned);
     EXPECT_EQ(scanned.size(), ids.size());
@@ -208,7 +212,7 @@ TEST(CommandCentre, IncrementalStructuresEqualARecomputationFromTheStore) {
     // a recomputation from the cases and their events: a department lists the cases it handles or is whistled
     // into, and its missed check-ins are its check_in_missed events.
     std::vector<cases::Case> all;
-    ASSERT_TRUE(app.store().ScanCases(false, [&](cases::Case&& c) { all.push_back(std::move(c)); }).ok());
+    ASSERT_TRUE(app.store().cases().ScanCases(false, [&](cases::Case&& c) { all.push_back(std::move(c)); }).ok());
     std::map<std::string, std::int64_t> missed;
     std::map<std::string, std::set<cases::CaseId>> concerned;
     for (const auto& c : all) {
@@ -218,20 +222,20 @@ TEST(CommandCentre, IncrementalStructuresEqualARecomputationFromTheStore) {
           for (const auto& p : c.whistle->parts) whistled |= p.org == d;
         if (c.org == d || whistled) concerned[d].insert(c.id);
       }
-      auto events = app.store().LoadEvents(c.id);
+      auto events = app.store().cases().LoadEvents(c.id);
       ASSERT_TRUE(events.ok());
       for (const auto& e : *events)
         if (const auto* m = std::get_if<cases::events::CheckInMissed>(&e.body)) ++missed[m->org];
     }
     EXPECT_FALSE(missed.empty()) << "whistles with missed check-ins were exercised";
-    EXPECT_EQ(*app.store().MissedCheckIns(), missed);
+    EXPECT_EQ(*app.store().cases().MissedCheckIns(), missed);
     for (const auto& d : departments) {
       std::set<cases::CaseId> listed;
       cases::CaseQuery q;
       q.visibility = cases::Visibility{false, {}, {d}, {}};
       q.limit = 500;
       for (;;) {
-        auto page = app.store().ListCases(q);
+        auto page = app.store().cases().ListCases(q);
         ASSERT_TRUE(page.ok()) << page.error().message;
         for (const auto& c : page->items) listed.insert(c.id);
         if (!page->next_before) break;

@@ -41,7 +41,7 @@ Command AddInit(CLI::App& cli) {
         if (!result->admin_totp_secret.empty())
           std::cout << "admin one-time codes: " << access::TotpUri("admin", result->admin_totp_secret) << "\n";
         if (demo) {
-          auto existing = app.store().CountCases();
+          auto existing = app.store().cases().CountCases();
           if (!existing.ok()) return Fail(existing.error());
           if (*existing > 0) {
             std::cout << "demo: the store already holds " << *existing << " cases; nothing added\n";

@@ -45,7 +45,8 @@ std::vector<Command> AddUser(CLI::App& cli) {
                    const auto& [data_dir, login, role, scope, password_stdin, json_out] = *o;
                    auto opened = OpenApp(data_dir);
                    if (!opened.ok()) return Fail(opened.error());
-                   if (auto st = opened.value()->store().SetUserDisabled(login, true); !st) return Fail(st.error());
+                   if (auto st = opened.value()->store().access().SetUserDisabled(login, true); !st)
+                     return Fail(st.error());
                    opened.value()->auth().Audit("cli", "user_disabled", login, "", "cli");
                    std::cout << "user " << login << " disabled\n";
                    return 0;
@@ -54,7 +55,7 @@ std::vector<Command> AddUser(CLI::App& cli) {
                    const auto& [data_dir, login, role, scope, password_stdin, json_out] = *o;
                    auto opened = OpenApp(data_dir);
                    if (!opened.ok()) return Fail(opened.error());
-                   auto users = opened.value()->store().ListUsers();
+                   auto users = opened.value()->store().access().ListUsers();
                    if (!users.ok()) return Fail(users.error());
                    if (json_out) {
                      std::cout << "[";

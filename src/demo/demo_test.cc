@@ -296,12 +296,12 @@ class History {
     auto rules = dispatch::DefaultRules(shipped::kRoutingDefaultsCsv, *dir.value());
     if (!rules.ok()) return rules.error();
     for (const auto& rule : *rules)
-      if (auto id = store_->AddRoutingRule(rule); !id.ok()) return id.error();
-    auto stored = store_->ListRoutingRules();
+      if (auto id = store_->routing().AddRoutingRule(rule); !id.ok()) return id.error();
+    auto stored = store_->routing().ListRoutingRules();
     if (!stored.ok()) return stored.error();
     routing_.Set(std::make_shared<dispatch::RoutingTable>(std::move(stored.value())));
     clock_ = std::make_unique<ManualClock>(options.now);
-    service_ = std::make_unique<cases::CaseService>(*store_, *clock_, directory_, *vault_);
+    service_ = std::make_unique<cases::CaseService>(store_->cases(), *clock_, directory_, *vault_);
     service_->SetRouting(&routing_);
     return PlayHistory(*service_, *clock_, *dir.value(), options);
   }
@@ -332,7 +332,7 @@ TEST(DemoHistoryTest, CasesComeThroughTheCommandsAndFoldToTheirRows) {
   auto played = history.Play(options);
   ASSERT_TRUE(played.ok()) << played.error().message;
   EXPECT_EQ(*played, 300);
-  auto count = history.store().CountCases();
+  auto count = history.store().cases().CountCases();
   ASSERT_TRUE(count.ok());
   EXPECT_EQ(*count, 300);
 
@@ -340,11 +340,11 @@ TEST(DemoHistoryTest, CasesComeThroughTheCommandsAndFoldToTheirRows) {
   std::set<std::string> channels, majors;
   const TimePoint year_ago = options.now - days{366};
   for (cases::CaseId id = 1; id <= *count; ++id) {
-    auto row = history.store().GetCase(id);
+    auto row = history.store().cases().Load(id);
     ASSERT_TRUE(row.ok());
     ASSERT_TRUE(row->has_value()) << id;
     const cases::Case& c = **row;
-    auto events = history.store().LoadEvents(id);
+    auto events = history.store().cases().LoadEvents(id);
     ASSERT_TRUE(events.ok());
     ASSERT_FALSE(events->empty());
     cases::Case folded;
@@ -434,13 +434,13 @@ TEST(DemoHistoryTest, DispatchesAgreeWithTheRoutingRulesTheStoreHolds) {
   const DemoOptions options = SmallHistory(400);
   auto played = history.Play(options);
   ASSERT_TRUE(played.ok()) << played.error().message;
-  auto rules = history.store().ListRoutingRules();
+  auto rules = history.store().routing().ListRoutingRules();
   ASSERT_TRUE(rules.ok());
   const dispatch::RoutingTable table(std::move(rules.value()));
   std::map<std::string, int> handled_by;  // department, town, community → cases
   int returned = 0;
   for (cases::CaseId id = 1; id <= *played; ++id) {
-    auto row = history.store().GetCase(id);
+    auto row = history.store().cases().Load(id);
     ASSERT_TRUE(row.ok() && row->has_value()) << id;
     const cases::Case& c = **row;
     const auto choice = table.Route(c.origin.category, c.origin.region_path);
@@ -450,7 +450,7 @@ TEST(DemoHistoryTest, DispatchesAgreeWithTheRoutingRulesTheStoreHolds) {
     ASSERT_NE(target, nullptr) << "case " << id;
     ASSERT_TRUE(c.routing.has_value()) << "case " << id << " was not routed at intake";
     EXPECT_EQ(c.routing->rule, rule.id) << "case " << id;
-    auto events = history.store().LoadEvents(id);
+    auto events = history.store().cases().LoadEvents(id);
     ASSERT_TRUE(events.ok());
     ASSERT_GE(events->size(), 2u);
     // Intake dispatched it by the rule, in the same commit; every later dispatch by hand (a refused return)
@@ -487,8 +487,8 @@ TEST(DemoHistoryTest, SameSeedPlaysTheSameHistory) {
   ASSERT_TRUE(a.Play(options).ok());
   ASSERT_TRUE(b.Play(options).ok());
   for (cases::CaseId id = 1; id <= 120; ++id) {
-    auto ea = a.store().LoadEvents(id);
-    auto eb = b.store().LoadEvents(id);
+    auto ea = a.store().cases().LoadEvents(id);
+    auto eb = b.store().cases().LoadEvents(id);
     ASSERT_TRUE(ea.ok() && eb.ok());
     // Sealing draws a fresh IV each time: compare everything but the ciphertexts.
     for (auto* trail : {&*ea, &*eb})
@@ -515,13 +515,13 @@ TEST(DemoHistoryTest, DISABLED_FullYearTiming) {
   std::int64_t events = 0;
   int late_accept = 0, late_resolve = 0;
   for (cases::CaseId id = 1; id <= *played; ++id) {
-    auto row = history.store().GetCase(id);
+    auto row = history.store().cases().Load(id);
     ASSERT_TRUE(row.ok() && row->has_value());
     const cases::Case& c = **row;
     ++by_status[std::string(Name(c.status))];
     ++by_channel[c.origin.channel];
     if (c.rating) ++by_rating[std::string(Name(*c.rating))];
-    auto trail = history.store().LoadEvents(id);
+    auto trail = history.store().cases().LoadEvents(id);
     ASSERT_TRUE(trail.ok());
     events += std::int64_t(trail->size());
     std::set<std::string> kinds;

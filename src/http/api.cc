@@ -123,7 +123,7 @@ Handler MakeApi(ApiDeps deps_in) {
   router->Add(
       "GET", "/readyz",
       [deps](Request&, const Call&) -> Result<Response> {
-        auto n = deps->store.ReferenceVersion();  // one indexed row: the store answers reads
+        auto n = deps->store.reference().ReferenceVersion();  // one indexed row: the store answers reads
         if (!n.ok()) return n.error();
         return JsonResponse(200, R"({"status":"ready"})");
       },

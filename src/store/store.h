@@ -1,6 +1,7 @@
-// The store: one object that implements every module's small store interface (reference, cases, routing,
-// access) over one backend. SQLite (sqlite/) is the default; PostgreSQL comes later as a second
-// implementation of the same interfaces. No SQL, no driver types above src/store.
+// The store: one backend (its file or connection pool and its writer) that hands out each module's small
+// store (reference, cases, routing, access). Modules see only their own interface; a new module adds its
+// interface and an accessor here, and each backend one small class. SQLite (sqlite/) is the default;
+// PostgreSQL comes later as a second set of the same small classes. No SQL, no driver types above src/store.
 // All methods are thread-safe and may block: call them from worker threads, never from I/O threads.
 #pragma once
 
@@ -15,11 +16,15 @@
 
 namespace civicgrid::store {
 
-class Store : public reference::ReferenceStore,
-              public cases::CaseStore,
-              public dispatch::RoutingStore,
-              public access::AccessStore {
+class Store {
  public:
+  virtual ~Store() = default;
+
+  virtual reference::ReferenceStore& reference() = 0;
+  virtual cases::CaseStore& cases() = 0;
+  virtual dispatch::RoutingStore& routing() = 0;
+  virtual access::AccessStore& access() = 0;
+
   // Small named values of the store itself (e.g. which projection format its rows are in).
   virtual Result<std::string> GetSetting(const std::string& key) = 0;  // "" when unset
   virtual Status PutSetting(const std::string& key, const std::string& value) = 0;

@@ -145,7 +145,7 @@ Status ScenarioWorld::CheckConsistency() {
   if (auto st = Settle(); !st) return st;
   if (auto n = app::CheckProjection(*app_); !n.ok()) return n.error();
   cockpit::Aggregates fresh;
-  auto st = app_->store().ScanCases(false, [&](cases::Case&& c) { fresh.Apply(nullptr, c); });
+  auto st = app_->store().cases().ScanCases(false, [&](cases::Case&& c) { fresh.Apply(nullptr, c); });
   if (!st) return st;
   // Every day a scenario can reach, for the whole deployment and for every region of the fixture.
   const auto dir = app_->directory().Get();
@@ -173,7 +173,7 @@ Status ScenarioWorld::Settle() {
     scheduler->Poke();
     const TimePoint now = clock_.Now();
     std::string pending;
-    auto st = app_->store().ScanDigests([&](const cases::CaseDigest& d) {
+    auto st = app_->store().cases().ScanDigests([&](const cases::CaseDigest& d) {
       const auto held = scheduler->NextOf(d.id);
       if (d.next_alert && *d.next_alert <= now) {
         if (pending.empty())

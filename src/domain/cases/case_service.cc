@@ -57,7 +57,7 @@ std::vector<CaseId> CaseService::FindDuplicates(const CaseOrigin& origin, TimePo
   const auto since = now - milliseconds{std::llround(rules.duplicate_window_days * 86400e3)};
   const std::string text = origin.title + " " + origin.description;
   for (const auto& hit : nearby_->Near(*origin.location, rules.duplicate_radius_m, origin.category, since, 20)) {
-    auto c = store_.GetCase(hit.id);
+    auto c = store_.Load(hit.id);
     if (!c.ok() || !*c) continue;
     const auto& o = (*c)->origin;
     if (TextSimilarity(text, o.title + " " + o.description) >= rules.duplicate_min_similarity) out.push_back(hit.id);

@@ -85,24 +85,14 @@ struct CasePage {
 // Thread-safe; may block: call from worker threads, never from I/O threads.
 class CaseStore : public ledger::ItemStore<CaseKind> {
  public:
-  // The ledger's view of the same operations.
-  ledger::ItemId NextId() final { return NextCaseId(); }
-  Result<std::optional<Case>> Load(ledger::ItemId id) final { return GetCase(id); }
-  Status Commit(const std::vector<CaseWrite>& writes) final {
-    return writes.size() == 1 ? CommitCase(writes[0]) : CommitCases(writes);
-  }
+  // Beside the ledger's NextId, Load, LoadEvents, FindByIdempotencyKey and Commit (one case, or several in
+  // one transaction for a merge; durable when it returns):
 
-  // Cases. CommitCase returns only once the write is durable.
-  virtual CaseId NextCaseId() = 0;
-  virtual Status CommitCase(const CaseWrite& write) = 0;
-  // Several cases in one transaction (a merge: the merged case and the case that takes its reporters).
-  virtual Status CommitCases(const std::vector<CaseWrite>& writes) = 0;
   // Every case (or every open one: received, dispatched, accepted, resolved), for rebuilding in-memory
   // structures at start. Not for request paths.
   virtual Status ScanCases(bool open_only, const std::function<void(Case&&)>& fn) = 0;
   // Every case's digest, in no particular order: what the in-memory structures are rebuilt from at start.
   virtual Status ScanDigests(const std::function<void(const CaseDigest&)>& fn) = 0;
-  virtual Result<std::optional<Case>> GetCase(CaseId id) = 0;
   virtual Result<std::optional<CaseId>> FindByExternalId(const std::string& channel,
                                                          const std::string& external_id) = 0;
   virtual Result<CasePage> ListCases(const CaseQuery& query) = 0;

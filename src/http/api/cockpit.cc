@@ -159,7 +159,7 @@ void AddCockpitRoutes(Router& router, ApiDeps& deps) {
     const auto s = deps.cockpit->Summarize({region, from, to});
     json j = CockpitSummaryJson(s, region, from, to, *dir);
     // Missed whistle check-ins count against each department (in all, not per period).
-    TRY_ASSIGN(missed, deps.store.MissedCheckIns());
+    TRY_ASSIGN(missed, deps.store.cases().MissedCheckIns());
     std::set<std::string> listed;
     for (auto& d : j["rankings"]["departments"]) {
       listed.insert(d["code"].get<std::string>());

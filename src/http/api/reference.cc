@@ -77,7 +77,7 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
             return BadRequest("cursor", "cursor is not one this server issued");
           before = v;
         }
-        TRY_ASSIGN(records, deps.store.ListAudit(before, 100));
+        TRY_ASSIGN(records, deps.store.access().ListAudit(before, 100));
         json items = json::array();
         for (const auto& r : records)
           items.push_back({{"id", r.id},

@@ -17,7 +17,7 @@ TEST(SqliteAccessStore, AuditLogIsAppendOnly) {
   const auto path = TempDb("audit");
   auto s = OpenSqlite({path});
   ASSERT_TRUE(s.ok());
-  ASSERT_TRUE((*s)->AppendAudit({0, FromMillis(1790000000000), "a", "login", "a", "", "cli"}).ok());
+  ASSERT_TRUE((*s)->access().AppendAudit({0, FromMillis(1790000000000), "a", "login", "a", "", "cli"}).ok());
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   sqlite3_busy_timeout(db, 5000);
@@ -34,7 +34,7 @@ TEST(SqliteAccessStore, AuditLogIsAppendOnly) {
             SQLITE_OK);
   EXPECT_NE(sqlite3_exec(db, "DELETE FROM security_audit WHERE actor='b'", nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(db);
-  EXPECT_EQ((*s)->ListAudit(std::nullopt, 10)->size(), 2u);
+  EXPECT_EQ((*s)->access().ListAudit(std::nullopt, 10)->size(), 2u);
 }
 
 }  // namespace

@@ -150,11 +150,7 @@ Result<std::unique_ptr<CaseStore>> CaseStore::Open(Database& db) {
   return store;
 }
 
-Status CaseStore::CommitCase(const CaseWrite& w) {
-  return db_.Write([&](Connection& c) -> Status { return ApplyCaseWrite(c, w); });
-}
-
-Status CaseStore::CommitCases(const std::vector<CaseWrite>& writes) {
+Status CaseStore::Commit(const std::vector<CaseWrite>& writes) {
   return db_.Write([&](Connection& c) -> Status {
     for (const auto& w : writes)
       if (auto st = ApplyCaseWrite(c, w); !st) return st;  // the job's savepoint undoes the others
@@ -223,7 +219,7 @@ Result<std::map<std::string, std::int64_t>> CaseStore::MissedCheckIns() {
       });
 }
 
-Result<std::optional<Case>> CaseStore::GetCase(CaseId id) {
+Result<std::optional<Case>> CaseStore::Load(ledger::ItemId id) {
   return db_.Read<std::optional<Case>>([id](Connection& c) -> Result<std::optional<Case>> {
     auto s = c.Prepare("SELECT doc FROM cases WHERE id=?");
     s.Bind(1, id);

@@ -17,12 +17,11 @@ class CaseStore final : public cases::CaseStore {
   // Reads the next case id and adds the idle merge to `db`: call before db.Start().
   static Result<std::unique_ptr<CaseStore>> Open(Database& db);
 
-  cases::CaseId NextCaseId() override { return next_id_.fetch_add(1); }
-  Status CommitCase(const cases::CaseWrite& write) override;
-  Status CommitCases(const std::vector<cases::CaseWrite>& writes) override;
+  ledger::ItemId NextId() override { return next_id_.fetch_add(1); }
+  Status Commit(const std::vector<cases::CaseWrite>& writes) override;
   Status ScanCases(bool open_only, const std::function<void(cases::Case&&)>& fn) override;
   Status ScanDigests(const std::function<void(const cases::CaseDigest&)>& fn) override;
-  Result<std::optional<cases::Case>> GetCase(cases::CaseId id) override;
+  Result<std::optional<cases::Case>> Load(ledger::ItemId id) override;
   Result<std::optional<cases::CaseId>> FindByExternalId(const std::string& channel,
                                                         const std::string& external_id) override;
   Result<std::optional<cases::CaseId>> FindByIdempotencyKey(const std::string& key) override;

@@ -25,16 +25,16 @@ using testing::TempDb;
 TEST(SqliteCaseStore, RefusesAStaleVersionAndWritesNothing) {
   auto s = OpenSqlite({TempDb("version")});
   ASSERT_TRUE(s.ok());
-  Store& store = **s;
+  cases::CaseStore& store = (*s)->cases();
   auto w = NewCase(store);
-  ASSERT_TRUE(store.CommitCase(w).ok());
+  ASSERT_TRUE(store.Commit({w}).ok());
   cases::Context ctx;
   ctx.now = w.after.created_at;
   auto events = cases::Decide(w.after, cases::Dispatch{"org"}, ctx);
   ASSERT_TRUE(events.ok());
   CaseWrite next{cases::Evolve(w.after, (*events)[0]), *events, 1, ""};
-  ASSERT_TRUE(store.CommitCase(next).ok());
-  auto stale = store.CommitCase(next);  // same expected version again
+  ASSERT_TRUE(store.Commit({next}).ok());
+  auto stale = store.Commit({next});  // same expected version again
   ASSERT_FALSE(stale.ok());
   EXPECT_EQ(stale.error().field, kVersionMismatch);
   EXPECT_EQ(store.LoadEvents(w.after.id)->size(), 2u);
@@ -43,8 +43,8 @@ TEST(SqliteCaseStore, RefusesAStaleVersionAndWritesNothing) {
 TEST(SqliteCaseStore, ListsWithKeysetPaginationAndFilters) {
   auto s = OpenSqlite({TempDb("list")});
   ASSERT_TRUE(s.ok());
-  Store& store = **s;
-  for (int i = 0; i < 25; ++i) ASSERT_TRUE(store.CommitCase(NewCase(store)).ok());
+  cases::CaseStore& store = (*s)->cases();
+  for (int i = 0; i < 25; ++i) ASSERT_TRUE(store.Commit({NewCase(store)}).ok());
   CaseQuery q;
   q.limit = 10;
   std::vector<CaseId> seen;
@@ -102,7 +102,7 @@ TEST(SqliteCaseStore, MergesTheFullTextIndexWhenIdle) {
   const auto path = TempDb("merge");
   auto opened = OpenSqlite({path});
   ASSERT_TRUE(opened.ok());
-  Store& store = **opened;
+  cases::CaseStore& store = (*opened)->cases();
   {
     sqlite3* db = nullptr;
     sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
@@ -117,7 +117,7 @@ TEST(SqliteCaseStore, MergesTheFullTextIndexWhenIdle) {
   for (int i = 0; i < 12; ++i) {
     auto w = NewCase(store);
     w.after.origin.title = "路灯不亮 " + std::to_string(i);
-    ASSERT_TRUE(store.CommitCase(w));
+    ASSERT_TRUE(store.Commit({w}));
   }
   // Idle now: the writer merges in small steps until no level has 4 segments (FTS5's usermerge).
   int segments = FullTextSegments(path);
@@ -141,12 +141,12 @@ TEST(SqliteCaseStore, WritesTheRowsTheDomainDerivedAsGiven) {
   const auto path = TempDb("derived");
   auto opened = OpenSqlite({path});
   ASSERT_TRUE(opened.ok());
-  Store& store = **opened;
+  cases::CaseStore& store = (*opened)->cases();
   auto w = NewCase(store);
   w.county = "c9";
   w.whistle_orgs = {"lead", "co"};
   w.missed_check_ins = {"co", "co", "lead"};
-  ASSERT_TRUE(store.CommitCase(w).ok());
+  ASSERT_TRUE(store.Commit({w}).ok());
   auto sees = [&](const std::string& org) {
     CaseQuery q;
     q.visibility = Visibility{false, {}, {org}, {}};
@@ -172,7 +172,7 @@ TEST(SqliteCaseStore, WritesTheRowsTheDomainDerivedAsGiven) {
   ASSERT_TRUE(events.ok());
   CaseWrite next{cases::Evolve(w.after, (*events)[0]), *events, 1, ""};
   next.missed_check_ins = {"lead"};
-  ASSERT_TRUE(store.CommitCase(next).ok());
+  ASSERT_TRUE(store.Commit({next}).ok());
   EXPECT_EQ(sees("co"), 0u);
   EXPECT_EQ(*store.MissedCheckIns(), (std::map<std::string, std::int64_t>{{"co", 2}, {"lead", 2}}));
 }

@@ -78,18 +78,18 @@ TEST(SqliteDatabase, MigratesAnOlderStoreInPlace) {
   }
   auto latest = OpenSqlite({path});
   ASSERT_TRUE(latest.ok()) << latest.error().message;
-  auto c = (*latest)->GetCase(7);
+  auto c = (*latest)->cases().Load(7);
   ASSERT_TRUE(c.ok() && c->has_value());
   EXPECT_EQ((*c)->taken_by, "hotline");  // backfilled from the intake event
   Visibility own{false, {}, {}, {"hotline"}};
   CaseQuery q;
   q.visibility = own;
-  EXPECT_EQ((*latest)->ListCases(q)->items.size(), 1u);
+  EXPECT_EQ((*latest)->cases().ListCases(q)->items.size(), 1u);
   // Accounts (schema 2) and the audit log (schema 3) arrived with the data intact.
-  ASSERT_TRUE((*latest)->AddUser({0, "u", "hash", false, {{"admin", "*"}}}).ok());
-  ASSERT_TRUE((*latest)->AppendAudit({0, FromMillis(1), "u", "login", "u", "", "cli"}).ok());
+  ASSERT_TRUE((*latest)->access().AddUser({0, "u", "hash", false, {{"admin", "*"}}}).ok());
+  ASSERT_TRUE((*latest)->access().AppendAudit({0, FromMillis(1), "u", "login", "u", "", "cli"}).ok());
   // The next case takes the id after the highest one the store holds.
-  EXPECT_EQ((*latest)->NextCaseId(), 8);
+  EXPECT_EQ((*latest)->cases().NextId(), 8);
 }
 
 TEST(SqliteDatabase, MigratesAStoreFromEverySchemaVersion) {
@@ -104,7 +104,7 @@ TEST(SqliteDatabase, MigratesAStoreFromEverySchemaVersion) {
     {
       auto s = OpenSqlite({path});
       ASSERT_TRUE(s.ok()) << "from schema " << v << ": " << s.error().message;
-      ASSERT_TRUE((*s)->CommitCase(NewCase(**s)).ok()) << "from schema " << v;
+      ASSERT_TRUE((*s)->cases().Commit({NewCase((*s)->cases())}).ok()) << "from schema " << v;
     }
     EXPECT_EQ(UserVersion(path), latest);
     EXPECT_EQ(Schema(path), Schema(fresh)) << "from schema " << v;
@@ -127,14 +127,14 @@ TEST(SqliteDatabase, RefusesAStoreFromANewerRelease) {
 TEST(SqliteDatabase, GroupCommitKeepsEachCommandAtomic) {
   auto s = OpenSqlite({TempDb("group")});
   ASSERT_TRUE(s.ok());
-  Store& store = **s;
+  cases::CaseStore& store = (*s)->cases();
   std::vector<std::thread> threads;
   std::atomic<int> ok{0}, dup{0};
   for (int t = 0; t < 8; ++t)
     threads.emplace_back([&, t] {
       for (int i = 0; i < 50; ++i) {
         // Every thread also repeats one shared external id: exactly one of those wins.
-        auto st = store.CommitCase(NewCase(store, i == 0 ? "shared" : "x" + std::to_string(t * 100 + i)));
+        auto st = store.Commit({NewCase(store, i == 0 ? "shared" : "x" + std::to_string(t * 100 + i))});
         if (st.ok()) ++ok;
         else if (st.error().field == kDuplicateExternalId) ++dup;
       }

@@ -21,7 +21,7 @@ inline std::string TempDb(const char* name) {
 }
 
 // The write of a case just received by the 12345 hotline in county 320923 (county as the domain derives it).
-inline cases::CaseWrite NewCase(Store& s, const std::string& external_id = "") {
+inline cases::CaseWrite NewCase(cases::CaseStore& s, const std::string& external_id = "") {
   cases::CaseOrigin o;
   o.channel = "12345";
   o.external_id = external_id;
@@ -31,7 +31,7 @@ inline cases::CaseWrite NewCase(Store& s, const std::string& external_id = "") {
   cases::Context ctx;
   ctx.now = *ParseTime("2026-11-24T09:00:00+08:00");
   ctx.actor = "t";
-  const auto id = s.NextCaseId();
+  const auto id = s.NextId();
   o.number = "N" + std::to_string(id);
   auto e = cases::Receive(id, o, ctx);
   cases::CaseWrite w{cases::Evolve({}, e), {e}, 0, ""};
