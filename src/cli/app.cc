@@ -13,7 +13,6 @@
 #include <sstream>
 #include <thread>
 
-#include "calendar/calendar.h"
 #include "common/csv.h"
 #include "common/log.h"
 #include "demo/demo.h"
@@ -195,8 +194,8 @@ Result<InitResult> Init(App& app, const std::string& admin_password) {
     categories.push_back({r["code"], r["parent"], r["name_zh"], r["name_en"], std::stod(r["accept_hours"]),
                           std::stod(r["resolve_days"])});
   if (auto st = app.store().reference().UpsertCategories(categories); !st) return st.error();
-  if (auto parsed = calendar::ParseHolidayCsv(shipped::kHolidaysCsv); !parsed.ok()) return parsed.error();
-  if (auto st = app.store().reference().SaveHolidays(std::string(shipped::kHolidaysCsv)); !st) return st.error();
+  // The shipped adjustments fill only the years the store lacks: a re-run of init keeps what an admin imported.
+  if (auto st = app.reference().SeedHolidays(shipped::kHolidaysCsv); !st) return st.error();
   InitResult result;
   auto admin = app.store().access().FindUser("admin");
   if (!admin.ok()) return admin.error();

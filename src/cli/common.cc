@@ -2,6 +2,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <sstream>
 
 #include "cli/commands.h"
@@ -13,8 +14,40 @@ int Fail(const Error& e) {
   return e.code == ErrorCode::kInternal ? 1 : 2;
 }
 
+namespace {
+
+// Tests move the calendar's "today" (the 1 October warning, deadlines across a new year) without waiting:
+// CIVICGRID_TEST_NOW (RFC 3339) is where the clock stands when the process starts; from there it runs on.
+class OffsetClock final : public Clock {
+ public:
+  explicit OffsetClock(TimePoint start) : offset_(start - system_.Now()) {}
+  TimePoint Now() const override { return system_.Now() + offset_; }
+
+ private:
+  SystemClock system_;
+  milliseconds offset_;
+};
+
+const Clock* TestClock() {
+  static const std::unique_ptr<Clock> kClock = []() -> std::unique_ptr<Clock> {
+    const char* now = std::getenv("CIVICGRID_TEST_NOW");
+    if (!now || !*now) return nullptr;
+    auto start = ParseTime(now);
+    if (!start) {
+      std::cerr << "warning: CIVICGRID_TEST_NOW is not an RFC 3339 time; using the system clock\n";
+      return nullptr;
+    }
+    std::cerr << "warning: CIVICGRID_TEST_NOW is set: this process's clock starts at " << now << "\n";
+    return std::make_unique<OffsetClock>(*start);
+  }();
+  return kClock.get();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<app::App>> OpenApp(const std::string& data_dir, bool durable, const cases::Rules& rules) {
   app::AppOptions options;
+  options.clock = TestClock();
   options.rules = rules;
   options.data_dir = data_dir;
   options.durable = durable;

@@ -1,4 +1,4 @@
-// `civicgrid import regions|orgs|routing`: reference data from files, each checked whole before anything is
+// `civicgrid import regions|orgs|routing|holidays`: reference data from files, each checked whole before anything is
 // written; a running server picks it up within two seconds.
 #include <CLI/CLI.hpp>
 
@@ -28,7 +28,23 @@ std::vector<Command> AddImport(CLI::App& cli) {
   import_routing->add_option("--data", o->data_dir, "data directory")->required();
   import_routing->add_option("file", o->file, "CSV file");
   import_routing->add_flag("--defaults", o->routing_defaults, "the shipped per-county templates");
+  auto* import_holidays = import->add_subcommand(
+      "holidays", "the State Council's holiday adjustments from CSV (date,kind,name); each year named is replaced");
+  import_holidays->add_option("--data", o->data_dir, "data directory")->required();
+  import_holidays->add_option("file", o->file, "CSV file")->required();
   std::vector<Command> out;
+  out.push_back({import_holidays, [o]() -> int {
+                   auto text = ReadFile(o->file);
+                   if (!text.ok()) return Fail(text.error());
+                   auto opened = OpenApp(o->data_dir);
+                   if (!opened.ok()) return Fail(opened.error());
+                   auto n = opened.value()->reference().ImportHolidaysCsv(*text);
+                   if (!n.ok()) return Fail(n.error());
+                   std::cout << "imported " << n->rows << " holiday rows for";
+                   for (int y : n->years) std::cout << " " << y;
+                   std::cout << "\n";
+                   return 0;
+                 }});
   out.push_back({import_routing, [o]() -> int {
                    const auto& [data_dir, file, routing_defaults] = *o;
                    if (routing_defaults == !file.empty())

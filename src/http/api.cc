@@ -146,6 +146,7 @@ Handler MakeApi(ApiDeps deps_in) {
         out += deps->store.MetricsText();
         out += "# HELP civicgrid_grids Grids in the point-to-grid index.\n# TYPE civicgrid_grids gauge\n";
         out += "civicgrid_grids " + std::to_string(dir->grid_count()) + "\n";
+        out += CalendarMetricsText(*deps);
         Response r = JsonResponse(200, std::move(out));
         r.content_type = "text/plain; version=0.0.4";
         return r;
@@ -154,6 +155,7 @@ Handler MakeApi(ApiDeps deps_in) {
   AddReferenceRoutes(*router, *deps);
   AddCockpitRoutes(*router, *deps);
   AddCaseRoutes(*router, *deps);
+  AddCalendarRoutes(*router, *deps);
 
   return [deps, router, metrics, login_limit, intake_limit, too_many](Request& req) -> Response {
     Response res;

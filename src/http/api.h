@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -96,6 +97,11 @@ Response JsonResponse(int status, std::string body);
 void AddCaseRoutes(Router& router, ApiDeps& deps);
 void AddReferenceRoutes(Router& router, ApiDeps& deps);
 void AddCockpitRoutes(Router& router, ApiDeps& deps);
+void AddCalendarRoutes(Router& router, ApiDeps& deps);
+// From 1 October (by deps.clock, Asia/Shanghai), a warning while next year's holiday adjustments are not imported.
+std::optional<std::string> CalendarWarning(const ApiDeps& deps);
+// The calendar's /metrics gauges: civicgrid_calendar_next_year_published and civicgrid_calendar_warning.
+std::string CalendarMetricsText(const ApiDeps& deps);
 // The live stream's {"type":"aggregates"} members for one subscriber: today's open/overdue/yellow/intake and
 // the last 30 days' rates of the region it asked for (default: its own cockpit region); "" for callers
 // without a cockpit. `cache` holds the answers of one tick by region.

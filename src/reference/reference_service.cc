@@ -1,5 +1,6 @@
 #include "reference/reference_service.h"
 
+#include <chrono>
 #include <map>
 #include <set>
 
@@ -101,6 +102,51 @@ Result<Category> ReferenceService::AddCategory(Category c) {
   if (auto st = store_.UpsertCategories({c}); !st) return st.error();
   if (auto st = Reload(); !st) return st.error();
   return c;
+}
+
+namespace {
+
+Result<std::vector<calendar::SpecialDay>> StoredHolidayRows(ReferenceStore& store) {
+  auto text = store.LoadHolidays();
+  if (!text.ok()) return text.error();
+  if (text->empty()) return std::vector<calendar::SpecialDay>{};
+  return calendar::ParseHolidayRows(*text);
+}
+
+int YearOf(calendar::Date d) { return static_cast<int>(std::chrono::year_month_day{d}.year()); }
+
+}  // namespace
+
+Result<ReferenceService::HolidayImport> ReferenceService::ImportHolidaysCsv(const std::string& text) {
+  auto rows = calendar::ParseHolidayRows(text);
+  if (!rows.ok()) return rows.error();
+  if (rows->empty()) return Invalid("holidays", "the file has no rows");
+  if (auto st = calendar::CheckAdjustments(*rows); !st) return st.error();
+  auto stored = StoredHolidayRows(store_);
+  if (!stored.ok()) return stored.error();
+  HolidayImport result;
+  result.rows = rows->size();
+  std::set<int> years;
+  for (const auto& r : *rows) years.insert(YearOf(r.date));
+  result.years.assign(years.begin(), years.end());
+  auto merged = calendar::ReplaceYears(std::move(stored.value()), *rows);
+  if (auto st = store_.SaveHolidays(calendar::FormatHolidayCsv(std::move(merged))); !st) return st.error();
+  if (auto st = Reload(); !st) return st.error();
+  return result;
+}
+
+Status ReferenceService::SeedHolidays(std::string_view shipped) {
+  auto rows = calendar::ParseHolidayRows(shipped);
+  if (!rows.ok()) return rows.error();
+  auto stored = StoredHolidayRows(store_);
+  if (!stored.ok()) return stored.error();
+  std::set<int> held;
+  for (const auto& r : *stored) held.insert(YearOf(r.date));
+  const size_t before = stored->size();
+  for (const auto& r : *rows)
+    if (!held.count(YearOf(r.date))) stored->push_back(r);
+  if (stored->size() == before && before > 0) return OkStatus();
+  return store_.SaveHolidays(calendar::FormatHolidayCsv(std::move(stored.value())));
 }
 
 }  // namespace civicgrid::reference

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/mutex.h"
@@ -36,6 +37,16 @@ class ReferenceService {
   Result<size_t> ImportOrgsCsv(const std::string& text);
   // A new category under an existing one (codes nest by prefix) or a new class.
   Result<Category> AddCategory(Category category);
+  // The State Council's published holiday adjustments (CSV date,kind,name; see data/README.md): every year the
+  // file names replaces that year's stored rows; the statutory days come from the rule either way. Checked
+  // whole before anything is written.
+  struct HolidayImport {
+    size_t rows = 0;
+    std::vector<int> years;
+  };
+  Result<HolidayImport> ImportHolidaysCsv(const std::string& text);
+  // `init`: the shipped adjustments for the years the store does not hold yet (an import is never undone).
+  Status SeedHolidays(std::string_view shipped);
 
  private:
   ReferenceStore& store_;

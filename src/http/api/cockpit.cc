@@ -177,6 +177,9 @@ void AddCockpitRoutes(Router& router, ApiDeps& deps) {
           {"overdue", 0}, {"rates", RatesJson({})}, {"counts", CountsJson({})}, {"missed_check_ins", n}};
       j["rankings"]["departments"].push_back(std::move(row));
     }
+    // What the centre should act on besides the figures (next year's holiday adjustments missing, …).
+    j["warnings"] = json::array();
+    if (auto w = CalendarWarning(deps)) j["warnings"].push_back(*w);
     return JsonResponse(200, Dump(j));
   });
 }
