@@ -13,8 +13,10 @@ int Fail(const Error& e) {
   return e.code == ErrorCode::kInternal ? 1 : 2;
 }
 
-Result<std::unique_ptr<app::App>> OpenApp(const std::string& data_dir, bool durable, const cases::Rules& rules) {
+Result<std::unique_ptr<app::App>> OpenApp(const std::string& data_dir, bool durable, const cases::Rules& rules,
+                                          const access::HashLimits& hash_limits) {
   app::AppOptions options;
+  options.hash_limits = hash_limits;
   options.rules = rules;
   options.data_dir = data_dir;
   options.durable = durable;

@@ -103,12 +103,16 @@ class SqliteStore final : public Store {
   Status SetPassword(std::int64_t user_id, const std::string& hash, TimePoint at) override {
     return access_.SetPassword(user_id, hash, at);
   }
-  Status RecordLoginFailure(std::int64_t user_id, int failed, TimePoint locked_until) override {
-    return access_.RecordLoginFailure(user_id, failed, locked_until);
+  Result<std::optional<int>> CountLoginAttempt(std::int64_t user_id, TimePoint now, int max_failures,
+                                               TimePoint lock_until) override {
+    return access_.CountLoginAttempt(user_id, now, max_failures, lock_until);
   }
   Status RecordLoginSuccess(std::int64_t user_id) override { return access_.RecordLoginSuccess(user_id); }
   Result<bool> ClaimTotpStep(std::int64_t user_id, std::int64_t step) override {
     return access_.ClaimTotpStep(user_id, step);
+  }
+  Status SealTotpSecret(std::int64_t user_id, const std::string& plain, const std::string& sealed) override {
+    return access_.SealTotpSecret(user_id, plain, sealed);
   }
   Status AddToken(const access::Token& t) override { return access_.AddToken(t); }
   Result<std::optional<access::Token>> FindToken(const std::string& hash) override { return access_.FindToken(hash); }
