@@ -53,14 +53,8 @@ Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
   } else if (struct stat st{}; ::stat(data_dir.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
     log::Warn("the data directory " + options.data_dir + " is open to others; its files are kept 0600 (chmod 700 it)");
   }
-  // The database file exists before SQLite opens it, 0600; SQLite gives its -wal and -shm the same mode.
   const std::filesystem::path db_file = data_dir / "civicgrid.db";
   const bool new_store = !std::filesystem::exists(db_file);
-  if (new_store) {
-    const int fd = ::open(db_file.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
-    if (fd < 0 && errno != EEXIST) return Invalid("data", "cannot create " + db_file.string());
-    if (fd >= 0) ::close(fd);
-  }
   std::unique_ptr<App> app(new App());
   app->clock_ = options.clock ? options.clock : &app->system_clock_;
   const std::filesystem::path key_file = options.key_file.empty()
@@ -87,6 +81,13 @@ Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
   store::SqliteOptions so;
   so.path = db_file.string();
   so.synchronous_full = options.durable;
+  // The database file exists before SQLite opens it, 0600; SQLite gives its -wal and -shm the same mode.
+  // Made only once the key is in place: an empty file would pass for an existing store.
+  if (new_store) {
+    const int fd = ::open(db_file.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd < 0 && errno != EEXIST) return Invalid("data", "cannot create " + db_file.string());
+    if (fd >= 0) ::close(fd);
+  }
   KeepPrivate(db_file);
   auto store = store::OpenSqlite(so);
   if (!store.ok()) return store.error();
