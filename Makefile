@@ -7,7 +7,7 @@ LISTEN ?= 127.0.0.1:8080
 
 # Build and test dependencies, all from Debian (no downloads at build time).
 DEB_PACKAGES := cmake g++ make pkg-config libboost-dev nlohmann-json3-dev libsqlite3-dev libsodium-dev \
-                libcli11-dev libssl-dev libgtest-dev libgmock-dev python3 clang-14 libclang-rt-14-dev \
+                libcli11-dev libssl-dev libicu-dev libgtest-dev libgmock-dev python3 clang-14 libclang-rt-14-dev \
                 clang-format-14 clang-tidy-14
 
 .PHONY: all deps build test demo clean format tidy

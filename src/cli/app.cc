@@ -1,8 +1,11 @@
 #include "cli/app.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <deque>
 #include <filesystem>
@@ -15,6 +18,7 @@
 
 #include "common/csv.h"
 #include "common/log.h"
+#include "common/text.h"
 #include "demo/demo.h"
 #include "domain/access/policy.h"
 #include "domain/access/totp.h"
@@ -23,28 +27,50 @@
 #include "reference/shipped_data.h"
 
 namespace civicgrid::app {
+namespace {
+
+// The store's files hold reporters' names, password hashes and the audit log: owner only (0600), also in a
+// store made before this rule (issue 17). A file we may not change (a read-only mounted key) is left, logged.
+void KeepPrivate(const std::filesystem::path& file) {
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0 || (st.st_mode & 077) == 0) return;
+  if (::chmod(file.c_str(), 0600) == 0) log::Info("made " + file.string() + " readable by its owner only (0600)");
+  else log::Warn(file.string() + " is readable by others and cannot be changed: make it 0600");
+}
+
+}  // namespace
 
 Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
   std::error_code ec;
-  std::filesystem::create_directories(options.data_dir, ec);
-  if (ec) return Invalid("data", "cannot create " + options.data_dir + ": " + ec.message());
+  const std::filesystem::path data_dir(options.data_dir);
+  if (!std::filesystem::exists(data_dir)) {
+    std::filesystem::create_directories(data_dir, ec);
+    if (ec) return Invalid("data", "cannot create " + options.data_dir + ": " + ec.message());
+    std::filesystem::permissions(data_dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace,
+                                 ec);  // 0700, whatever the umask
+    if (ec) return Invalid("data", "cannot restrict " + options.data_dir + ": " + ec.message());
+  } else if (struct stat st{}; ::stat(data_dir.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+    log::Warn("the data directory " + options.data_dir + " is open to others; its files are kept 0600 (chmod 700 it)");
+  }
+  const std::filesystem::path db_file = data_dir / "civicgrid.db";
+  const bool new_store = !std::filesystem::exists(db_file);
   std::unique_ptr<App> app(new App());
   app->clock_ = options.clock ? options.clock : &app->system_clock_;
   const std::filesystem::path key_file = options.key_file.empty()
                                              ? std::filesystem::path(options.data_dir) / "civicgrid.key"
                                              : std::filesystem::path(options.key_file);
-  const bool new_store = !std::filesystem::exists(std::filesystem::path(options.data_dir) / "civicgrid.db");
   if (!std::filesystem::exists(key_file) && !new_store)
     return Invalid("key_file", "the personal-data key " + key_file.string() +
                                    " is missing; without it the store's phone and ID numbers cannot be read. "
                                    "Restore it (CIVICGRID_KEY_FILE names another place) rather than make a new one");
   if (!std::filesystem::exists(key_file)) {
-    const mode_t old = ::umask(077);
-    std::ofstream out(key_file);
-    out << privacy::Vault::NewKeyHex() << "\n";
-    ::umask(old);
-    if (!out) return Invalid("key_file", "cannot write " + key_file.string());
+    const int fd = ::open(key_file.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+    const std::string key = privacy::Vault::NewKeyHex() + "\n";
+    const bool written = fd >= 0 && ::write(fd, key.data(), key.size()) == ssize_t(key.size()) && ::fsync(fd) == 0;
+    if (fd >= 0) ::close(fd);
+    if (!written) return Invalid("key_file", "cannot write " + key_file.string());
   }
+  KeepPrivate(key_file);
   std::ifstream in(key_file);
   std::stringstream key_text;
   key_text << in.rdbuf();
@@ -52,15 +78,28 @@ Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
   if (!vault.ok()) return Invalid("key_file", key_file.string() + ": " + vault.error().message);
   app->vault_ = std::move(vault.value());
   store::SqliteOptions so;
-  so.path = (std::filesystem::path(options.data_dir) / "civicgrid.db").string();
+  so.path = db_file.string();
   so.synchronous_full = options.durable;
+  // The database file exists before SQLite opens it, 0600; SQLite gives its -wal and -shm the same mode.
+  // Made only once the key is in place: an empty file would pass for an existing store.
+  if (new_store) {
+    const int fd = ::open(db_file.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd < 0 && errno != EEXIST) return Invalid("data", "cannot create " + db_file.string());
+    if (fd >= 0) ::close(fd);
+  }
+  KeepPrivate(db_file);
   auto store = store::OpenSqlite(so);
   if (!store.ok()) return store.error();
   app->store_ = std::move(store.value());
+  for (const char* suffix : {"-wal", "-shm", "-journal"}) KeepPrivate(db_file.string() + suffix);
   app->reference_ = std::make_unique<reference::ReferenceService>(app->store_->reference());
-  app->auth_ = std::make_unique<access::AuthService>(app->store_->access(), *app->clock_);
-  app->routing_ = std::make_unique<dispatch::RoutingService>(app->store_->routing(), app->reference_->directory(),
-                                                             *app->auth_, *app->clock_);
+  app->auth_ = std::make_unique<access::AuthService>(app->store_->access(), *app->clock_, *app->vault_, options.hash_limits);
+  // Second factors kept in clear by a store older than schema 9 are sealed once, here: only code holds the key.
+  auto sealed = app->auth_->SealStoredTotpSecrets();
+  if (!sealed.ok()) return sealed.error();
+  if (*sealed > 0) log::Info("sealed " + std::to_string(*sealed) + " one-time code secrets with the personal-data key");
+  app->routing_ =
+      std::make_unique<dispatch::RoutingService>(app->store_->routing(), app->reference_->directory(), *app->auth_, *app->clock_);
   app->reference_->OnReload([routing = app->routing_.get()] { return routing->Reload(); });
   if (auto st = app->ReloadDirectory(); !st) return st.error();
   app->cases_ = std::make_unique<cases::CaseService>(app->store_->cases(), *app->clock_, app->directory(), *app->vault_,
@@ -210,9 +249,13 @@ Result<InitResult> Init(App& app, const std::string& admin_password) {
   return result;
 }
 
-Result<NewUser> AddUser(App& app, const std::string& login, const std::string& password,
+Result<NewUser> AddUser(App& app, const std::string& login_text, const std::string& password,
                         const std::vector<std::pair<std::string, std::string>>& roles, const std::string& by) {
-  if (login.empty() || login.size() > 64) return Invalid("login", "a login has 1 to 64 characters");
+  // A login is a person's text like any other: no control characters, no invisible edges (common/text.h).
+  auto clean_login = text::Clean(login_text, "login", text::Lines::kOne);
+  if (!clean_login.ok()) return clean_login.error();
+  const std::string& login = *clean_login;
+  if (login.empty() || text::CodePoints(login) > 64) return Invalid("login", "a login has 1 to 64 characters");
   const auto dir = app.directory().Get();
   for (const auto& [role_name, scope] : roles) {
     auto role = access::ParseRole(role_name);
@@ -226,13 +269,15 @@ Result<NewUser> AddUser(App& app, const std::string& login, const std::string& p
   u.password_hash = *hash;
   u.roles = roles;
   u.password_changed_at = app.clock().Now();
-  if (access::NeedsSecondFactor(roles)) u.totp_secret = access::NewTotpSecret();
+  const std::string totp_secret = access::NeedsSecondFactor(roles) ? access::NewTotpSecret() : "";
+  u.totp_secret = app.auth().SealTotpSecret(totp_secret);  // stored sealed; shown once, in clear, by the caller
+  u.totp_sealed = !totp_secret.empty();
   auto id = app.store().access().AddUser(u);
   if (!id.ok()) return id.error();
   std::string granted;
   for (const auto& [r, sc] : roles) granted += r + "@" + sc + " ";
   app.auth().Audit(by, "user_added", login, granted, "cli");
-  return NewUser{*id, u.totp_secret};
+  return NewUser{*id, totp_secret};
 }
 
 Result<std::string> AddKey(App& app, const std::string& name, const std::string& channel) {

@@ -22,13 +22,15 @@
 namespace civicgrid::app {
 
 struct AppOptions {
-  std::string data_dir;  // holds civicgrid.db
+  // Holds civicgrid.db (reporters' names, password hashes): created 0700, its files kept 0600 (App::Open).
+  std::string data_dir;
   // The personal-data key (SM4/SM3). Default: civicgrid.key beside the store, created 0600 on first use;
   // operators should keep it elsewhere (another disk, a mounted secret) so a copied store reveals nothing.
   std::string key_file;
-  bool durable = true;           // fsync every commit; off only for bulk loads that are redone on failure
-  const Clock* clock = nullptr;  // defaults to the system clock
-  cases::Rules rules;            // county-wide rules: reminders, escalation triggers, duplicates
+  bool durable = true;             // fsync every commit; off only for bulk loads that are redone on failure
+  const Clock* clock = nullptr;    // defaults to the system clock
+  cases::Rules rules;              // county-wide rules: reminders, escalation triggers, duplicates
+  access::HashLimits hash_limits;  // password hashes at once (serve --password-hashes)
 };
 
 class App {

@@ -34,7 +34,7 @@ Command AddCheck(CLI::App& cli);
 int Fail(const Error& e);
 // The store of `data_dir`, with the personal-data key from CIVICGRID_KEY_FILE when set.
 Result<std::unique_ptr<app::App>> OpenApp(const std::string& data_dir, bool durable = true,
-                                          const cases::Rules& rules = {});
+                                          const cases::Rules& rules = {}, const access::HashLimits& hash_limits = {});
 Result<std::string> ReadFile(const std::string& path);
 std::string JsonString(const std::string& s);
 std::string ReadStdin();

@@ -45,9 +45,11 @@ const Clock* TestClock() {
 
 }  // namespace
 
-Result<std::unique_ptr<app::App>> OpenApp(const std::string& data_dir, bool durable, const cases::Rules& rules) {
+Result<std::unique_ptr<app::App>> OpenApp(const std::string& data_dir, bool durable, const cases::Rules& rules,
+                                          const access::HashLimits& hash_limits) {
   app::AppOptions options;
   options.clock = TestClock();
+  options.hash_limits = hash_limits;
   options.rules = rules;
   options.data_dir = data_dir;
   options.durable = durable;

@@ -37,6 +37,8 @@ Command AddServe(CLI::App& cli) {
     std::string trusted_proxies;
     cases::Rules rules;
     std::string escalate_on = "overdue,returned_twice,dissatisfied,supervisor_flag,check_in_missed";
+    access::HashLimits hash_limits;
+    int hash_wait_ms = int(hash_limits.wait.count());
   };
   auto o = std::make_shared<Options>();
   auto* serve = cli.add_subcommand("serve", "serve the HTTP API");
@@ -56,6 +58,16 @@ Command AddServe(CLI::App& cli) {
       ->check(CLI::Range(1, 1 << 20));
   serve->add_option("--max-body-memory", o->max_body_memory_mib, "MiB of request bodies held at once")
       ->check(CLI::Range(1, 1 << 20));
+  // Password hashes (Argon2id, 64 MiB each) at once: memory for logins stays under this × 64 MiB
+  // (docs/operator-guide.md, "Limits and slow clients").
+  serve->add_option("--password-hashes", o->hash_limits.concurrent, "password hashes computed at once (64 MiB each)")
+      ->check(CLI::Range(1, 256));
+  serve
+      ->add_option("--password-hash-queue", o->hash_limits.queued,
+                   "logins that may wait for a hash; more answer 503 at once")
+      ->check(CLI::Range(0, 4096));
+  serve->add_option("--password-hash-wait", o->hash_wait_ms, "milliseconds a login waits for a hash before 503")
+      ->check(CLI::Range(1, 60000));
   serve->add_option("--trusted-proxy", o->trusted_proxies,
                     "reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For names the client");
   serve->add_option("--warn-share", o->rules.warn_share, "a deadline's reminder fires at this share of its time")
@@ -73,7 +85,9 @@ Command AddServe(CLI::App& cli) {
       ->check(CLI::Range(0.01, 90.0));
   return {serve, [o]() -> int {
             auto& [data_dir, listen, workers, intake_rate, login_rate, limits, header_timeout, idle_timeout,
-                   body_timeout, max_body_memory_mib, trusted_proxies, rules, escalate_on] = *o;
+                   body_timeout, max_body_memory_mib, trusted_proxies, rules, escalate_on, hash_limits, hash_wait_ms] =
+                *o;
+            hash_limits.wait = std::chrono::milliseconds(hash_wait_ms);
             rules.escalate_on.clear();
             for (size_t start = 0; escalate_on != "none" && start <= escalate_on.size();) {
               const size_t comma = std::min(escalate_on.find(',', start), escalate_on.size());
@@ -104,7 +118,7 @@ Command AddServe(CLI::App& cli) {
             const int lock_fd = ::open(lock_path.c_str(), O_CREAT | O_RDWR, 0600);
             if (lock_fd < 0 || ::flock(lock_fd, LOCK_EX | LOCK_NB) != 0)
               return Fail(Error{ErrorCode::kUnavailable, "another civicgrid serve is using " + data_dir, "data", {}});
-            auto opened = OpenApp(data_dir, true, rules);
+            auto opened = OpenApp(data_dir, true, rules, hash_limits);
             if (!opened.ok()) return Fail(opened.error());
             auto& app = *opened.value();
             http::ServerOptions options = limits;

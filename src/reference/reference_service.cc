@@ -6,6 +6,7 @@
 
 #include "calendar/calendar.h"
 #include "common/csv.h"
+#include "common/text.h"
 #include "reference/geojson.h"
 
 namespace civicgrid::reference {
@@ -55,6 +56,12 @@ Result<size_t> ReferenceService::ImportRegionsGeoJson(const std::string& text) {
   for (const auto& r : *existing) known.insert(r.code);
   auto regions = ParseRegionCollection(text, known);
   if (!regions.ok()) return regions.error();
+  for (auto& r : *regions) {  // names are a person's text: the one rule (common/text.h)
+    auto name = text::Clean(r.name, "name", text::Lines::kOne);
+    if (!name.ok() || name->empty())
+      return Invalid("name", "region " + r.code + ": " + (name.ok() ? "name is blank" : name.error().message));
+    r.name = std::move(name.value());
+  }
   // Check the tree as it will be (an import may re-parent stored regions) before writing anything.
   std::map<std::string, Region> merged;
   for (auto& r : *existing) merged[r.code] = std::move(r);
@@ -76,7 +83,10 @@ Result<size_t> ReferenceService::ImportOrgsCsv(const std::string& text) {
   for (auto& r : *rows) {
     const std::string where = "line " + std::to_string(r.line);
     if (r["code"].empty()) return Invalid("code", where + ": code is empty");
-    if (r["name"].empty()) return Invalid("name", where + ": name is empty");
+    auto name = text::Clean(r["name"], "name", text::Lines::kOne);  // the one text rule (common/text.h)
+    if (!name.ok()) return Invalid("name", where + ": " + name.error().message);
+    if (name->empty()) return Invalid("name", where + ": name is empty");
+    r["name"] = *name;
     if (!dir->FindRegion(r["region"])) return Invalid("region", where + ": unknown region '" + r["region"] + "'");
     orgs.push_back({r["code"], r["name"], r["kind"], r["region"]});
   }
@@ -87,6 +97,12 @@ Result<size_t> ReferenceService::ImportOrgsCsv(const std::string& text) {
 
 Result<Category> ReferenceService::AddCategory(Category c) {
   const auto dir = directory_.Get();
+  for (auto [field, value] : {std::pair{"name_zh", &c.name_zh}, std::pair{"name_en", &c.name_en}}) {
+    auto name = text::Clean(*value, field, text::Lines::kOne);  // the one text rule (common/text.h)
+    if (!name.ok()) return name.error();
+    *value = std::move(name.value());
+  }
+  if (c.name_zh.empty()) return Invalid("name_zh", "name_zh is required");
   if (c.code.empty() || c.code.size() > 32) return Invalid("code", "code must have 1 to 32 characters");
   if (dir->FindCategory(c.code)) return Conflict("category " + c.code + " exists");
   if (!c.parent.empty()) {

@@ -22,7 +22,11 @@ struct User {
   int failed_logins = 0;                                   // since the last success
   TimePoint locked_until{};                                // after repeated failures
   TimePoint password_changed_at{};
-  std::string totp_secret;  // base32; empty when the user has no second factor
+  // The second factor's secret: empty when the user has none. Sealed with the personal-data key
+  // (AuthService::SealTotpSecret) when totp_sealed; in clear (base32) only in stores older than schema 9
+  // until App::Open seals them.
+  std::string totp_secret;
+  bool totp_sealed = false;
 };
 
 // The security audit log (等保 2.0): logins, failures, permission changes, reveals of personal data, exports.
@@ -55,12 +59,20 @@ class AccessStore {
   virtual Result<std::vector<User>> ListUsers() = 0;
   virtual Status SetUserDisabled(const std::string& login, bool disabled) = 0;
   virtual Status SetPassword(std::int64_t user_id, const std::string& hash, TimePoint at) = 0;
-  // Counts a failed login and sets the lock (locked_until in the past: not locked).
-  virtual Status RecordLoginFailure(std::int64_t user_id, int failed_logins, TimePoint locked_until) = 0;
+  // Counts a login attempt as a failure before its password is compared, in one statement, so that
+  // attempts racing each other cannot share a count (issue 17: 20 parallel guesses counted as one). Returns
+  // the attempt's number since the last success, or nullopt when the account is locked at `now` (nothing is
+  // counted then). The attempt that reaches `max_failures` locks the account until `lock_until`; once a lock
+  // has run out, counting starts again at 1. RecordLoginSuccess resets the count.
+  virtual Result<std::optional<int>> CountLoginAttempt(std::int64_t user_id, TimePoint now, int max_failures,
+                                                       TimePoint lock_until) = 0;
   virtual Status RecordLoginSuccess(std::int64_t user_id) = 0;
   // Marks a one-time code's time step used (RFC 6238 §5.2: a code is good once). False when this step or a
   // later one was used already; atomic, so two logins racing with one code cannot both win.
   virtual Result<bool> ClaimTotpStep(std::int64_t user_id, std::int64_t step) = 0;
+  // Replaces a second factor's secret kept in clear (`plain`) by its sealed form; does nothing when it is
+  // sealed already or has changed (two processes opening one store seal it once).
+  virtual Status SealTotpSecret(std::int64_t user_id, const std::string& plain, const std::string& sealed) = 0;
   virtual Status AddToken(const Token& token) = 0;
   virtual Result<std::optional<Token>> FindToken(const std::string& hash) = 0;
   virtual Status DeleteToken(const std::string& hash) = 0;

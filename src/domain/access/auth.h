@@ -10,6 +10,8 @@
 #include "common/result.h"
 #include "common/time.h"
 #include "domain/access/access_store.h"
+#include "domain/access/hash_gate.h"
+#include "privacy/personal_data.h"
 
 namespace civicgrid::access {
 
@@ -20,8 +22,9 @@ struct Principal {
   bool HasRole(const std::string& role) const;
 };
 
-// Password rules for every account (等保 2.0): at least 12 characters from at least three of the classes
-// lower case, upper case, digits and symbols. Staff passwords expire after kPasswordLifetime.
+// Password rules for every account (等保 2.0): at least 12 characters (code points, not bytes: `啊啊啊啊A1` is
+// 6) from at least three of the classes lower case, upper case, digits and symbols (any other character).
+// Staff passwords expire after kPasswordLifetime.
 Status CheckPasswordRules(const std::string& password);
 inline constexpr std::chrono::hours kPasswordLifetime{24 * 90};
 inline constexpr int kMaxFailedLogins = 5;
@@ -34,7 +37,9 @@ struct IssuedToken {
 
 class AuthService {
  public:
-  AuthService(AccessStore& store, const Clock& clock);
+  // `vault` seals and opens the second factors' secrets (the personal-data key); `limits` bound the password
+  // hashes computed at once (hash_gate.h).
+  AuthService(AccessStore& store, const Clock& clock, const privacy::Vault& vault, HashLimits limits = {});
 
   Result<IssuedToken> IssueToken(const std::string& login, std::chrono::hours lifetime);
   // `otp` is required for accounts with a second factor (admins and dispatchers). `remote` is recorded in
@@ -51,13 +56,24 @@ class AuthService {
   static Result<std::string> HashPassword(const std::string& password);  // checks the rules first
   static std::string RandomSecret(size_t bytes);                         // hex
 
+  // A second factor's secret as the store keeps it (sealed with the personal-data key), and back.
+  std::string SealTotpSecret(const std::string& base32) const;
+  Result<std::string> OpenTotpSecret(const User& user) const;
+  // Seals the secrets a store older than schema 9 kept in clear (App::Open calls it: SQL cannot reach the key).
+  Result<int> SealStoredTotpSecrets();
+
+  const HashGate& hash_gate() const { return gate_; }
+
  private:
-  // Password, lock-out and second factor: the checks login and password change share.
+  // Password, lock-out and second factor: the checks login and password change share. On success the
+  // failure count is reset.
   Result<access::User> Verify(const std::string& login, const std::string& password, const std::string& otp,
                               const std::string& remote);
 
   AccessStore& store_;
   const Clock& clock_;
+  const privacy::Vault& vault_;
+  HashGate gate_;
 };
 
 // Whether a role set counts as staff (passwords expire) and needs a second factor.

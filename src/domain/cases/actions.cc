@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "common/text.h"
 #include "domain/cases/case_access.h"
 
 namespace civicgrid::cases {
@@ -20,35 +21,41 @@ Result<std::string> Text(const Fields& b, const char* key, bool required) {
   return v->value_or("");
 }
 
+// What a person wrote (notes, reasons, comments): cleaned by the one text rule (common/text.h) as it is read.
+Result<std::string> FreeText(const Fields& b, const char* key, bool required) {
+  TRY_GET(v, Text(b, key, required));
+  return text::Clean(*v, key, text::Lines::kMany);
+}
+
 Result<Command> ParseDispatch(const Fields& b) {
   TRY_GET(org, Text(b, "org", true));
   return Command{Dispatch{*org}};
 }
 Result<Command> ParseContact(const Fields& b) {
-  TRY_GET(note, Text(b, "note", false));
+  TRY_GET(note, FreeText(b, "note", false));
   return Command{Contact{*note}};
 }
 Result<Command> ParseReturn(const Fields& b) {
-  TRY_GET(reason, Text(b, "reason", true));
+  TRY_GET(reason, FreeText(b, "reason", true));
   return Command{Return{*reason}};
 }
 Result<Command> ParseExtension(const Fields& b) {
   TRY_GET(days, b.Number("days", true));
-  TRY_GET(reason, Text(b, "reason", true));
+  TRY_GET(reason, FreeText(b, "reason", true));
   return Command{RequestExtension{**days, *reason}};
 }
 Result<Command> ParseExtensionDecision(const Fields& b) {
   TRY_GET(approve, b.Bool("approve", true));
-  TRY_GET(note, Text(b, "note", false));
+  TRY_GET(note, FreeText(b, "note", false));
   return Command{DecideExtension{**approve, *note}};
 }
 Result<Command> ParseResolve(const Fields& b) {
-  TRY_GET(note, Text(b, "note", true));
+  TRY_GET(note, FreeText(b, "note", true));
   return Command{Resolve{*note}};
 }
 Result<Command> ParseReview(const Fields& b) {
   TRY_GET(approve, b.Bool("approve", true));
-  TRY_GET(note, Text(b, "note", false));
+  TRY_GET(note, FreeText(b, "note", false));
   return Command{Review{**approve, *note}};
 }
 Result<Command> ParseRating(const Fields& b) {
@@ -56,7 +63,7 @@ Result<Command> ParseRating(const Fields& b) {
   auto rating = cases::ParseRating(*text);
   if (!rating) return Invalid("rating", "rating must be satisfied, basically_satisfied or dissatisfied");
   TRY_GET(solved, b.Bool("solved", true));
-  TRY_GET(comment, Text(b, "comment", false));
+  TRY_GET(comment, FreeText(b, "comment", false));
   TRY_GET(reporter, b.Integer("reporter", false, 0, 1000,
                               "reporter must be 0 (the first reporter) or the number of a joined reporter"));
   return Command{Rate{*rating, **solved, *comment, int(reporter->value_or(0))}};
@@ -65,11 +72,11 @@ Result<Command> ParseEmpty(const Fields&, Command command) { return command; }
 Result<Command> ParseAccept(const Fields& b) { return ParseEmpty(b, Accept{}); }
 Result<Command> ParseClose(const Fields& b) { return ParseEmpty(b, Close{}); }
 Result<Command> ParseReopen(const Fields& b) {
-  TRY_GET(reason, Text(b, "reason", true));
+  TRY_GET(reason, FreeText(b, "reason", true));
   return Command{Reopen{*reason}};
 }
 Result<Command> ParseInvalid(const Fields& b) {
-  TRY_GET(reason, Text(b, "reason", true));
+  TRY_GET(reason, FreeText(b, "reason", true));
   return Command{MarkInvalid{*reason}};
 }
 Result<Command> ParseMerge(const Fields& b) {
@@ -78,7 +85,7 @@ Result<Command> ParseMerge(const Fields& b) {
   return Command{Merge{CaseId(**into)}};
 }
 Result<Command> ParseEscalate(const Fields& b) {
-  TRY_GET(reason, Text(b, "reason", true));
+  TRY_GET(reason, FreeText(b, "reason", true));
   return Command{Escalate{*reason}};
 }
 Result<Command> ParseWhistle(const Fields& b) {
@@ -89,7 +96,7 @@ Result<Command> ParseWhistle(const Fields& b) {
   w.co = co->value_or(std::vector<std::string>{});
   TRY_GET(hours, b.Number("check_in_hours", false));
   w.check_in_hours = *hours;
-  TRY_GET(note, Text(b, "note", false));
+  TRY_GET(note, FreeText(b, "note", false));
   w.note = *note;
   return Command{std::move(w)};
 }
@@ -99,11 +106,11 @@ Result<Command> ParseCheckIn(const Fields& b) {
 }
 Result<Command> ParsePart(const Fields& b) {
   TRY_GET(org, Text(b, "org", false));
-  TRY_GET(note, Text(b, "note", true));
+  TRY_GET(note, FreeText(b, "note", true));
   return Command{ReportPart{*org, *note}};
 }
 Result<Command> ParseSupervise(const Fields& b) {
-  TRY_GET(note, Text(b, "note", true));
+  TRY_GET(note, FreeText(b, "note", true));
   TRY_GET(due_text, Text(b, "due", true));
   auto due = ParseTime(*due_text);
   if (!due) return Invalid("due", "due must be an RFC 3339 time");
@@ -113,7 +120,7 @@ Result<Command> ParseSupervise(const Fields& b) {
 Result<Command> ParseReturnDecision(const Fields& b) {
   TRY_GET(uphold, b.Bool("uphold", true));
   TRY_GET(org, Text(b, "org", false));
-  TRY_GET(note, Text(b, "note", false));
+  TRY_GET(note, FreeText(b, "note", false));
   return Command{DecideReturn{**uphold, *org, *note}};
 }
 

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "common/text.h"
+
 namespace civicgrid::cases {
 
 const std::vector<std::string>& KnownChannels() {
@@ -66,8 +68,19 @@ std::vector<CaseId> CaseService::FindDuplicates(const CaseOrigin& origin, TimePo
   return out;
 }
 
-Result<IntakeResult> CaseService::Intake(const IntakeRequest& req, const ledger::Origin& origin_of_call,
+Result<IntakeResult> CaseService::Intake(const IntakeRequest& request, const ledger::Origin& origin_of_call,
                                          const Guard& guard) {
+  // A person's text passes the one rule (common/text.h) before anything else looks at it: NFC, no invisible
+  // edges, no control characters. A title of U+3000 or zero-width spaces is then blank, and NUL is refused.
+  IntakeRequest req = request;
+  for (auto [field, value, lines] : {std::tuple{"title", &req.title, text::Lines::kOne},
+                                     std::tuple{"description", &req.description, text::Lines::kMany},
+                                     std::tuple{"address", &req.address, text::Lines::kOne},
+                                     std::tuple{"reporter.name", &req.reporter_name, text::Lines::kOne}}) {
+    auto clean = text::Clean(*value, field, lines);
+    if (!clean.ok()) return clean.error();
+    *value = std::move(clean.value());
+  }
   const std::string& actor = origin_of_call.actor;
   const auto dir = directory_.Get();
   // Validation first, so a refused intake writes nothing.
@@ -78,7 +91,7 @@ Result<IntakeResult> CaseService::Intake(const IntakeRequest& req, const ledger:
   if (req.idempotency_key.size() > 128) return Invalid("Idempotency-Key", "Idempotency-Key is longer than 128 bytes");
   const reference::Category* category = dir->FindCategory(req.category);
   if (!category) return Invalid("category", "unknown category '" + req.category + "'");
-  if (req.title.find_first_not_of(" \t\r\n") == std::string::npos) return Invalid("title", "title is required");
+  if (req.title.empty()) return Invalid("title", "title is required");
   if (Utf8Length(req.title) > 200) return Invalid("title", "title is longer than 200 characters");
   if (Utf8Length(req.description) > 5000) return Invalid("description", "description is longer than 5000 characters");
   if (Utf8Length(req.address) > 500) return Invalid("address", "address is longer than 500 characters");

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <set>
 
+#include "common/text.h"
+
 namespace civicgrid::cases {
 
 using cases::CaseStatus;
@@ -77,8 +79,12 @@ Error NotNow(const Case& s, const std::string& action, const std::string& why = 
   return Conflict(std::move(msg), AllowedActions(s));
 }
 
+// Notes, reasons and comments: the one text rule (the actions' parsers already cleaned what came over HTTP;
+// a command from elsewhere is held to the same rule here), then presence and length.
 Status CheckText(const std::string& field, const std::string& text, const Context& ctx, bool required) {
-  if (required && text.find_first_not_of(" \t\r\n") == std::string::npos) return Invalid(field, field + " is required");
+  auto clean = text::Clean(text, field, text::Lines::kMany);
+  if (!clean.ok()) return clean.error();
+  if (required && clean->empty()) return Invalid(field, field + " is required");
   if (Utf8Length(text) > ctx.rules.max_text)
     return Invalid(field, field + " is longer than " + std::to_string(ctx.rules.max_text) + " characters");
   return OkStatus();
@@ -123,11 +129,7 @@ void SetStage(Case& s, const std::string& timer, int stage) {
 
 }  // namespace
 
-size_t Utf8Length(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
+size_t Utf8Length(std::string_view s) { return text::CodePoints(s); }
 
 std::string ActionName(const Command& command) { return std::string(ActionOf(command).name); }
 
@@ -353,6 +355,10 @@ Result<std::vector<CaseEvent>> Decide(const Case& s, const Command& command, con
           [&](const Join& c) -> Result<std::vector<CaseEvent>> {
             if (s.joined.size() >= 1000) return Invalid("reporter", "this case has reached 1,000 joined reporters");
             events::Joined e{c.reporter, std::nullopt};
+            auto name = text::Clean(c.reporter.name, "reporter.name", text::Lines::kOne);
+            if (!name.ok()) return name.error();
+            if (Utf8Length(*name) > 100) return Invalid("reporter.name", "name is longer than 100 characters");
+            e.reporter.name = std::move(name.value());
             if (c.from) e.from = c.from;
             return std::vector{NewEvent(s, std::move(e), ctx)};
           },

@@ -13,13 +13,14 @@ namespace {
 // One user with their roles, found by `where` ("login=?" binding `login`, or "id=?" binding `id`).
 Result<std::optional<User>> LoadUser(Connection& c, const char* where, const std::string& login, std::int64_t id) {
   auto s = c.Prepare(std::string("SELECT id,login,password_hash,disabled,failed_logins,locked_until,"
-                                 "password_changed_at,totp_secret FROM users WHERE ") +
+                                 "password_changed_at,totp_secret,totp_sealed FROM users WHERE ") +
                      where);
   if (login.empty()) s.Bind(1, id);
   else s.Bind(1, login);
   if (s.Step() != SQLITE_ROW) return std::optional<User>();
-  User u{s.Int(0), s.Text(1), s.Text(2), s.Int(3) != 0, {}, int(s.Int(4)), FromMillis(s.Int(5)), FromMillis(s.Int(6)),
-         s.Text(7)};
+  User u{
+      s.Int(0),  s.Text(1),    s.Text(2), s.Int(3) != 0, {}, int(s.Int(4)), FromMillis(s.Int(5)), FromMillis(s.Int(6)),
+      s.Text(7), s.Int(8) != 0};
   auto r = c.Prepare("SELECT role,scope FROM user_roles WHERE user_id=? ORDER BY role,scope");
   r.Bind(1, u.id);
   while (r.Step() == SQLITE_ROW) u.roles.emplace_back(r.Text(0), r.Text(1));
@@ -31,10 +32,11 @@ Result<std::optional<User>> LoadUser(Connection& c, const char* where, const std
 Result<std::int64_t> AccessStore::AddUser(const User& u) {
   std::int64_t id = 0;
   auto st = db_.Write([&](Connection& c) -> Status {
-    auto s =
-        c.Prepare("INSERT INTO users(login,password_hash,disabled,password_changed_at,totp_secret) VALUES(?,?,?,?,?)");
+    auto s = c.Prepare(
+        "INSERT INTO users(login,password_hash,disabled,password_changed_at,totp_secret,totp_sealed) "
+        "VALUES(?,?,?,?,?,?)");
     s.Bind(1, u.login).Bind(2, u.password_hash).Bind(3, int(u.disabled)).Bind(4, ToMillis(u.password_changed_at));
-    s.Bind(5, u.totp_secret);
+    s.Bind(5, u.totp_secret).Bind(6, int(u.totp_sealed));
     if (int rc = s.Step(); rc != SQLITE_DONE) {
       if ((rc & 0xff) == SQLITE_CONSTRAINT) return Error{ErrorCode::kConflict, "login exists", "login", {}};
       return DbError(c.db(), rc, "add user");
@@ -103,13 +105,29 @@ Status AccessStore::SetPassword(std::int64_t user_id, const std::string& hash, T
   });
 }
 
-Status AccessStore::RecordLoginFailure(std::int64_t user_id, int failed, TimePoint locked_until) {
-  return db_.Write([&](Connection& c) -> Status {
-    auto s = c.Prepare("UPDATE users SET failed_logins=?, locked_until=? WHERE id=?");
-    s.Bind(1, failed).Bind(2, ToMillis(locked_until)).Bind(3, user_id);
-    if (int rc = s.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "login failure");
+Result<std::optional<int>> AccessStore::CountLoginAttempt(std::int64_t user_id, TimePoint now, int max_failures,
+                                                          TimePoint lock_until) {
+  std::optional<int> attempt;
+  auto st = db_.Write([&](Connection& c) -> Status {
+    attempt.reset();  // a retried batch runs this again
+    // One statement: SQLite evaluates every SET expression on the row as it was, and the single writer runs
+    // one statement at a time, so each attempt gets its own number. A lock that ran out (locked_until set
+    // but past) starts the count again at 1.
+    auto s = c.Prepare(
+        "UPDATE users SET failed_logins = CASE WHEN locked_until > 0 THEN 1 ELSE failed_logins + 1 END, "
+        "locked_until = CASE WHEN (CASE WHEN locked_until > 0 THEN 1 ELSE failed_logins + 1 END) >= ?1 "
+        "THEN ?2 ELSE 0 END WHERE id = ?3 AND locked_until <= ?4 RETURNING failed_logins");
+    s.Bind(1, max_failures).Bind(2, ToMillis(lock_until)).Bind(3, user_id).Bind(4, ToMillis(now));
+    int rc = s.Step();
+    if (rc == SQLITE_ROW) {
+      attempt = int(s.Int(0));
+      rc = s.Step();
+    }
+    if (rc != SQLITE_DONE) return DbError(c.db(), rc, "count login attempt");
     return OkStatus();
   });
+  if (!st) return st.error();
+  return attempt;
 }
 
 Status AccessStore::RecordLoginSuccess(std::int64_t user_id) {
@@ -132,6 +150,20 @@ Result<bool> AccessStore::ClaimTotpStep(std::int64_t user_id, std::int64_t step)
   });
   if (!st) return st.error();
   return claimed;
+}
+
+Status AccessStore::SealTotpSecret(std::int64_t user_id, const std::string& plain, const std::string& sealed) {
+  return db_.Write([&](Connection& c) -> Status {
+    // secure_delete: the page is rewritten with the freed bytes zeroed, so the clear secret does not linger in
+    // the file's free space once the page is checkpointed.
+    if (auto st = c.Exec("PRAGMA secure_delete=ON"); !st) return st;
+    auto s = c.Prepare("UPDATE users SET totp_secret=?, totp_sealed=1 WHERE id=? AND totp_sealed=0 AND totp_secret=?");
+    s.Bind(1, sealed).Bind(2, user_id).Bind(3, plain);
+    const int rc = s.Step();
+    (void)c.Exec("PRAGMA secure_delete=OFF");
+    if (rc != SQLITE_DONE) return DbError(c.db(), rc, "seal one-time code secret");
+    return OkStatus();
+  });
 }
 
 Status AccessStore::AppendAudit(const AuditRecord& r) {

@@ -17,9 +17,11 @@ class AccessStore final : public access::AccessStore {
   Result<std::vector<access::User>> ListUsers() override;
   Status SetUserDisabled(const std::string& login, bool disabled) override;
   Status SetPassword(std::int64_t user_id, const std::string& hash, TimePoint at) override;
-  Status RecordLoginFailure(std::int64_t user_id, int failed_logins, TimePoint locked_until) override;
+  Result<std::optional<int>> CountLoginAttempt(std::int64_t user_id, TimePoint now, int max_failures,
+                                               TimePoint lock_until) override;
   Status RecordLoginSuccess(std::int64_t user_id) override;
   Result<bool> ClaimTotpStep(std::int64_t user_id, std::int64_t step) override;
+  Status SealTotpSecret(std::int64_t user_id, const std::string& plain, const std::string& sealed) override;
   Status AddToken(const access::Token& token) override;
   Result<std::optional<access::Token>> FindToken(const std::string& hash) override;
   Status DeleteToken(const std::string& hash) override;
