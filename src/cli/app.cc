@@ -93,13 +93,14 @@ Result<std::unique_ptr<App>> App::Open(const AppOptions& options) {
   app->store_ = std::move(store.value());
   for (const char* suffix : {"-wal", "-shm", "-journal"}) KeepPrivate(db_file.string() + suffix);
   app->reference_ = std::make_unique<reference::ReferenceService>(app->store_->reference());
-  app->auth_ = std::make_unique<access::AuthService>(app->store_->access(), *app->clock_, *app->vault_, options.hash_limits);
+  app->auth_ =
+      std::make_unique<access::AuthService>(app->store_->access(), *app->clock_, *app->vault_, options.hash_limits);
   // Second factors kept in clear by a store older than schema 9 are sealed once, here: only code holds the key.
   auto sealed = app->auth_->SealStoredTotpSecrets();
   if (!sealed.ok()) return sealed.error();
   if (*sealed > 0) log::Info("sealed " + std::to_string(*sealed) + " one-time code secrets with the personal-data key");
-  app->routing_ =
-      std::make_unique<dispatch::RoutingService>(app->store_->routing(), app->reference_->directory(), *app->auth_, *app->clock_);
+  app->routing_ = std::make_unique<dispatch::RoutingService>(app->store_->routing(), app->reference_->directory(),
+                                                             *app->auth_, *app->clock_);
   app->reference_->OnReload([routing = app->routing_.get()] { return routing->Reload(); });
   if (auto st = app->ReloadDirectory(); !st) return st.error();
   app->cases_ = std::make_unique<cases::CaseService>(app->store_->cases(), *app->clock_, app->directory(), *app->vault_,
