@@ -1,0 +1,2 @@
+-- 9: taken by another branch of issue 17 (sealed TOTP secrets); this empty step only keeps the numbering
+-- whole on branch sec-net, and goes when the branches merge.
