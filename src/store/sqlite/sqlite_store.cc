@@ -56,6 +56,12 @@ class SqliteStore final : public Store {
   // ---- reference data ----
   Status UpsertRegions(const std::vector<reference::Region>& v) override { return reference_.UpsertRegions(v); }
   Result<std::vector<reference::Region>> LoadRegions() override { return reference_.LoadRegions(); }
+  Result<reference::ImportBatch> ImportRegions(
+      const std::vector<reference::Region>& v, const std::string& actor,
+      const std::function<Status(const std::vector<reference::Region>&)>& check) override {
+    return reference_.ImportRegions(v, actor, check);
+  }
+  Result<reference::ImportBatch> UndoLastImport() override { return reference_.UndoLastImport(); }
   Status UpsertOrgs(const std::vector<reference::Org>& v) override { return reference_.UpsertOrgs(v); }
   Result<std::vector<reference::Org>> LoadOrgs() override { return reference_.LoadOrgs(); }
   Status UpsertCategories(const std::vector<reference::Category>& v) override { return reference_.UpsertCategories(v); }
