@@ -34,6 +34,8 @@ Command AddServe(CLI::App& cli) {
     int header_timeout = int(limits.header_timeout.count()), idle_timeout = int(limits.idle_timeout.count()),
         body_timeout = int(limits.body_timeout.count());
     size_t max_body_memory_mib = limits.max_body_memory >> 20;
+    size_t max_body_memory_per_client_mib = limits.max_body_memory_per_client >> 20;
+    int slow_body_time = int(limits.slow_body_time.count());
     std::string trusted_proxies;
     cases::Rules rules;
     std::string escalate_on = "overdue,returned_twice,dissatisfied,supervisor_flag,check_in_missed";
@@ -68,6 +70,14 @@ Command AddServe(CLI::App& cli) {
       ->check(CLI::Range(0, 4096));
   serve->add_option("--password-hash-wait", o->hash_wait_ms, "milliseconds a login waits for a hash before 503")
       ->check(CLI::Range(1, 60000));
+  serve
+      ->add_option("--max-body-memory-per-client", o->max_body_memory_per_client_mib,
+                   "MiB of request bodies held at once for one client address")
+      ->check(CLI::Range(1, 1 << 20));
+  serve
+      ->add_option("--slow-body-timeout", o->slow_body_time,
+                   "seconds after which a body that has sent under 16 KiB is cut off")
+      ->check(CLI::Range(1, 3600));
   serve->add_option("--trusted-proxy", o->trusted_proxies,
                     "reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For names the client");
   serve->add_option("--warn-share", o->rules.warn_share, "a deadline's reminder fires at this share of its time")
@@ -85,8 +95,8 @@ Command AddServe(CLI::App& cli) {
       ->check(CLI::Range(0.01, 90.0));
   return {serve, [o]() -> int {
             auto& [data_dir, listen, workers, intake_rate, login_rate, limits, header_timeout, idle_timeout,
-                   body_timeout, max_body_memory_mib, trusted_proxies, rules, escalate_on, hash_limits, hash_wait_ms] =
-                *o;
+                   body_timeout, max_body_memory_mib, max_body_memory_per_client_mib, slow_body_time, trusted_proxies,
+                   rules, escalate_on, hash_limits, hash_wait_ms] = *o;
             hash_limits.wait = std::chrono::milliseconds(hash_wait_ms);
             rules.escalate_on.clear();
             for (size_t start = 0; escalate_on != "none" && start <= escalate_on.size();) {
@@ -126,6 +136,8 @@ Command AddServe(CLI::App& cli) {
             options.idle_timeout = std::chrono::seconds(idle_timeout);
             options.body_timeout = std::chrono::seconds(body_timeout);
             options.max_body_memory = max_body_memory_mib << 20;
+            options.max_body_memory_per_client = max_body_memory_per_client_mib << 20;
+            options.slow_body_time = std::chrono::seconds(slow_body_time);
             options.trusted_proxies = std::move(*proxies);
             options.host = listen.substr(0, colon) == "localhost" ? "127.0.0.1" : listen.substr(0, colon);
             options.port = port;
@@ -140,9 +152,11 @@ Command AddServe(CLI::App& cli) {
             });
             // The command centre (routing, the duplicate index and the deadline scheduler, rebuilt from the store)
             // and the API over it: the same wiring the scenario runner tests.
-            auto api = app::ServeApi(app, {login_rate, intake_rate});
+            http::BodyGate body_gate;  // who may send a large body (an admin's region import)
+            auto api = app::ServeApi(app, {login_rate, intake_rate}, &body_gate);
             if (!api.ok()) return Fail(api.error());
             http::Server server(options, std::move(api.value()));
+            server.SetBodyGate(std::move(body_gate));
             server.SetUpgradeHandler(http::MakeStreamUpgrade(*stream_hub, app.auth(), app.directory()));  // live stream
             if (auto st = server.Start(); !st) return Fail(st.error());
             std::cout << "listening on http://" << options.host << ":" << server.port() << std::endl;

@@ -17,6 +17,7 @@ struct ApiRates {
 
 // Starts the command centre if it is not running yet (listeners such as the stream subscribe before: see
 // App::StartCommandCentre) and returns the request handler. The App must outlive the handler.
-Result<http::Handler> ServeApi(App& app, const ApiRates& rates);
+// With `body_gate`, also the server's body gate (http::MakeBodyGate) over the same services.
+Result<http::Handler> ServeApi(App& app, const ApiRates& rates, http::BodyGate* body_gate = nullptr);
 
 }  // namespace civicgrid::app

@@ -5,6 +5,8 @@
 #include <limits>
 #include <numbers>
 #include <optional>
+#include <set>
+#include <span>
 #include <utility>
 
 namespace civicgrid::geo {
@@ -129,6 +131,82 @@ bool SegmentsTouch(LonLat a, LonLat b, LonLat c, LonLat d) {
 // other.
 bool FoldsBack(LonLat a, LonLat b, LonLat c) { return OnSegment(a, b, c) || OnSegment(b, c, a); }
 
+// Lexicographic order of positions (lon, then lat): the sweep's order, which also orders the two ends of a
+// vertical segment (as if the sweep line were turned a little).
+bool LexLess(LonLat a, LonLat b) { return a.lon < b.lon || (a.lon == b.lon && a.lat < b.lat); }
+
+// A segment for the sweep, its ends in sweep order.
+struct SweepSegment {
+  LonLat lo, hi;
+};
+
+// Shamos–Hoey: a sweep over longitude keeping the segments that cross the sweep line in order of latitude
+// (an ordered set); only segments that become neighbours in that order are compared, so any number of
+// positions costs O(n log n), however the segments overlap in longitude. While no two segments touch, the
+// order of those on the line never changes, and the first touching pair met along the sweep is a pair of
+// neighbours at some moment; `bad(i, j)` decides whether a touching pair is a fault (ring neighbours share a
+// position legitimately). Returns a faulty pair (i < j), not necessarily the first in any order.
+template <class Bad>
+std::optional<std::pair<std::size_t, std::size_t>> SweepForTouch(std::span<const SweepSegment> segs, const Bad& bad) {
+  const std::size_t n = segs.size();
+  // Events: 2k inserts segment k at its lower end, 2k + 1 removes it at its upper end. At one position every
+  // insertion comes before any removal, so segments that only meet end to end are neighbours for a moment.
+  std::vector<std::size_t> events(2 * n);
+  for (std::size_t e = 0; e < 2 * n; ++e) events[e] = e;
+  auto at = [&](std::size_t e) { return e % 2 == 0 ? segs[e / 2].lo : segs[e / 2].hi; };
+  std::sort(events.begin(), events.end(), [&](std::size_t a, std::size_t b) {
+    const LonLat pa = at(a), pb = at(b);
+    if (LexLess(pa, pb)) return true;
+    if (LexLess(pb, pa)) return false;
+    return a % 2 < b % 2;
+  });
+  // Which segment lies lower where both cross the sweep line: judged from the one that starts later, whose
+  // lower end is on the line now; a tie (touching) is broken by the other end, then by index.
+  auto below = [&](std::size_t a, std::size_t b) {
+    if (a == b) return false;
+    const SweepSegment& sa = segs[a];
+    const SweepSegment& sb = segs[b];
+    int s;  // > 0: a is above b
+    if (!LexLess(sa.lo, sb.lo)) {
+      s = Side(sb.lo, sb.hi, sa.lo);
+      if (s == 0) s = Side(sb.lo, sb.hi, sa.hi);
+    } else {
+      s = -Side(sa.lo, sa.hi, sb.lo);
+      if (s == 0) s = -Side(sa.lo, sa.hi, sb.hi);
+    }
+    if (s != 0) return s < 0;
+    return a < b;
+  };
+  std::set<std::size_t, decltype(below)> line(below);
+  std::vector<typename std::set<std::size_t, decltype(below)>::iterator> where(n, line.end());
+  auto check = [&](std::size_t a, std::size_t b) -> std::optional<std::pair<std::size_t, std::size_t>> {
+    if (bad(std::min(a, b), std::max(a, b))) return std::make_pair(std::min(a, b), std::max(a, b));
+    return std::nullopt;
+  };
+  for (const std::size_t e : events) {
+    const std::size_t k = e / 2;
+    if (e % 2 == 0) {
+      const auto [it, fresh] = line.insert(k);
+      if (!fresh) {  // only when the order is not strict: near-touching segments, a fault or not
+        if (auto hit = check(*it, k)) return hit;
+        continue;
+      }
+      where[k] = it;
+      if (it != line.begin())
+        if (auto hit = check(*std::prev(it), k)) return hit;
+      if (auto next = std::next(it); next != line.end())
+        if (auto hit = check(k, *next)) return hit;
+    } else {
+      const auto it = where[k];
+      if (it == line.end()) continue;
+      if (it != line.begin() && std::next(it) != line.end())
+        if (auto hit = check(*std::prev(it), *std::next(it))) return hit;
+      line.erase(it);
+    }
+  }
+  return std::nullopt;
+}
+
 std::string IntersectionMessage(std::size_t i, std::size_t j) {
   return "ring intersects itself at segment " + std::to_string(i) + " and " + std::to_string(j);
 }
@@ -190,39 +268,76 @@ std::optional<std::string> CheckRing(const Ring& ring) {
   }
   const std::vector<std::size_t> segments = RealSegments(ring);
   if (segments.size() < 3) return "ring has zero area";
-  // A sweep over longitude: only segments whose longitude spans overlap (within kEps) can touch, so a county
-  // boundary of tens of thousands of vertices costs about n log n, not n² (seconds, for an import request).
-  // Of all bad pairs the first in ring order is reported, as a plain pairwise loop would.
   const std::size_t m = segments.size();
-  auto lo = [&](std::size_t u) { return std::min(ring[segments[u]].lon, ring[segments[u] + 1].lon); };
-  auto hi = [&](std::size_t u) { return std::max(ring[segments[u]].lon, ring[segments[u] + 1].lon); };
-  std::vector<std::size_t> order(m);
-  for (std::size_t u = 0; u < m; ++u) order[u] = u;
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return lo(a) < lo(b); });
-  std::optional<std::pair<std::size_t, std::size_t>> first;
-  for (std::size_t a = 0; a < m; ++a) {
-    const double reach = hi(order[a]) + 2 * kEps;
-    for (std::size_t b = a + 1; b < m && lo(order[b]) <= reach; ++b) {
-      const std::size_t u = std::min(order[a], order[b]), v = std::max(order[a], order[b]);
-      if (first && std::make_pair(u, v) >= *first) continue;
-      const std::size_t i = segments[u], j = segments[v];
-      bool bad;
-      if (v == u + 1) {
-        bad = FoldsBack(ring[i], ring[i + 1], ring[j + 1]);
-      } else if (u == 0 && v == m - 1) {
-        // The closing segment runs into the first one at position 0.
-        bad = FoldsBack(ring[j], ring[j + 1], ring[i + 1]);
-      } else {
-        bad = SegmentsTouch(ring[i], ring[i + 1], ring[j], ring[j + 1]);
-      }
-      if (bad) first = std::make_pair(u, v);
+  // u < v index `segments`. Ring neighbours share a position; they are bad only if one doubles back.
+  auto bad = [&](std::size_t u, std::size_t v) {
+    const std::size_t i = segments[u], j = segments[v];
+    if (v == u + 1) return FoldsBack(ring[i], ring[i + 1], ring[j + 1]);
+    if (u == 0 && v == m - 1) return FoldsBack(ring[j], ring[j + 1], ring[i + 1]);  // the closing segment
+    return SegmentsTouch(ring[i], ring[i + 1], ring[j], ring[j + 1]);
+  };
+  std::vector<SweepSegment> swept(m);
+  for (std::size_t u = 0; u < m; ++u) {
+    const LonLat a = ring[segments[u]], b = ring[segments[u] + 1];
+    swept[u] = LexLess(a, b) ? SweepSegment{a, b} : SweepSegment{b, a};
+  }
+  auto fault = SweepForTouch(swept, bad);
+  if (!fault) {
+    // A simple ring can still be a sliver thinner than kEps that no side test above resolves.
+    const Box box = Bounds({Polygon{ring, {}}});
+    const double extent = std::max(box.max_lon - box.min_lon, box.max_lat - box.min_lat);
+    if (std::abs(SignedArea2(ring)) <= kEps * extent) return "ring has zero area";
+    return std::nullopt;
+  }
+  // Name the fault where the ring first runs into itself: the shortest faulty run of segments from the
+  // start (found by halving: log n more sweeps, paid only by a bad ring), then the earliest segment that its
+  // last segment touches.
+  std::size_t clean = 1, faulty = fault->second + 1;  // segment counts: the first `clean` have no fault
+  while (faulty - clean > 1) {
+    const std::size_t mid = clean + (faulty - clean) / 2;
+    if (auto f = SweepForTouch(std::span<const SweepSegment>(swept).first(mid), bad)) {
+      fault = f;
+      faulty = f->second + 1;
+    } else {
+      clean = mid;
     }
   }
-  if (first) return IntersectionMessage(segments[first->first], segments[first->second]);
-  // A simple ring can still be a sliver thinner than kEps that no side test above resolves.
-  const Box box = Bounds({Polygon{ring, {}}});
-  const double extent = std::max(box.max_lon - box.min_lon, box.max_lat - box.min_lat);
-  if (std::abs(SignedArea2(ring)) <= kEps * extent) return "ring has zero area";
+  const std::size_t v = fault->second;
+  std::size_t u = 0;
+  while (u < fault->first && !bad(u, v)) ++u;
+  return IntersectionMessage(segments[u], segments[v]);
+}
+
+std::optional<std::string> CheckHoles(const Polygon& polygon) {
+  if (polygon.holes.empty()) return std::nullopt;
+  // Every segment of every ring in one sweep; only pairs from different rings count (each ring passed
+  // CheckRing), so a hole that touches or crosses the outer ring or another hole is found in O(n log n).
+  std::vector<SweepSegment> swept;
+  std::vector<std::size_t> ring_of;
+  auto add = [&](const Ring& ring, std::size_t r) {
+    for (std::size_t i = 0; i + 1 < ring.size(); ++i) {
+      const LonLat a = ring[i], b = ring[i + 1];
+      if (a.lon == b.lon && a.lat == b.lat) continue;
+      swept.push_back(LexLess(a, b) ? SweepSegment{a, b} : SweepSegment{b, a});
+      ring_of.push_back(r);
+    }
+  };
+  add(polygon.outer, 0);
+  for (std::size_t h = 0; h < polygon.holes.size(); ++h) add(polygon.holes[h], h + 1);
+  auto bad = [&](std::size_t u, std::size_t v) {
+    return ring_of[u] != ring_of[v] && SegmentsTouch(swept[u].lo, swept[u].hi, swept[v].lo, swept[v].hi);
+  };
+  if (auto fault = SweepForTouch(swept, bad)) {
+    const std::size_t r1 = std::min(ring_of[fault->first], ring_of[fault->second]);
+    const std::size_t r2 = std::max(ring_of[fault->first], ring_of[fault->second]);
+    if (r1 == 0) return "hole " + std::to_string(r2) + " touches or crosses the outer ring";
+    return "hole " + std::to_string(r2) + " touches or crosses hole " + std::to_string(r1);
+  }
+  // No ring meets another, so each hole lies wholly inside the outer ring or wholly outside it.
+  for (std::size_t h = 0; h < polygon.holes.size(); ++h) {
+    if (LocateInRing(polygon.outer, polygon.holes[h].front()) != Where::kInside)
+      return "hole " + std::to_string(h + 1) + " lies outside the outer ring";
+  }
   return std::nullopt;
 }
 

@@ -4,6 +4,7 @@
 // treat degrees as planar coordinates; only AreaSquareMeters projects to metres.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,7 +52,21 @@ bool Covers(const MultiPolygon& shape, LonLat p);
 // non-zero area. Repeated consecutive positions are tolerated. Returns a short English message naming
 // the first problem found, or nullopt when the ring is valid. Positions and segments are numbered from 0;
 // segment i joins position i to position i + 1.
+// Found by a sweep (Shamos–Hoey): O(n log n) in the worst case, whatever the shape. When the ring runs into
+// itself, the pair named is where it first does: the first segment in ring order that touches an earlier
+// one, with the earliest segment it touches.
 std::optional<std::string> CheckRing(const Ring& ring);
+
+// For a polygon whose rings each passed CheckRing: every hole lies inside the outer ring, and no hole
+// touches or crosses the outer ring or another hole (holes are numbered from 1, as in GeoJSON's rings).
+// O(n log n) for the shared-point test, plus one point-in-ring test per hole.
+std::optional<std::string> CheckHoles(const Polygon& polygon);
+
+// Import limits (docs/operator-guide.md): positions in one ring, holes in one polygon, and positions in one
+// import altogether. They bound the work and memory an import can ask for.
+inline constexpr std::size_t kMaxRingPositions = 100'000;
+inline constexpr std::size_t kMaxHolesPerPolygon = 1'000;
+inline constexpr std::size_t kMaxImportPositions = 1'000'000;
 
 // Approximate area: each polygon is projected equirectangularly about its own centroid, outer ring minus
 // holes. Within 0.1% of the spherical area for grid-sized polygons.

@@ -102,6 +102,33 @@ Response JsonResponse(int status, std::string body) {
   return r;
 }
 
+namespace {
+
+// The bearer token of a request, "" when there is none.
+std::string BearerToken(const Request& req) {
+  if (const auto* h = req.Header("authorization");
+      h && h->size() > 7 && (h->compare(0, 7, "Bearer ") == 0 || h->compare(0, 7, "bearer ") == 0))
+    return h->substr(7);
+  return "";
+}
+
+}  // namespace
+
+BodyGate MakeBodyGate(ApiDeps deps_in) {
+  auto deps = std::make_shared<ApiDeps>(deps_in);
+  return [deps](const Request& req) -> Result<bool> {
+    // Only a region import may be large, and only an admin's: the same checks as the route's own, made
+    // before the body is read, so that no one else can make the server hold a large body.
+    if (req.method != "POST" || req.path != "/api/v1/regions/import") return false;
+    auto principal = deps->auth.Authenticate(BearerToken(req));
+    if (!principal.ok()) return principal.error();
+    const auto dir = deps->directory().Get();
+    if (!access::IsAdmin(access::MakeSubject(principal->login, principal->roles, *dir)))
+      return Forbidden("this needs the admin role");
+    return true;
+  };
+}
+
 Handler MakeApi(ApiDeps deps_in) {
   auto deps = std::make_shared<ApiDeps>(deps_in);
   auto router = std::make_shared<Router>();
@@ -125,6 +152,9 @@ Handler MakeApi(ApiDeps deps_in) {
       [deps](Request&, const Call&) -> Result<Response> {
         auto n = deps->store.reference().ReferenceVersion();  // one indexed row: the store answers reads
         if (!n.ok()) return n.error();
+        // Inconsistent reference data: cases are still served (ready), reference changes are refused.
+        if (auto fault = deps->reference.Fault(); !fault.empty())
+          return JsonResponse(200, json{{"status", "ready"}, {"reference", "read-only"}, {"fault", fault}}.dump());
         return JsonResponse(200, R"({"status":"ready"})");
       },
       Access::kPublic);
@@ -147,6 +177,11 @@ Handler MakeApi(ApiDeps deps_in) {
         out += "# HELP civicgrid_grids Grids in the point-to-grid index.\n# TYPE civicgrid_grids gauge\n";
         out += "civicgrid_grids " + std::to_string(dir->grid_count()) + "\n";
         out += CalendarMetricsText(*deps);
+        out +=
+            "# HELP civicgrid_reference_consistent 1 when the stored reference data is consistent; 0 when it is "
+            "not (see /readyz and the log) and reference changes are refused.\n"
+            "# TYPE civicgrid_reference_consistent gauge\n";
+        out += std::string("civicgrid_reference_consistent ") + (deps->reference.Fault().empty() ? "1" : "0") + "\n";
         Response r = JsonResponse(200, std::move(out));
         r.content_type = "text/plain; version=0.0.4";
         return r;
@@ -181,11 +216,7 @@ Handler MakeApi(ApiDeps deps_in) {
       res = Answer((*match.handler)(req, Call{nullptr, nullptr, req.remote}));
     } else {
       // The one authentication check: every non-public route passes here.
-      std::string token;
-      if (const auto* h = req.Header("authorization");
-          h && h->size() > 7 && (h->compare(0, 7, "Bearer ") == 0 || h->compare(0, 7, "bearer ") == 0))
-        token = h->substr(7);
-      auto principal = deps->auth.Authenticate(token);
+      auto principal = deps->auth.Authenticate(BearerToken(req));
       if (!principal.ok()) {
         res = ProblemResponse(principal.error());
       } else {

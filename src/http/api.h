@@ -110,5 +110,7 @@ std::string CockpitLiveJson(const cockpit::Aggregates& aggregates, const access:
                             std::map<std::string, std::string>& cache);
 
 Handler MakeApi(ApiDeps deps);
+// The server's body gate (http::BodyGate): a region import by an admin may be large; nothing else may.
+BodyGate MakeBodyGate(ApiDeps deps);
 
 }  // namespace civicgrid::http

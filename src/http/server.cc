@@ -63,7 +63,12 @@ struct Server::Impl {
   std::unique_ptr<net::thread_pool> workers;
   std::vector<std::thread> io_threads;
   std::atomic<size_t> connections{0};
-  std::atomic<size_t> body_bytes{0};  // reserved by requests whose body is being read or handled
+  BodyGate body_gate;
+  // The body budget (ServerOptions::max_body_memory, max_body_memory_per_client): bytes reserved by requests
+  // whose body is being read or handled, in all and by client address.
+  common::Mutex body_mu;
+  size_t body_bytes GUARDED_BY(body_mu) = 0;
+  std::map<std::string, size_t> body_by_client GUARDED_BY(body_mu);
   std::atomic<bool> stopped{false};
   int bound_port = 0;
   // SIGINT/SIGTERM are caught from Start on, so a signal that arrives as soon as "listening" is printed
@@ -86,6 +91,8 @@ constexpr auto kStreamCloseGrace = std::chrono::seconds(1);
 // otherwise a client trickling a byte a second would hold the connection for ever.
 constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr size_t kMaxDrain = 4 << 20;
+// A chunked body's first reservation, and the least it grows by.
+constexpr size_t kChunkedStep = 64 << 10;
 // Descriptors kept back from connections for the store (SQLite's database, WAL and temporary files) and the
 // rest, so that running out of descriptors stops new connections, not the store.
 constexpr rlim_t kDescriptorReserve = 128;
@@ -349,21 +356,100 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec == bhttp::error::body_limit)
       return Fail(ProblemResponse(Error{ErrorCode::kTooLarge, "the request body exceeds the limit", {}, {}}));
     if (ec) return Close();
-    const auto target = parser_->get().target();
-    const bool import = parser_->get().method() == bhttp::verb::post && target.starts_with("/api/v1/regions/import");
-    const size_t limit = import ? impl_.options.max_import_body : impl_.options.max_body;
-    if (parser_->content_length() && *parser_->content_length() > limit)
+    auto head = std::make_shared<Request>();
+    if (!FillRequest(*head))
+      return Fail(
+          ProblemResponse(Error{ErrorCode::kBadRequest, "malformed percent-encoding in the request target", {}, {}}));
+    client_ = head->remote;
+    const auto length = parser_->content_length();
+    if (!(length && *length > impl_.options.max_body) && !parser_->chunked()) return Admit(false);
+    // A body that may be large: the gate says who may send one before any of it is read (and the
+    // authentication it needs reads the store, so it runs on a worker, not on this I/O thread).
+    if (!impl_.body_gate) return Admit(false);
+    net::post(*impl_.workers, [self = shared_from_this(), head] {
+      Result<bool> large = false;
+      try {
+        large = self->impl_.body_gate(*head);
+      } catch (const std::exception& e) {
+        log::Error(std::string("body gate threw: ") + e.what());
+        large = Error{ErrorCode::kInternal, "unexpected error", {}, {}};
+      }
+      net::post(self->stream_.get_executor(), [self, large = std::move(large)] {
+        if (!large.ok()) return self->Fail(ProblemResponse(large.error()));
+        self->Admit(*large);
+      });
+    });
+  }
+
+  // The request's own limit, then its share of the body budget, then the body.
+  void Admit(bool large) {
+    const size_t limit =
+        large ? std::max(impl_.options.max_body, impl_.options.max_import_body) : impl_.options.max_body;
+    const auto length = parser_->content_length();
+    if (length && *length > limit)
       return Fail(ProblemResponse(Error{
           ErrorCode::kTooLarge, "the request body exceeds the limit of " + std::to_string(limit) + " bytes", {}, {}}));
     parser_->body_limit(limit);  // for chunked bodies, whose length is known only as they arrive
-    const size_t body = parser_->content_length() ? size_t(*parser_->content_length()) : parser_->chunked() ? limit : 0;
-    if (!ReserveBody(body)) {
-      return Fail(ProblemResponse(Error{
-          ErrorCode::kUnavailable, "too many request bodies in transit; retry later", {}, {}, /*retry_after=*/1}));
+    // A Content-Length body is held whole from the start (the parser reserves it); a chunked one is counted
+    // as it grows (OnBodySome), so announcing one costs nothing until its bytes come.
+    const size_t body = length ? size_t(*length) : parser_->chunked() ? std::min(kChunkedStep, limit) : 0;
+    body_limit_ = limit;
+    if (!ReserveBody(body)) return BudgetExhausted();
+    body_start_ = std::chrono::steady_clock::now();
+    ReadBody();
+  }
+
+  void BudgetExhausted() {
+    Fail(ProblemResponse(
+        Error{ErrorCode::kUnavailable, "too many request bodies in transit; retry later", {}, {}, /*retry_after=*/1}));
+  }
+
+  // The body, a read at a time: each read's deadline is the body timeout, or the slow-body one while little
+  // has come.
+  void ReadBody() {
+    if (parser_->is_done()) return OnRead({});
+    auto deadline = body_start_ + impl_.options.body_timeout;
+    if (parser_->get().body().size() < impl_.options.slow_body_bytes)
+      deadline = std::min(deadline, body_start_ + impl_.options.slow_body_time);
+    stream_.expires_at(deadline);
+    bhttp::async_read_some(stream_, buffer_, *parser_,
+                           [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBodySome(ec); });
+  }
+
+  void OnBodySome(beast::error_code ec) {
+    if (ec == bhttp::error::body_limit)
+      return Fail(ProblemResponse(Error{ErrorCode::kTooLarge, "the request body exceeds the limit", {}, {}}));
+    if (ec) return Close();  // the client went away, or was too slow (its reservation goes with the session)
+    if (parser_->chunked()) {
+      // The body string grows by doubling: keep the reservation ahead of what it may hold.
+      const size_t held = parser_->get().body().capacity();
+      if (held > reserved_) {
+        const size_t want = std::min(std::max(2 * held, reserved_ + kChunkedStep), body_limit_);
+        if (want > reserved_ && !ReserveBody(want - reserved_)) return BudgetExhausted();
+      }
     }
-    stream_.expires_after(impl_.options.body_timeout);
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
+    ReadBody();
+  }
+
+  // The request line and header fields as the handlers see them (no body yet).
+  bool FillRequest(Request& req) {
+    auto& msg = parser_->get();
+    req.method = std::string(msg.method_string());
+    const std::string target(msg.target());
+    const size_t q = target.find('?');
+    bool ok = PercentDecode(target.substr(0, q), req.path, false);
+    if (ok && q != std::string::npos) ok = ParseQueryString(target.substr(q + 1), req.query);
+    if (!ok) return false;
+    for (const auto& f : msg) {
+      std::string name(f.name_string());
+      for (auto& c : name) c = char(std::tolower(static_cast<unsigned char>(c)));
+      auto [it, fresh] = req.headers.try_emplace(name, f.value());
+      // A list header sent on several lines is one list (RFC 9110 5.3); proxies each append their own.
+      if (!fresh && name == "x-forwarded-for") it->second += ", " + std::string(f.value());
+      else if (!fresh) it->second = std::string(f.value());  // otherwise the last line wins, as before
+    }
+    req.remote = ClientAddress(remote_, req.Header("x-forwarded-for"), impl_.options.trusted_proxies);
+    return true;
   }
 
   void OnRead(beast::error_code ec) {
@@ -372,24 +458,10 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return Close();
     auto& msg = parser_->get();
     auto req = std::make_shared<Request>();
-    req->method = std::string(msg.method_string());
-    const std::string target(msg.target());
-    const size_t q = target.find('?');
-    bool ok = PercentDecode(target.substr(0, q), req->path, false);
-    if (ok && q != std::string::npos) ok = ParseQueryString(target.substr(q + 1), req->query);
-    if (!ok)
+    if (!FillRequest(*req))
       return Fail(
           ProblemResponse(Error{ErrorCode::kBadRequest, "malformed percent-encoding in the request target", {}, {}}));
-    for (const auto& f : msg) {
-      std::string name(f.name_string());
-      for (auto& c : name) c = char(std::tolower(static_cast<unsigned char>(c)));
-      auto [it, fresh] = req->headers.try_emplace(name, f.value());
-      // A list header sent on several lines is one list (RFC 9110 5.3); proxies each append their own.
-      if (!fresh && name == "x-forwarded-for") it->second += ", " + std::string(f.value());
-      else if (!fresh) it->second = std::string(f.value());  // otherwise the last line wins, as before
-    }
     req->body = std::move(msg.body());
-    req->remote = ClientAddress(remote_, req->Header("x-forwarded-for"), impl_.options.trusted_proxies);
     keep_alive_ = msg.keep_alive();
     version_ = msg.version();
     stream_.expires_never();  // the handler may take a while; the write sets its own timeout
@@ -453,18 +525,30 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
-  // The body budget (ServerOptions::max_body_memory), held from a request's header until its answer.
+  // The body budget (ServerOptions::max_body_memory, max_body_memory_per_client), held from a request's
+  // header (or, chunked, as its body grows) until its answer. Adds `bytes` to this request's reservation.
   bool ReserveBody(size_t bytes) {
     if (bytes == 0) return true;
-    size_t held = impl_.body_bytes.load();
-    do {
-      if (held + bytes > impl_.options.max_body_memory) return false;
-    } while (!impl_.body_bytes.compare_exchange_weak(held, held + bytes));
-    reserved_ = bytes;
+    common::MutexLock lock(impl_.body_mu);
+    if (impl_.body_bytes + bytes > impl_.options.max_body_memory) return false;
+    auto it = impl_.body_by_client.try_emplace(client_, 0).first;
+    if (it->second + bytes > impl_.options.max_body_memory_per_client) {
+      if (it->second == 0) impl_.body_by_client.erase(it);
+      return false;
+    }
+    it->second += bytes;
+    impl_.body_bytes += bytes;
+    reserved_ += bytes;
     return true;
   }
   void ReleaseBody() {
+    if (reserved_ == 0) return;
+    common::MutexLock lock(impl_.body_mu);
     impl_.body_bytes -= reserved_;
+    if (auto it = impl_.body_by_client.find(client_); it != impl_.body_by_client.end()) {
+      it->second -= reserved_;
+      if (it->second == 0) impl_.body_by_client.erase(it);
+    }
     reserved_ = 0;
   }
 
@@ -508,6 +592,9 @@ class Session : public std::enable_shared_from_this<Session> {
   bool linger_ = false;
   size_t drained_ = 0;
   size_t reserved_ = 0;                               // of Impl::body_bytes
+  std::string client_;                                // whose share of the budget reserved_ is
+  size_t body_limit_ = 0;                             // this request's
+  std::chrono::steady_clock::time_point body_start_;  // the end of its header
   std::unique_ptr<std::array<char, 16384>> scratch_;  // for draining
 };
 
@@ -553,6 +640,8 @@ Server::Server(ServerOptions options, Handler handler) : impl_(std::make_unique<
 Server::~Server() { Stop(); }
 
 void Server::SetUpgradeHandler(UpgradeHandler handler) { impl_->upgrade = std::move(handler); }
+
+void Server::SetBodyGate(BodyGate gate) { impl_->body_gate = std::move(gate); }
 
 Status Server::Start() {
   auto& i = *impl_;

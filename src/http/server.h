@@ -22,14 +22,21 @@ struct ServerOptions {
   // Handler threads. They block until their commit is durable, so their number caps how many intakes
   // one group commit can carry: 8 gave 2,100 intakes/s, 64 gave 3,400/s (bench/README.md).
   int workers = 64;
-  size_t max_body = 1 << 20;          // bytes; larger bodies answer 413
-  size_t max_import_body = 64 << 20;  // for region imports
-  size_t max_header = 16 << 10;       // bytes of request line + headers; larger answer 431 (414 for the line)
+  size_t max_body = 1 << 20;  // bytes; larger bodies answer 413
+  // For the few requests the body gate (Server::SetBodyGate) lets through: an admin's region import. Asked
+  // before any of the body is read, so an unauthenticated client never holds more than max_body.
+  size_t max_import_body = 64 << 20;
+  size_t max_header = 16 << 10;  // bytes of request line + headers; larger answer 431 (414 for the line)
   // To receive a complete header, counted from the connection's start or, on a kept-alive connection, from
   // the first byte of the next request: a client trickling its header (slowloris) is cut off after this.
   std::chrono::seconds header_timeout{10};
   std::chrono::seconds idle_timeout{60};  // keep-alive wait for the first byte of the next request
   std::chrono::seconds body_timeout{60};  // to receive a whole body, and to write a whole response
+  // A body that has sent less than slow_body_bytes after slow_body_time is cut off (and its share of the body
+  // budget given back) then rather than at body_timeout: a client announcing a body and sending nothing holds
+  // memory for seconds, not a minute.
+  std::chrono::seconds slow_body_time{10};
+  size_t slow_body_bytes = 16 << 10;
   // Beyond this, new connections are closed at once; open streams count. Start lowers it to what the
   // descriptor limit (RLIMIT_NOFILE, whose soft limit it raises to the hard one) leaves after a reserve.
   size_t max_connections = 4096;
@@ -37,11 +44,19 @@ struct ServerOptions {
   // (the route's limit for chunked ones) from their header until their answer; beyond it a request with a
   // body answers 503 with Retry-After. Bounds memory against many slow or large uploads (import: 64 MiB).
   size_t max_body_memory = 256 << 20;
+  // The same, for one client address (after trusted proxies): one address cannot take the whole budget. A
+  // chunked body is counted as it arrives; a body with a Content-Length by that length, from its header.
+  size_t max_body_memory_per_client = 72 << 20;
   // Reverse proxies whose X-Forwarded-For is believed (client_address.h); empty: the TCP peer is the client.
   std::vector<TrustedNet> trusted_proxies;
 };
 
 using Handler = std::function<Response(Request&)>;
+
+// Asked on a worker thread, with the request as far as its header (no body), before the server accepts a
+// body over max_body (or a chunked one): true lets it have up to max_import_body; false keeps max_body (a
+// larger Content-Length answers 413); an error (401, 403) is answered at once, and the body is not read.
+using BodyGate = std::function<Result<bool>(const Request&)>;
 
 // The server's end of an upgraded (WebSocket) connection, as handlers see it: no Beast here.
 class StreamSink {
@@ -85,6 +100,8 @@ class Server {
   ~Server();
   // Before Start. Without one, upgrade requests go to the Handler like any other request.
   void SetUpgradeHandler(UpgradeHandler handler);
+  // Before Start. Without one, no request may have a body over max_body.
+  void SetBodyGate(BodyGate gate);
   Status Start();  // binds and starts the threads; port() is known after this
   int port() const;
   void WaitForSignal();  // blocks until SIGINT or SIGTERM

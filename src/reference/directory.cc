@@ -1,5 +1,7 @@
 #include "reference/directory.h"
 
+#include <algorithm>
+
 #include "geo/grid_index.h"
 #include "reference/geojson.h"
 
@@ -7,11 +9,66 @@ namespace civicgrid::reference {
 
 Directory::~Directory() = default;
 
+std::map<std::string, std::string> BrokenLineages(const std::vector<reference::Region>& regions) {
+  std::map<std::string, const reference::Region*> by_code;
+  for (const auto& r : regions) by_code.emplace(r.code, &r);
+  enum class Mark { kWalking, kSound, kBroken };
+  std::map<std::string, Mark> mark;
+  std::map<std::string, std::string> broken;
+  for (const auto& r : regions) {
+    // Walk up until a region already judged, a root, a missing parent or this walk's own trail.
+    std::vector<const reference::Region*> trail;
+    std::string reason;
+    bool sound = true;
+    for (const reference::Region* at = &r;;) {
+      auto m = mark.find(at->code);
+      if (m != mark.end() && m->second == Mark::kSound) break;
+      if (m != mark.end() && m->second == Mark::kBroken) {
+        sound = false;
+        reason = "its ancestor " + at->code + " is left out";
+        break;
+      }
+      if (m != mark.end()) {  // kWalking: this walk came round to it
+        sound = false;
+        std::string cycle = at->code;
+        auto from = std::find(trail.begin(), trail.end(), at);
+        for (auto it = std::next(from); it != trail.end(); ++it) cycle += " → " + (*it)->code;
+        reason = "parents form a cycle: " + cycle + " → " + at->code;
+        break;
+      }
+      mark[at->code] = Mark::kWalking;
+      trail.push_back(at);
+      if (at->parent.empty()) break;
+      auto parent = by_code.find(at->parent);
+      if (parent == by_code.end()) {
+        sound = false;
+        reason = "region " + at->code + " has an unknown parent " + at->parent;
+        break;
+      }
+      at = parent->second;
+    }
+    for (const auto* t : trail) {
+      mark[t->code] = sound ? Mark::kSound : Mark::kBroken;
+      if (!sound) broken[t->code] = reason;
+    }
+  }
+  return broken;
+}
+
 Result<std::shared_ptr<const Directory>> Directory::Build(std::vector<reference::Region> regions,
                                                           std::vector<reference::Org> orgs,
                                                           std::vector<reference::Category> categories,
-                                                          calendar::WorkCalendar calendar) {
+                                                          calendar::WorkCalendar calendar,
+                                                          std::vector<std::string>* faults) {
   std::shared_ptr<Directory> d(new Directory());
+  const auto broken = BrokenLineages(regions);
+  if (!broken.empty() && !faults) {
+    const auto& [code, reason] = *broken.begin();
+    return Invalid("parent", "region " + code + ": " + reason);
+  }
+  for (const auto& [code, reason] : broken) faults->push_back("region " + code + ": " + reason);
+  // Left out: lookups walk parents, which must end at a root.
+  std::erase_if(regions, [&](const reference::Region& r) { return broken.count(r.code) > 0; });
   d->regions_ = std::move(regions);
   std::vector<geo::GridIndex::Entry> entries;
   for (size_t i = 0; i < d->regions_.size(); ++i) {
@@ -19,19 +76,14 @@ Result<std::shared_ptr<const Directory>> Directory::Build(std::vector<reference:
     d->region_by_code_[r.code] = i;
     if (!r.parent.empty()) d->children_.emplace(r.parent, i);
     if (r.kind == reference::RegionKind::kGrid && !r.geometry.empty()) {
-      auto shape = ParseGeometry(r.geometry);
-      if (!shape.ok()) return Invalid("geometry", "grid " + r.code + ": " + shape.error().message);
+      auto shape = ParseStoredGeometry(r.geometry);
+      if (!shape.ok()) {
+        if (!faults) return Invalid("geometry", "grid " + r.code + ": " + shape.error().message);
+        faults->push_back("grid " + r.code + ": " + shape.error().message);  // kept, but located nowhere
+        continue;
+      }
       entries.push_back({std::int64_t(d->grid_codes_.size()), std::move(shape.value())});
       d->grid_codes_.push_back(r.code);
-    }
-  }
-  for (const auto& r : d->regions_) {
-    size_t steps = 0;
-    for (std::string at = r.parent; !at.empty(); ++steps) {
-      auto it = d->region_by_code_.find(at);
-      if (it == d->region_by_code_.end()) return Invalid("parent", "region " + r.code + ": unknown ancestor " + at);
-      if (steps > d->regions_.size()) return Invalid("parent", "region " + r.code + ": parents form a cycle");
-      at = d->regions_[it->second].parent;
     }
   }
   d->grid_index_ = std::make_unique<geo::GridIndex>(std::move(entries));

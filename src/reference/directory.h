@@ -24,11 +24,15 @@ namespace civicgrid::reference {
 
 class Directory {
  public:
-  // Fails on data that would make lookups wrong: an unknown parent, a cycle, a bad grid geometry.
+  // Fails on data that would make lookups wrong: an unknown parent, a cycle, a grid geometry that cannot be
+  // read. Geometry is trusted to have passed the import's checks (ParseStoredGeometry). With `faults`, such
+  // regions are left out instead (with the regions below them) and each is described there: a store whose
+  // reference data went wrong still serves what is sound.
   static Result<std::shared_ptr<const Directory>> Build(std::vector<reference::Region> regions,
                                                         std::vector<reference::Org> orgs,
                                                         std::vector<reference::Category> categories,
-                                                        calendar::WorkCalendar calendar);
+                                                        calendar::WorkCalendar calendar,
+                                                        std::vector<std::string>* faults = nullptr);
   ~Directory();
 
   const reference::Region* FindRegion(const std::string& code) const;
@@ -70,6 +74,11 @@ class Directory {
   std::map<std::string, size_t> category_by_code_;
   calendar::WorkCalendar calendar_;
 };
+
+// Regions whose line up to a root is broken, each with why: a parent that does not exist or a cycle of
+// parents (named in order, e.g. "parents form a cycle: A → B → A"); a region below a broken one is broken too.
+// O(n) however deep the tree.
+std::map<std::string, std::string> BrokenLineages(const std::vector<reference::Region>& regions);
 
 // The current directory, swapped whole on a reload.
 using DirectoryHolder = common::Snapshot<Directory>;

@@ -11,8 +11,23 @@ using nlohmann::json;
 
 namespace {
 
-Result<geo::Ring> ParseRing(const json& j, const std::string& where) {
+// How a geometry is read: an import checks it whole (CheckRing, CheckHoles, the limits) and counts its
+// positions against the import's limit; a stored one was checked when it was imported, and a reload
+// (every reference change) reads it again without repeating that work.
+struct Reading {
+  bool validate = true;
+  std::size_t positions = 0;  // so far in this import
+};
+
+Result<geo::Ring> ParseRing(const json& j, const std::string& where, Reading& reading) {
   if (!j.is_array()) return Invalid("geometry", where + ": a ring must be an array of positions");
+  if (reading.validate && j.size() > geo::kMaxRingPositions)
+    return Invalid("geometry", where + ": a ring has at most " + std::to_string(geo::kMaxRingPositions) +
+                                   " positions, this one has " + std::to_string(j.size()));
+  reading.positions += j.size();
+  if (reading.validate && reading.positions > geo::kMaxImportPositions)
+    return Invalid("geometry",
+                   where + ": an import has at most " + std::to_string(geo::kMaxImportPositions) + " positions in all");
   geo::Ring ring;
   ring.reserve(j.size());
   for (const auto& pos : j) {
@@ -20,23 +35,29 @@ Result<geo::Ring> ParseRing(const json& j, const std::string& where) {
       return Invalid("geometry", where + ": a position must be [lon, lat]");
     ring.push_back({pos[0].get<double>(), pos[1].get<double>()});
   }
+  if (!reading.validate) return ring;
   if (auto problem = geo::CheckRing(ring)) return Invalid("geometry", where + ": " + *problem);
   return ring;
 }
 
-Result<geo::Polygon> ParsePolygon(const json& rings, const std::string& where) {
+Result<geo::Polygon> ParsePolygon(const json& rings, const std::string& where, Reading& reading) {
   if (!rings.is_array() || rings.empty()) return Invalid("geometry", where + ": a polygon needs an outer ring");
+  if (reading.validate && rings.size() - 1 > geo::kMaxHolesPerPolygon)
+    return Invalid("geometry",
+                   where + ": a polygon has at most " + std::to_string(geo::kMaxHolesPerPolygon) + " holes");
   geo::Polygon p;
   for (size_t i = 0; i < rings.size(); ++i) {
-    auto ring = ParseRing(rings[i], where + (i == 0 ? " outer ring" : " hole " + std::to_string(i)));
+    auto ring = ParseRing(rings[i], where + (i == 0 ? " outer ring" : " hole " + std::to_string(i)), reading);
     if (!ring.ok()) return ring.error();
     if (i == 0) p.outer = std::move(ring.value());
     else p.holes.push_back(std::move(ring.value()));
   }
+  if (reading.validate)
+    if (auto problem = geo::CheckHoles(p)) return Invalid("geometry", where + ": " + *problem);
   return p;
 }
 
-Result<geo::MultiPolygon> ParseGeometryJson(const json& g, const std::string& where) {
+Result<geo::MultiPolygon> ParseGeometryJson(const json& g, const std::string& where, Reading& reading) {
   if (!g.is_object() || !g.contains("type") || !g["type"].is_string())
     return Invalid("geometry", where + ": geometry must be an object with a type");
   const auto type = g["type"].get<std::string>();
@@ -44,13 +65,13 @@ Result<geo::MultiPolygon> ParseGeometryJson(const json& g, const std::string& wh
   const json& c = g["coordinates"];
   geo::MultiPolygon out;
   if (type == "Polygon") {
-    auto p = ParsePolygon(c, where);
+    auto p = ParsePolygon(c, where, reading);
     if (!p.ok()) return p.error();
     out.push_back(std::move(p.value()));
   } else if (type == "MultiPolygon") {
     if (!c.is_array() || c.empty()) return Invalid("geometry", where + ": a MultiPolygon needs polygons");
     for (size_t i = 0; i < c.size(); ++i) {
-      auto p = ParsePolygon(c[i], where + " polygon " + std::to_string(i));
+      auto p = ParsePolygon(c[i], where + " polygon " + std::to_string(i), reading);
       if (!p.ok()) return p.error();
       out.push_back(std::move(p.value()));
     }
@@ -70,7 +91,17 @@ json RingJson(const geo::Ring& r) {
 
 Result<geo::MultiPolygon> ParseGeometry(const std::string& text) {
   try {
-    return ParseGeometryJson(json::parse(text), "geometry");
+    Reading reading;
+    return ParseGeometryJson(json::parse(text), "geometry", reading);
+  } catch (const json::exception& e) {
+    return Invalid("geometry", std::string("geometry is not valid JSON: ") + e.what());
+  }
+}
+
+Result<geo::MultiPolygon> ParseStoredGeometry(const std::string& text) {
+  try {
+    Reading reading{.validate = false};
+    return ParseGeometryJson(json::parse(text), "geometry", reading);
   } catch (const json::exception& e) {
     return Invalid("geometry", std::string("geometry is not valid JSON: ") + e.what());
   }
@@ -113,6 +144,7 @@ Result<std::vector<reference::Region>> ParseRegionCollection(const std::string& 
     return Invalid("type", "expected a GeoJSON FeatureCollection with a features array");
   std::vector<reference::Region> out;
   std::map<std::string, size_t> index;
+  Reading reading;  // one count of positions for the whole import
   const auto& features = doc["features"];
   for (size_t i = 0; i < features.size(); ++i) {
     const json& f = features[i];
@@ -146,7 +178,7 @@ Result<std::vector<reference::Region>> ParseRegionCollection(const std::string& 
     if (r.parent == "\x01") return Invalid(field + "parent", where + ": parent must be a code");
     if (r.parent == r.code) return Invalid(field + "parent", where + ": a region cannot be its own parent");
     if (f.contains("geometry") && !f["geometry"].is_null()) {
-      auto shape = ParseGeometryJson(f["geometry"], where);
+      auto shape = ParseGeometryJson(f["geometry"], where, reading);
       if (!shape.ok()) {
         Error e = shape.error();
         e.field = "features[" + std::to_string(i) + "].geometry";

@@ -17,8 +17,12 @@ namespace civicgrid::reference {
 Result<std::vector<reference::Region>> ParseRegionCollection(const std::string& text,
                                                              const std::set<std::string>& known);
 
-// A stored geometry (GeoJSON Polygon or MultiPolygon text) as polygons.
+// A geometry (GeoJSON Polygon or MultiPolygon text) as polygons, checked as an import checks it: rings
+// (geo::CheckRing), holes (geo::CheckHoles) and the limits of geo/polygon.h.
 Result<geo::MultiPolygon> ParseGeometry(const std::string& geometry_json);
+// A geometry the store holds: it was checked when imported, so only its structure is read (a reload does
+// not repeat the ring checks, which cost seconds for large rings).
+Result<geo::MultiPolygon> ParseStoredGeometry(const std::string& geometry_json);
 
 // The inverse, for generated regions (demo) and for export.
 std::string GeometryToJson(const geo::MultiPolygon& shape);

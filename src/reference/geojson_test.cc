@@ -79,5 +79,44 @@ TEST(GeoJson, ErrorsNameTheFeature) {
   EXPECT_FALSE(ParseRegionCollection("not json", {}).ok());
 }
 
+TEST(GeoJson, ImportChecksHolesAndLimits) {
+  const std::string outside = R"({"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]],)"
+                              R"([[2,0],[3,0],[3,1],[2,1],[2,0]]]})";
+  auto shape = ParseGeometry(outside);
+  ASSERT_FALSE(shape.ok());
+  EXPECT_EQ(shape.error().message, "geometry: hole 1 lies outside the outer ring");
+  // What the store holds was checked on import: read back without the checks (a reload repeats none).
+  EXPECT_TRUE(ParseStoredGeometry(outside).ok());
+  // A ring over the per-ring limit is refused before any work on it.
+  std::string ring = "[";
+  for (std::size_t k = 0; k <= geo::kMaxRingPositions; ++k)
+    ring += (k ? "," : "") + std::string(k % 2 ? "[0.1," : "[0,") + std::to_string(k * 1e-6) + "]";
+  ring += "]";
+  auto big = ParseGeometry(R"({"type":"Polygon","coordinates":[)" + ring + "]}");
+  ASSERT_FALSE(big.ok());
+  EXPECT_NE(big.error().message.find("at most 100000 positions"), std::string::npos) << big.error().message;
+}
+
+TEST(Directory, BrokenLineagesNameTheCycleAndTheRegionsBelowIt) {
+  std::vector<Region> regions = {{"c", "county", RegionKind::kCounty, "", ""}, {"a", "a", RegionKind::kTown, "b", ""},
+                                 {"b", "b", RegionKind::kTown, "a", ""},       {"g", "g", RegionKind::kGrid, "a", ""},
+                                 {"o", "o", RegionKind::kTown, "nowhere", ""}, {"t", "t", RegionKind::kTown, "c", ""}};
+  const auto broken = BrokenLineages(regions);
+  ASSERT_EQ(broken.size(), 4u);
+  EXPECT_EQ(broken.at("a"), "parents form a cycle: a → b → a");
+  EXPECT_EQ(broken.at("b"), "parents form a cycle: a → b → a");
+  EXPECT_EQ(broken.at("g"), "its ancestor a is left out");
+  EXPECT_EQ(broken.at("o"), "region o has an unknown parent nowhere");
+  // Strict: refused; with a list of faults: built from the sound part.
+  EXPECT_FALSE(Directory::Build(regions, {}, {}, {}).ok());
+  std::vector<std::string> faults;
+  auto dir = Directory::Build(regions, {}, {}, {}, &faults);
+  ASSERT_TRUE(dir.ok());
+  EXPECT_EQ(faults.size(), 4u);
+  EXPECT_EQ((*dir)->region_count(), 2u);
+  EXPECT_EQ((*dir)->PathOf("t"), "/c/t/");
+  EXPECT_FALSE((*dir)->FindRegion("a"));
+}
+
 }  // namespace
 }  // namespace civicgrid::reference

@@ -6,6 +6,7 @@
 
 #include "calendar/calendar.h"
 #include "common/csv.h"
+#include "common/log.h"
 #include "common/text.h"
 #include "reference/geojson.h"
 
@@ -39,21 +40,53 @@ Status ReferenceService::Reload() {
     if (!parsed.ok()) return parsed.error();
     cal = std::move(parsed.value());
   }
+  std::vector<std::string> faults;
   auto dir = Directory::Build(std::move(regions.value()), std::move(orgs.value()), std::move(categories.value()),
-                              std::move(cal));
+                              std::move(cal), &faults);
   if (!dir.ok()) return dir.error();
   directory_.Set(std::move(dir.value()));
+  std::string fault;
+  for (size_t i = 0; i < faults.size() && i < 3; ++i) fault += (i ? "; " : "") + faults[i];
+  if (faults.size() > 3) fault += "; " + std::to_string(faults.size() - 3) + " more";
+  {
+    common::MutexLock fault_lock(fault_mu_);
+    if (!fault.empty() && fault != fault_)
+      log::Error(
+          "reference data is inconsistent, reference changes are refused until it is repaired "
+          "(civicgrid check --repair, or POST /api/v1/regions/import/undo): " +
+          fault);
+    if (fault.empty() && !fault_.empty()) log::Info("reference data is consistent again");
+    fault_ = fault;
+  }
   for (const auto& fn : on_reload_)
     if (auto st = fn(); !st) return st;
   loaded_version_ = *version;
   return OkStatus();
 }
 
-Result<size_t> ReferenceService::ImportRegionsGeoJson(const std::string& text) {
+std::string ReferenceService::Fault() const {
+  common::MutexLock lock(fault_mu_);
+  return fault_;
+}
+
+Status ReferenceService::RefuseWhileFaulty() const {
+  const std::string fault = Fault();
+  if (fault.empty()) return OkStatus();
+  return Conflict(
+      "reference data is inconsistent and read-only until repaired (civicgrid check --repair, or "
+      "POST /api/v1/regions/import/undo): " +
+      fault);
+}
+
+Result<size_t> ReferenceService::ImportRegionsGeoJson(const std::string& text, const std::string& actor) {
+  common::MutexLock lock(change_mu_);
+  if (auto st = RefuseWhileFaulty(); !st) return st.error();
   auto existing = store_.LoadRegions();
   if (!existing.ok()) return existing.error();
   std::set<std::string> known;
   for (const auto& r : *existing) known.insert(r.code);
+  existing->clear();
+  // Geometry is checked here, once: reloads trust what the store holds.
   auto regions = ParseRegionCollection(text, known);
   if (!regions.ok()) return regions.error();
   for (auto& r : *regions) {  // names are a person's text: the one rule (common/text.h)
@@ -62,20 +95,44 @@ Result<size_t> ReferenceService::ImportRegionsGeoJson(const std::string& text) {
       return Invalid("name", "region " + r.code + ": " + (name.ok() ? "name is blank" : name.error().message));
     r.name = std::move(name.value());
   }
-  // Check the tree as it will be (an import may re-parent stored regions) before writing anything.
-  std::map<std::string, Region> merged;
-  for (auto& r : *existing) merged[r.code] = std::move(r);
-  for (const auto& r : *regions) merged[r.code] = r;
-  std::vector<Region> all;
-  all.reserve(merged.size());
-  for (auto& [code, r] : merged) all.push_back(std::move(r));
-  if (auto check = Directory::Build(std::move(all), {}, {}, {}); !check.ok()) return check.error();
-  if (auto st = store_.UpsertRegions(*regions); !st) return st.error();
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < regions->size(); ++i) index[(*regions)[i].code] = i;
+  // The tree as it will be (an import may re-parent stored regions), against the stored regions as they are
+  // inside the write itself: nothing can change between this check and the rows it lets through.
+  auto check = [&](const std::vector<Region>& stored) -> Status {
+    std::map<std::string, Region> merged;
+    for (const auto& r : stored) merged[r.code] = r;
+    for (const auto& r : *regions) merged[r.code] = Region{r.code, r.name, r.kind, r.parent, ""};
+    std::vector<Region> all;
+    all.reserve(merged.size());
+    for (auto& [code, r] : merged) all.push_back(std::move(r));
+    const auto broken = BrokenLineages(all);
+    if (broken.empty()) return OkStatus();
+    // Name a region of this import where one is at fault (it always is, the stored tree being sound).
+    for (const auto& [code, reason] : broken) {
+      if (auto it = index.find(code); it != index.end())
+        return Invalid("features[" + std::to_string(it->second) + "].properties.parent",
+                       "feature " + std::to_string(it->second) + " (" + code + "): " + reason);
+    }
+    return Invalid("parent", "region " + broken.begin()->first + ": " + broken.begin()->second);
+  };
+  auto batch = store_.ImportRegions(*regions, actor, check);
+  if (!batch.ok()) return batch.error();
   if (auto st = Reload(); !st) return st.error();
   return regions->size();
 }
 
+Result<ImportBatch> ReferenceService::UndoLastImport() {
+  common::MutexLock lock(change_mu_);
+  auto batch = store_.UndoLastImport();
+  if (!batch.ok()) return batch.error();
+  if (auto st = Reload(); !st) return st.error();
+  return batch;
+}
+
 Result<size_t> ReferenceService::ImportOrgsCsv(const std::string& text) {
+  common::MutexLock lock(change_mu_);
+  if (auto st = RefuseWhileFaulty(); !st) return st.error();
   auto rows = csv::Parse(text, {"code", "name", "kind", "region"});
   if (!rows.ok()) return rows.error();
   const auto dir = directory_.Get();
@@ -96,6 +153,8 @@ Result<size_t> ReferenceService::ImportOrgsCsv(const std::string& text) {
 }
 
 Result<Category> ReferenceService::AddCategory(Category c) {
+  common::MutexLock lock(change_mu_);
+  if (auto st = RefuseWhileFaulty(); !st) return st.error();
   const auto dir = directory_.Get();
   for (auto [field, value] : {std::pair{"name_zh", &c.name_zh}, std::pair{"name_en", &c.name_en}}) {
     auto name = text::Clean(*value, field, text::Lines::kOne);  // the one text rule (common/text.h)
@@ -134,6 +193,7 @@ int YearOf(calendar::Date d) { return static_cast<int>(std::chrono::year_month_d
 }  // namespace
 
 Result<ReferenceService::HolidayImport> ReferenceService::ImportHolidaysCsv(const std::string& text) {
+  common::MutexLock lock(change_mu_);  // read, merge and write the stored years as one step
   auto rows = calendar::ParseHolidayRows(text);
   if (!rows.ok()) return rows.error();
   if (rows->empty()) return Invalid("holidays", "the file has no rows");
@@ -152,6 +212,7 @@ Result<ReferenceService::HolidayImport> ReferenceService::ImportHolidaysCsv(cons
 }
 
 Status ReferenceService::SeedHolidays(std::string_view shipped) {
+  common::MutexLock lock(change_mu_);
   auto rows = calendar::ParseHolidayRows(shipped);
   if (!rows.ok()) return rows.error();
   auto stored = StoredHolidayRows(store_);

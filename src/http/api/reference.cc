@@ -164,11 +164,28 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
       "POST", "/api/v1/regions/import",
       [&deps](Request& req, const Call& call) -> Result<Response> {
         // The index is rebuilt and swapped in; lookups meanwhile use the previous one.
-        TRY_ASSIGN(imported, deps.reference.ImportRegionsGeoJson(req.body));
+        TRY_ASSIGN(imported, deps.reference.ImportRegionsGeoJson(req.body, call.actor()));
         deps.auth.Audit(call.actor(), "regions_imported", std::to_string(imported) + " regions", "", req.remote);
         const auto dir = deps.directory().Get();
         return JsonResponse(
             200, Dump(json{{"imported", imported}, {"regions", dir->region_count()}, {"grids", dir->grid_count()}}));
+      },
+      Access::kAdmin);
+
+  // The way back when an import left the reference data inconsistent (or was simply wrong).
+  router.Add(
+      "POST", "/api/v1/regions/import/undo",
+      [&deps](Request& req, const Call& call) -> Result<Response> {
+        TRY_ASSIGN(undone, deps.reference.UndoLastImport());
+        deps.auth.Audit(call.actor(), "regions_import_undone", "import " + std::to_string(undone.id),
+                        std::to_string(undone.rows) + " regions, imported " + undone.at + " by " + undone.actor,
+                        req.remote);
+        const std::string fault = deps.reference.Fault();
+        return JsonResponse(
+            200, Dump(json{{"undone",
+                            {{"id", undone.id}, {"at", undone.at}, {"actor", undone.actor}, {"regions", undone.rows}}},
+                           {"consistent", fault.empty()},
+                           {"fault", fault.empty() ? json(nullptr) : json(fault)}}));
       },
       Access::kAdmin);
 

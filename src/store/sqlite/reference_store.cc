@@ -6,6 +6,22 @@ using reference::Category;
 using reference::Org;
 using reference::Region;
 
+namespace {
+
+Status UpsertRegion(Connection& c, const Region& r) {
+  auto s = c.Prepare(
+      "INSERT INTO regions(code,name,kind,parent,geometry) VALUES(?,?,?,?,?) ON CONFLICT(code) DO UPDATE "
+      "SET name=excluded.name, kind=excluded.kind, parent=excluded.parent, geometry=excluded.geometry");
+  s.Bind(1, r.code).Bind(2, r.name).Bind(3, std::string(Name(r.kind)));
+  s.BindTextOrNull(4, r.parent).BindTextOrNull(5, r.geometry);
+  if (int rc = s.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "region " + r.code);
+  return OkStatus();
+}
+
+constexpr const char* kNowUtc = "strftime('%Y-%m-%dT%H:%M:%SZ','now')";
+
+}  // namespace
+
 Status BumpReferenceVersion(Connection& c) {
   auto s = c.Prepare(
       "INSERT INTO settings(key,value) VALUES('reference_version','1') ON CONFLICT(key) DO UPDATE "
@@ -17,16 +33,76 @@ Status BumpReferenceVersion(Connection& c) {
 Status ReferenceStore::UpsertRegions(const std::vector<Region>& regions) {
   return db_.Write([&](Connection& c) -> Status {
     if (auto st = BumpReferenceVersion(c); !st) return st;
+    for (const auto& r : regions)
+      if (auto st = UpsertRegion(c, r); !st) return st;
+    return OkStatus();
+  });
+}
+
+Result<reference::ImportBatch> ReferenceStore::ImportRegions(
+    const std::vector<Region>& regions, const std::string& actor,
+    const std::function<Status(const std::vector<Region>& stored)>& check) {
+  reference::ImportBatch batch;
+  auto st = db_.Write([&](Connection& c) -> Status {
+    std::vector<Region> stored;
+    {
+      auto s = c.Prepare("SELECT code,name,kind,parent FROM regions ORDER BY code");
+      while (s.Step() == SQLITE_ROW)
+        stored.push_back({s.Text(0), s.Text(1),
+                          reference::ParseRegionKind(s.Text(2)).value_or(reference::RegionKind::kGrid), s.Text(3), ""});
+    }
+    if (auto ok = check(stored); !ok) return ok;
+    if (auto ok = BumpReferenceVersion(c); !ok) return ok;
+    {
+      auto s = c.Prepare(std::string("INSERT INTO reference_import_batches(kind,at,actor,rows) VALUES('regions',") +
+                         kNowUtc + ",?,?) RETURNING id, at");
+      s.Bind(1, actor).Bind(2, std::int64_t(regions.size()));
+      if (int rc = s.Step(); rc != SQLITE_ROW) return DbError(c.db(), rc, "import batch");
+      batch = {s.Int(0), "regions", s.Text(1), actor, std::int64_t(regions.size())};
+    }
     for (const auto& r : regions) {
-      auto s = c.Prepare(
-          "INSERT INTO regions(code,name,kind,parent,geometry) VALUES(?,?,?,?,?) ON CONFLICT(code) DO UPDATE "
-          "SET name=excluded.name, kind=excluded.kind, parent=excluded.parent, geometry=excluded.geometry");
-      s.Bind(1, r.code).Bind(2, r.name).Bind(3, std::string(Name(r.kind)));
-      s.BindTextOrNull(4, r.parent).BindTextOrNull(5, r.geometry);
-      if (int rc = s.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "region " + r.code);
+      // What the row was before: kept before it is overwritten.
+      auto keep = c.Prepare(
+          "INSERT INTO reference_import_previous(batch,code,existed,name,kind,parent,geometry) "
+          "SELECT ?1, ?2, count(*), max(name), max(kind), max(parent), max(geometry) FROM regions WHERE code=?2");
+      keep.Bind(1, batch.id).Bind(2, r.code);
+      if (int rc = keep.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "import batch, region " + r.code);
+      if (auto ok = UpsertRegion(c, r); !ok) return ok;
     }
     return OkStatus();
   });
+  if (!st) return st.error();
+  return batch;
+}
+
+Result<reference::ImportBatch> ReferenceStore::UndoLastImport() {
+  reference::ImportBatch batch;
+  auto st = db_.Write([&](Connection& c) -> Status {
+    {
+      auto s = c.Prepare(
+          "SELECT id,kind,at,actor,rows FROM reference_import_batches WHERE undone_at IS NULL ORDER BY id DESC "
+          "LIMIT 1");
+      if (s.Step() != SQLITE_ROW) return NotFound("no region import to undo");
+      batch = {s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4)};
+    }
+    if (auto ok = BumpReferenceVersion(c); !ok) return ok;
+    auto restore = c.Prepare(
+        "INSERT INTO regions(code,name,kind,parent,geometry) SELECT code,name,kind,parent,geometry FROM "
+        "reference_import_previous WHERE batch=? AND existed=1 ON CONFLICT(code) DO UPDATE SET name=excluded.name, "
+        "kind=excluded.kind, parent=excluded.parent, geometry=excluded.geometry");
+    restore.Bind(1, batch.id);
+    if (int rc = restore.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "undo import");
+    auto drop = c.Prepare(
+        "DELETE FROM regions WHERE code IN (SELECT code FROM reference_import_previous WHERE batch=? AND existed=0)");
+    drop.Bind(1, batch.id);
+    if (int rc = drop.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "undo import");
+    auto mark = c.Prepare(std::string("UPDATE reference_import_batches SET undone_at=") + kNowUtc + " WHERE id=?");
+    mark.Bind(1, batch.id);
+    if (int rc = mark.Step(); rc != SQLITE_DONE) return DbError(c.db(), rc, "undo import");
+    return OkStatus();
+  });
+  if (!st) return st.error();
+  return batch;
 }
 
 Result<std::vector<Region>> ReferenceStore::LoadRegions() {

@@ -13,6 +13,10 @@ class ReferenceStore final : public reference::ReferenceStore {
 
   Status UpsertRegions(const std::vector<reference::Region>& regions) override;
   Result<std::vector<reference::Region>> LoadRegions() override;
+  Result<reference::ImportBatch> ImportRegions(
+      const std::vector<reference::Region>& regions, const std::string& actor,
+      const std::function<Status(const std::vector<reference::Region>& stored)>& check) override;
+  Result<reference::ImportBatch> UndoLastImport() override;
   Status UpsertOrgs(const std::vector<reference::Org>& orgs) override;
   Result<std::vector<reference::Org>> LoadOrgs() override;
   Status UpsertCategories(const std::vector<reference::Category>& categories) override;
