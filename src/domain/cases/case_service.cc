@@ -106,12 +106,8 @@ Result<IntakeResult> CaseService::Intake(const IntakeRequest& request, const led
                    "id_number is not a valid resident ID number (GB 11643: 18 characters, "
                    "a real birth date and the right check character)");
 
+  // A repeated Idempotency-Key is answered by the ledger's Create, before any of the work below is used.
   const std::string idem_key = req.idempotency_key.empty() ? "" : actor + "\n" + req.idempotency_key;
-  if (!idem_key.empty()) {
-    auto found = store_.FindByIdempotencyKey(idem_key);
-    if (!found.ok()) return found.error();
-    if (*found) return Existing(**found, guard);
-  }
   if (!req.external_id.empty()) {
     auto found = store_.FindByExternalId(req.channel, req.external_id);
     if (!found.ok()) return found.error();
@@ -186,10 +182,15 @@ Result<IntakeResult> CaseService::Intake(const IntakeRequest& request, const led
                                                      : "") +
               " (the most specific of " + std::to_string(choice->candidates) + " matching rule" +
               (choice->candidates == 1 ? "" : "s") + ")";
-          auto more = Decide(received, Dispatch{org->code, rule.id, reason}, ctx);
+          // An automatic step: done by the system through the rule that fired (named in the event), not by
+          // whoever reported.
+          const ledger::Origin routing = ledger::SystemOrigin("routing");
+          Context by_rule = ctx;
+          by_rule.actor = routing.actor;
+          auto more = Decide(received, Dispatch{org->code, rule.id, reason}, by_rule);
           if (more.ok())
             for (auto& e : *more) {
-              ledger::Ledger<CaseKind>::Stamp(e, id, 0, now, origin_of_call, "dispatch");
+              ledger::Ledger<CaseKind>::Stamp(e, id, 0, now, routing, "dispatch");
               events.push_back(std::move(e));
             }
         }
