@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "common/csv.h"
 #include "domain/dispatch/routing.h"
+#include "reference/shipped_data.h"
 
 namespace civicgrid::dispatch {
 namespace {
@@ -86,6 +88,29 @@ TEST(DefaultRules, RefusesAMalformedFile) {
   auto none = DefaultRules("category,org\n", *dir);
   ASSERT_TRUE(none.ok());
   EXPECT_TRUE(none->empty());
+}
+
+// The shipped defaults climb the ladder from the bottom (小事不出社区、大事不出镇街, data/README.md): small
+// property and sanitation matters go to the community or the town, not to a county bureau.
+TEST(DefaultRules, TheShippedLadderStartsInTheCommunityAndTheTown) {
+  auto rows = csv::Parse(shipped::kRoutingDefaultsCsv, {"category", "org"});
+  ASSERT_TRUE(rows.ok()) << rows.error().message;
+  std::map<std::string, std::string> org;
+  for (const auto& r : *rows) org[r.Get("category")] = r.Get("org");
+  // The longest template decides, as the routing table does.
+  auto to = [&](std::string code) {
+    for (; !code.empty(); code.pop_back())
+      if (auto it = org.find(code); it != org.end()) return it->second;
+    return std::string("(no rule)");
+  };
+  for (const char* property : {"16001", "16002", "16003", "16006", "16007", "16008"})
+    EXPECT_EQ(to(property), "community") << property;
+  EXPECT_EQ(to("16005"), "town") << "owners' committees: the town guides them";
+  EXPECT_EQ(to("16004"), "zjj") << "the housing maintenance fund is the county's";
+  for (const char* sanitation : {"03001", "03004", "03005", "06010", "06011", "06012", "06017", "06042"})
+    EXPECT_EQ(to(sanitation), "town") << sanitation;
+  for (const char* neighbourhood : {"06005", "06007", "06036", "06041", "12001", "13004"})
+    EXPECT_EQ(to(neighbourhood), "community") << neighbourhood;
 }
 
 }  // namespace
