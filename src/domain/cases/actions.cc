@@ -161,13 +161,34 @@ Status CompleteRating(Command& command, const access::Subject& who, const Case& 
   return OkStatus();
 }
 
+// The organisations a command names must serve the case's county (issue 16: a Funing dispatcher sent a case
+// to Xiangshui's bureau).
+Status CompleteDispatch(Command& command, const access::Subject&, const Case& c, const reference::Directory& dir) {
+  return InJurisdiction("org", std::get<Dispatch>(command).org, c, dir);
+}
+Status CompleteReturnDecision(Command& command, const access::Subject&, const Case& c,
+                              const reference::Directory& dir) {
+  const auto& d = std::get<DecideReturn>(command);
+  return d.org.empty() ? OkStatus() : InJurisdiction("org", d.org, c, dir);
+}
+Status CompleteWhistle(Command& command, const access::Subject&, const Case& c, const reference::Directory& dir) {
+  const auto& w = std::get<BlowWhistle>(command);
+  if (auto st = InJurisdiction("lead", w.lead, c, dir); !st) return st;
+  for (const auto& o : w.co)
+    if (auto st = InJurisdiction("co", o, c, dir); !st) return st;
+  return OkStatus();
+}
+Status CompleteEscalation(Command&, const access::Subject& who, const Case& c, const reference::Directory&) {
+  return MayEscalateFrom(who, c);
+}
+
 const std::vector<Action>& Table() {
   static const std::vector<Action> kActions = {
       {"dispatch", kCommandOf<Dispatch>, ParseDispatch, [](const Case& s) { return Is(s, CaseStatus::kReceived); },
-       NoMore, MayDispatch},
+       NoMore, MayDispatch, CompleteDispatch},
       {"return/decision", kCommandOf<DecideReturn>, ParseReturnDecision,
        [](const Case& s) { return Is(s, CaseStatus::kReceived) && !s.returned_by.empty(); },
-       [](const Case&) -> std::string { return "no return awaits a decision"; }, MayCentre},
+       [](const Case&) -> std::string { return "no return awaits a decision"; }, MayCentre, CompleteReturnDecision},
       {"accept", kCommandOf<Accept>, ParseAccept, [](const Case& s) { return Is(s, CaseStatus::kDispatched); }, NoMore,
        MayHandle},
       {"contact", kCommandOf<Contact>, ParseContact,
@@ -213,7 +234,8 @@ const std::vector<Action>& Table() {
        [](const Case&) -> std::string { return "only a case rated dissatisfied or unsolved can be reopened"; },
        MayCentre},
       {"whistle", kCommandOf<BlowWhistle>, ParseWhistle, [](const Case& s) { return Handling(s) && !s.whistle; },
-       [](const Case& s) -> std::string { return s.whistle ? "the whistle was already blown on it" : ""; }, MayWhistle},
+       [](const Case& s) -> std::string { return s.whistle ? "the whistle was already blown on it" : ""; }, MayWhistle,
+       CompleteWhistle},
       {"check-in", kCommandOf<CheckIn>, ParseCheckIn,
        [](const Case& s) { return Handling(s) && s.whistle.has_value(); },
        [](const Case& s) -> std::string { return s.whistle ? "" : "no whistle was blown on it"; }, MayReportToWhistle,
@@ -225,7 +247,7 @@ const std::vector<Action>& Table() {
       {"escalate", kCommandOf<Escalate>, ParseEscalate,
        [](const Case& s) { return (Handling(s) || Reviewed(s)) && s.level != Level::kJoint; },
        [](const Case& s) -> std::string { return s.level == Level::kJoint ? "it is already in joint handling" : ""; },
-       MayEscalate},
+       MayEscalate, CompleteEscalation},
       {"join", kCommandOf<Join>, nullptr, [](const Case& s) { return Handling(s) || Is(s, CaseStatus::kResolved); },
        NoMore, MayJoin},
       // The timers' command: never offered to callers, never refused by state (it writes what is due).

@@ -1,6 +1,7 @@
 #include "domain/cases/case_access.h"
 
 #include "domain/cases/actions.h"
+#include "reference/jurisdiction.h"
 
 namespace civicgrid::cases {
 
@@ -177,6 +178,31 @@ Visibility ListVisibility(const Subject& s) {
     }
   }
   return v;
+}
+
+Status InJurisdiction(std::string_view field, const std::string& code, const Case& c, const reference::Directory& dir) {
+  const auto* org = dir.FindOrg(code);
+  if (!org) return Invalid(std::string(field), "unknown organisation '" + code + "'");
+  if (reference::ServesCountyOf(*org, c.origin.region_path, dir)) return OkStatus();
+  const auto* region = dir.FindRegion(org->region);
+  return Invalid(std::string(field), org->code + " " + org->name + " serves " + org->region +
+                                         (region ? " " + region->name : "") +
+                                         ", outside the county of this case: name an organisation of its county");
+}
+
+Status MayEscalateFrom(const Subject& who, const Case& c) {
+  int own = -1;  // the highest level the caller acts at over this case
+  for (const auto& g : who.grants) {
+    if (g.role == Role::kAdmin) return OkStatus();
+    if (!Covers(g, c)) continue;
+    if (g.role == Role::kDispatcher) return OkStatus();
+    if (g.role == Role::kTownStaff) own = std::max(own, int(Level::kTown));
+    if (g.role == Role::kCommunityStaff) own = std::max(own, int(Level::kCommunity));
+  }
+  if (int(c.level) <= own) return OkStatus();
+  return Invalid("level", "this case is at " + std::string(Name(c.level)) + " level, above your own (" +
+                              (own == int(Level::kTown) ? "town" : "community") +
+                              "): only those at its level or above may escalate it");
 }
 
 }  // namespace civicgrid::cases

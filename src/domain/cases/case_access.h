@@ -38,4 +38,13 @@ bool MaySupervise(const access::Subject& who, const Case& c, const reference::Di
 bool MayReportToWhistle(const access::Subject& who, const Case& c, const reference::Directory& dir);
 bool MayJoin(const access::Subject& who, const Case& c, const reference::Directory& dir);
 
+// Jurisdiction (管辖): an action may name only an organisation that serves the case's county — one of its
+// regions, or a region above it (a city-level organisation; one without a region serves every county).
+// Otherwise kInvalid on `field`, saying whom the organisation serves.
+Status InJurisdiction(std::string_view field, const std::string& org, const Case& c, const reference::Directory& dir);
+// Escalation moves a case one level up from the level it is at; a caller may do that only for a case at or
+// below its own level (community staff: community; town staff: town; the centre: any). Otherwise kInvalid on
+// "level".
+Status MayEscalateFrom(const access::Subject& who, const Case& c);
+
 }  // namespace civicgrid::cases

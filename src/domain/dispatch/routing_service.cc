@@ -2,6 +2,7 @@
 
 #include "common/csv.h"
 #include "domain/dispatch/defaults.h"
+#include "reference/jurisdiction.h"
 
 namespace civicgrid::dispatch {
 
@@ -18,8 +19,17 @@ Status RoutingService::Check(const RoutingRule& rule, const reference::Directory
   if (!rule.region.empty() && !dir.FindRegion(rule.region))
     return Invalid("region", where + "unknown region '" + rule.region + "'");
   if (rule.org.empty()) return Invalid("org", where + "org is required");
-  if (!IsOwnLevel(rule.org) && !dir.FindOrg(rule.org))
+  if (IsOwnLevel(rule.org)) return OkStatus();
+  const auto* org = dir.FindOrg(rule.org);
+  if (!org)
     return Invalid("org", where + "unknown organisation '" + rule.org + "' (or town, community: the case's own)");
+  // The rule's cases must lie where the organisation may take them (reference/jurisdiction.h): a rule for
+  // anywhere names an organisation that serves everywhere, or the case's own town or community.
+  if (org->region.empty()) return OkStatus();
+  if (rule.region.empty() || !reference::ServesCountyOf(*org, dir.PathOf(rule.region), dir))
+    return Invalid("org", where + org->code + " " + org->name + " serves " + org->region + ", outside " +
+                              (rule.region.empty() ? std::string("some of the places this rule covers (anywhere)")
+                                                   : "the county of region " + rule.region));
   return OkStatus();
 }
 

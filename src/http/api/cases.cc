@@ -436,7 +436,8 @@ void AddCaseRoutes(Router& router, ApiDeps& deps) {
       TRY_ASSIGN(command, action.parse(JsonFields(body)));
       const auto dir = deps.directory().Get();
       if (action.complete) {
-        TRY_ASSIGN(loaded, deps.cases.Get(id, call.CaseGuard("read", *dir)));
+        // Who may act is asked first (403/404), then what the command names (422).
+        TRY_ASSIGN(loaded, deps.cases.Get(id, call.CaseGuard(action.name, *dir)));
         if (auto st = action.complete(command, *call.subject, loaded, *dir); !st) return st.error();
       }
       TRY_ASSIGN(c, deps.cases.Act(id, command, call.origin(), call.CaseGuard(action.name, *dir)));
