@@ -340,8 +340,8 @@ int main(int argc, char** argv) {
         commands.fetch_add(1, std::memory_order_relaxed);
         if (!done.ok()) {
           if (step_errors.fetch_add(1) < 5)
-            std::fprintf(stderr, "preload: case %lld %s: %s\n", (long long)c.id, cases::ActionName(command).c_str(),
-                         done.error().message.c_str());
+            std::fprintf(stderr, "preload: case %lld %s: %s\n", (long long)c.id.value(),
+                         cases::ActionName(command).c_str(), done.error().message.c_str());
           return false;
         }
         c = std::move(done.value());

@@ -35,18 +35,18 @@ struct Source {
   std::vector<cases::CaseEvent> events;
 };
 
-cases::CaseId Shift(cases::CaseId id, cases::CaseId by) { return id == 0 ? 0 : id + by; }
+cases::CaseId Shift(cases::CaseId id, std::int64_t by) { return id ? cases::CaseId(id.value() + by) : id; }
 
 void ShiftOrigin(cases::CaseOrigin& o, cases::CaseId id, int k) {
   // "GD20260601-0500000" → the same date, the new id.
   const auto dash = o.number.rfind('-');
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%07lld", static_cast<long long>(id));
+  std::snprintf(buf, sizeof buf, "%07lld", static_cast<long long>(id.value()));
   o.number = (dash == std::string::npos ? o.number + "-" : o.number.substr(0, dash + 1)) + buf;
   if (k > 0 && !o.external_id.empty()) o.external_id += "~" + std::to_string(k);
 }
 
-cases::CaseWrite Copy(const Source& s, cases::CaseId by, int k, const cases::CaseService& service) {
+cases::CaseWrite Copy(const Source& s, std::int64_t by, int k, const cases::CaseService& service) {
   cases::CaseWrite w;
   w.after = s.c;
   cases::Case& c = w.after;
@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
   const std::string from = args.Str("from"), data = args.Str("data");
   const int copies = int(args.Int("copies", 10));
   const size_t batch = size_t(args.Int("batch", 200));
-  const cases::CaseId max_id = args.Int("max-id", 0);
+  const std::int64_t max_id = args.Int("max-id", 0);
   if (from.empty() || data.empty() || copies < 1) {
     std::fprintf(stderr, "usage: replicate --from SRC_DATA_DIR --data DST_DATA_DIR --copies N\n");
     return 2;
@@ -103,11 +103,11 @@ int main(int argc, char** argv) {
   }
 
   // N: the source's highest id, so that the copies' id ranges never meet.
-  cases::CaseId top;
+  std::int64_t top = 0;
   auto highest = [&](const cases::CaseDigest& d) {
-    if (max_id == 0 || d.id <= max_id) top = std::max(top, d.id);
+    if (max_id == 0 || d.id.value() <= max_id) top = std::max(top, d.id.value());
   };
-  if (auto st = (*src)->ScanDigests(highest); !st) {
+  if (auto st = (*src)->cases().ScanDigests(highest); !st) {
     std::fprintf(stderr, "replicate: %s\n", st.error().message.c_str());
     return 1;
   }
@@ -128,9 +128,9 @@ int main(int argc, char** argv) {
       chunk.clear();
       cv.notify_all();
     };
-    auto st = (*src)->ScanCases(false, [&](cases::Case&& c) {
-      if (!read_error.empty() || (max_id != 0 && c.id > max_id)) return;
-      auto events = (*src)->LoadEvents(c.id);
+    auto st = (*src)->cases().ScanCases(false, [&](cases::Case&& c) {
+      if (!read_error.empty() || (max_id != 0 && c.id.value() > max_id)) return;
+      auto events = (*src)->cases().LoadEvents(c.id);
       if (!events.ok()) {
         read_error = events.error().message;
         return;
