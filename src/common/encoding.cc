@@ -3,6 +3,7 @@
 #include <iconv.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <vector>
 
@@ -23,7 +24,7 @@ struct Gb18030 {
 
 Result<Gb18030> FromGb18030(std::string_view bytes) {
   iconv_t cd = iconv_open("UTF-8", "GB18030");
-  if (cd == reinterpret_cast<iconv_t>(-1)) return Internal("the GB18030 converter (glibc iconv) is unavailable");
+  if (reinterpret_cast<intptr_t>(cd) == -1) return Internal("the GB18030 converter (glibc iconv) is unavailable");
   std::vector<char> in(bytes.begin(), bytes.end());  // iconv takes a non-const input pointer
   char* in_at = in.data();
   size_t in_left = in.size();
