@@ -78,7 +78,7 @@ TEST(Encoding, GarbageNamesTheLineAndOffset) {
 }
 
 TEST(Encoding, Utf16IsRefused) {
-  for (std::string bom : {std::string("\xFF\xFE", 2), std::string("\xFE\xFF", 2)}) {
+  for (const std::string& bom : {std::string("\xFF\xFE", 2), std::string("\xFE\xFF", 2)}) {
     auto out = ToUtf8(bom + std::string("c\0o\0d\0e\0", 8), "orgs");
     ASSERT_FALSE(out.ok());
     EXPECT_EQ(out.error().code, ErrorCode::kInvalid);
