@@ -69,7 +69,7 @@ std::string Where(std::string_view bytes, size_t at) {
 }
 
 // Characters of two or more bytes that read as UTF-8 before `end`. GBK Chinese keeps reading as UTF-8 for a
-// character at about one chance in seven, so eight of them in a row before the first bad byte mean a UTF-8 file
+// character at about one chance in seven, so eight of them before the first bad byte mean a UTF-8 file
 // with a broken byte (odds against GBK: about 10^-7), which must be refused, not converted to mojibake.
 constexpr int kUtf8Evidence = 8;
 int MultiByteCharacters(std::string_view utf8, size_t end) {
