@@ -27,17 +27,20 @@ std::string CodeName(UChar32 c) {
 
 }  // namespace
 
-bool IsValidUtf8(std::string_view bytes) {
-  if (bytes.size() > size_t(INT32_MAX)) return false;
+size_t FirstInvalidUtf8(std::string_view bytes) {
+  if (bytes.size() > size_t(INT32_MAX)) return 0;  // ICU's offsets are 32-bit; nothing this large is text here
   const auto* s = reinterpret_cast<const uint8_t*>(bytes.data());
   const auto n = int32_t(bytes.size());
   for (int32_t i = 0; i < n;) {
+    const int32_t start = i;
     UChar32 c = 0;
     U8_NEXT(s, i, n, c);
-    if (c < 0) return false;
+    if (c < 0) return size_t(start);
   }
-  return true;
+  return std::string_view::npos;
 }
+
+bool IsValidUtf8(std::string_view bytes) { return FirstInvalidUtf8(bytes) == std::string_view::npos; }
 
 size_t CodePoints(std::string_view utf8) {
   size_t n = 0;

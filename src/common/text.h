@@ -14,6 +14,8 @@ namespace civicgrid::text {
 
 // Whether the bytes are well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
 bool IsValidUtf8(std::string_view bytes);
+// The byte offset of the first ill-formed sequence, or npos when the bytes are well-formed UTF-8 (the same rule).
+size_t FirstInvalidUtf8(std::string_view bytes);
 // Code points in well-formed UTF-8; each byte of an ill-formed sequence counts as one.
 size_t CodePoints(std::string_view utf8);
 

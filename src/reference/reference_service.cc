@@ -6,6 +6,7 @@
 
 #include "calendar/calendar.h"
 #include "common/csv.h"
+#include "common/encoding.h"
 #include "common/log.h"
 #include "common/text.h"
 #include "reference/geojson.h"
@@ -86,8 +87,11 @@ Result<size_t> ReferenceService::ImportRegionsGeoJson(const std::string& text, c
   std::set<std::string> known;
   for (const auto& r : *existing) known.insert(r.code);
   existing->clear();
+  // JSON is UTF-8 (RFC 8259): a BOM is dropped, GB18030 refused with its own message (common/encoding.h).
+  auto utf8 = encoding::ToUtf8(text, "regions GeoJSON", encoding::Accept::kUtf8);
+  if (!utf8.ok()) return utf8.error();
   // Geometry is checked here, once: reloads trust what the store holds.
-  auto regions = ParseRegionCollection(text, known);
+  auto regions = ParseRegionCollection(*utf8, known);
   if (!regions.ok()) return regions.error();
   for (auto& r : *regions) {  // names are a person's text: the one rule (common/text.h)
     auto name = text::Clean(r.name, "name", text::Lines::kOne);
@@ -133,7 +137,9 @@ Result<ImportBatch> ReferenceService::UndoLastImport() {
 Result<size_t> ReferenceService::ImportOrgsCsv(const std::string& text) {
   common::MutexLock lock(change_mu_);
   if (auto st = RefuseWhileFaulty(); !st) return st.error();
-  auto rows = csv::Parse(text, {"code", "name", "kind", "region"});
+  auto utf8 = encoding::ToUtf8(text, "organisations CSV");  // Excel's GBK as well as UTF-8 (common/encoding.h)
+  if (!utf8.ok()) return utf8.error();
+  auto rows = csv::Parse(*utf8, {"code", "name", "kind", "region"});
   if (!rows.ok()) return rows.error();
   const auto dir = directory_.Get();
   std::vector<Org> orgs;
@@ -193,8 +199,10 @@ int YearOf(calendar::Date d) { return static_cast<int>(std::chrono::year_month_d
 }  // namespace
 
 Result<ReferenceService::HolidayImport> ReferenceService::ImportHolidaysCsv(const std::string& text) {
+  auto utf8 = encoding::ToUtf8(text, "holiday adjustments CSV");  // Excel's GBK as well as UTF-8
+  if (!utf8.ok()) return utf8.error();
   common::MutexLock lock(change_mu_);  // read, merge and write the stored years as one step
-  auto rows = calendar::ParseHolidayRows(text);
+  auto rows = calendar::ParseHolidayRows(*utf8);
   if (!rows.ok()) return rows.error();
   if (rows->empty()) return Invalid("holidays", "the file has no rows");
   if (auto st = calendar::CheckAdjustments(*rows); !st) return st.error();

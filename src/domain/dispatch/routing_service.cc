@@ -1,6 +1,7 @@
 #include "domain/dispatch/routing_service.h"
 
 #include "common/csv.h"
+#include "common/encoding.h"
 #include "domain/dispatch/defaults.h"
 #include "reference/jurisdiction.h"
 
@@ -58,7 +59,9 @@ Status RoutingService::Delete(std::int64_t id, const std::string& actor, const s
 }
 
 Result<size_t> RoutingService::ImportCsv(const std::string& text, const std::string& actor) {
-  auto rows = csv::Parse(text, {"category", "region", "org"});
+  auto utf8 = encoding::ToUtf8(text, "routing rules CSV");  // Excel's GBK as well as UTF-8 (common/encoding.h)
+  if (!utf8.ok()) return utf8.error();
+  auto rows = csv::Parse(*utf8, {"category", "region", "org"});
   if (!rows.ok()) return rows.error();
   const auto dir = directory_.Get();
   std::vector<RoutingRule> rules;
