@@ -125,6 +125,7 @@ class Anonymity(unittest.TestCase):
         status, trail = self.call("admin", "GET", f"/api/v1/cases/{case['id']}/events")
         joins = [e for e in trail["items"] if e["type"] == "joined"]
         self.assertEqual([e["actor"] for e in joins], [None, "resident"])
+        self.assertEqual([e["address"] is None for e in joins], [True, False], "their address names them too")
         self.assertNotIn("anon-resident", json.dumps(trail))
         self.assertNothingNames(json.dumps(trail, ensure_ascii=False), "the trail")
         events = [e for e in self.listen({case["id"]}) if e["event"]["type"] == "joined"]

@@ -168,7 +168,7 @@ struct EventPayloadWriter {
 
 // The audit trail's entry: who, when, which command, through which door (null where an older store did not
 // record it); the client's address only for an admin (it is the caller's personal data). `hide_actor`: the
-// actor is an anonymous reporter acting as themselves (cases::HidesActor), so null.
+// actor is an anonymous reporter acting as themselves (cases::HidesActor), so actor and address are null.
 json EventJson(const cases::CaseEvent& e, const access::Subject* who, bool hide_actor) {
   json payload = json::object();
   std::visit([&](const auto& b) { cases::ForEachField(b, EventPayloadWriter{payload}); }, e.body);
@@ -180,7 +180,7 @@ json EventJson(const cases::CaseEvent& e, const access::Subject* who, bool hide_
             {"command", or_null(e.command)},
             {"channel", or_null(e.channel)},
             {"payload", payload}};
-  if (who && access::IsAdmin(*who)) j["address"] = or_null(e.address);
+  if (who && access::IsAdmin(*who)) j["address"] = hide_actor ? json(nullptr) : or_null(e.address);
   return j;
 }
 
