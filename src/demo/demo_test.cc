@@ -369,6 +369,8 @@ TEST(DemoHistoryTest, CasesComeThroughTheCommandsAndFoldToTheirRows) {
     EXPECT_EQ(reporter.phone.masked[0], '1');
     EXPECT_GE(reporter.phone.masked[1], '3');
     EXPECT_EQ(reporter.anonymous, reporter.name.empty()) << id;
+    // A reporter merged into this case keeps their anonymity here (issue 17 item 1).
+    for (const auto& j : c.joined) EXPECT_EQ(j.reporter.anonymous, j.reporter.name.empty()) << id;
     if (c.origin.channel == "window" || c.origin.channel == "visit") {
       EXPECT_FALSE(reporter.id_number.empty()) << id;
     }

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/log.h"
+#include "domain/cases/anonymity.h"
 #include "http/api.h"
 
 namespace civicgrid::http {
@@ -35,7 +36,7 @@ std::string CaseEventMessage(const cases::Case& after, const cases::CaseEvent& e
       {"event",
        {{"seq", event.seq},
         {"type", std::string(Name(cases::TypeOf(event)))},
-        {"actor", event.actor},
+        {"actor", cases::HidesActor(after, event) ? ordered_json(nullptr) : ordered_json(event.actor)},
         {"at", FormatTime(event.at)}}},
   };
   return j.dump(-1, ' ', false, ordered_json::error_handler_t::replace);

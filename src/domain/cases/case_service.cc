@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "common/text.h"
+#include "domain/cases/anonymity.h"
 
 namespace civicgrid::cases {
 
@@ -275,9 +276,10 @@ Result<Case> CaseService::Merge(CaseId id, CaseId into, const ledger::Origin& or
 Result<RevealedReporter> CaseService::Reveal(CaseId id, const Guard& guard, int reporter) {
   auto c = Get(id, guard);
   if (!c.ok()) return c.error();
-  if (reporter < 0 || reporter > int(c->joined.size()))
-    return Invalid("reporter", "reporter must be 0 (the first) to " + std::to_string(c->joined.size()));
-  const auto& r = reporter == 0 ? c->origin.reporter : c->joined[size_t(reporter - 1)].reporter;
+  auto at = ReporterAt(*c, reporter);
+  if (!at.ok()) return at.error();
+  const Reporter& r = **at;
+  if (auto st = MayReveal(r, reporter); !st) return st.error();
   auto phone = vault_.Open(r.phone);
   if (!phone.ok()) return phone.error();
   auto id_number = vault_.Open(r.id_number);

@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include "domain/cases/actions.h"
+#include "domain/cases/anonymity.h"
 #include "domain/cases/case_access.h"
 #include "domain/cases/event_fields.h"
 #include "http/api.h"
@@ -22,10 +23,10 @@ json Time(const std::optional<TimePoint>& t) { return t ? json(FormatTime(*t)) :
 
 json Masked(const privacy::Sealed& v) { return v.empty() ? json(nullptr) : json(v.masked); }
 
-// Reporter data always go out masked: a full value needs the audited reveal. An anonymous reporter is
-// hidden from everyone but the dispatcher.
+// Reporter data always go out masked: a full value needs the audited reveal. An anonymous reporter, first or
+// joined, shows only the flag (cases::ViewOf decides).
 json ReporterJson(const cases::Reporter& r, const access::Subject* who) {
-  if (r.anonymous && !(who && cases::CanSeeAnonymousReporter(*who))) return {{"anonymous", true}};
+  if (cases::ViewOf(r, who) == cases::ReporterView::kFlagOnly) return {{"anonymous", true}};
   return {{"name", privacy::MaskName(r.name)},
           {"phone", Masked(r.phone)},
           {"id_number", Masked(r.id_number)},
@@ -166,19 +167,20 @@ struct EventPayloadWriter {
 };
 
 // The audit trail's entry: who, when, which command, through which door (null where an older store did not
-// record it); the client's address only for an admin (it is the caller's personal data).
-json EventJson(const cases::CaseEvent& e, const access::Subject* who) {
+// record it); the client's address only for an admin (it is the caller's personal data). `hide_actor`: the
+// actor is an anonymous reporter acting as themselves (cases::HidesActor), so actor and address are null.
+json EventJson(const cases::CaseEvent& e, const access::Subject* who, bool hide_actor) {
   json payload = json::object();
   std::visit([&](const auto& b) { cases::ForEachField(b, EventPayloadWriter{payload}); }, e.body);
   auto or_null = [](const std::string& s) { return s.empty() ? json(nullptr) : json(s); };
   json j = {{"seq", e.seq},
             {"type", std::string(Name(cases::TypeOf(e)))},
-            {"actor", e.actor},
+            {"actor", hide_actor ? json(nullptr) : json(e.actor)},
             {"at", FormatTime(e.at)},
             {"command", or_null(e.command)},
             {"channel", or_null(e.channel)},
             {"payload", payload}};
-  if (who && access::IsAdmin(*who)) j["address"] = or_null(e.address);
+  if (who && access::IsAdmin(*who)) j["address"] = hide_actor ? json(nullptr) : or_null(e.address);
   return j;
 }
 
@@ -387,9 +389,11 @@ void AddCaseRoutes(Router& router, ApiDeps& deps) {
     cases::Reporter reporter;
     std::string phone;
     if (auto it = body.find("reporter"); it != body.end() && !it->is_null()) {
-      if (!it->is_object()) return Invalid("reporter", "reporter must be an object {name, phone}");
+      if (!it->is_object()) return Invalid("reporter", "reporter must be an object {name, phone, anonymous}");
       TRY_ASSIGN(name, GetString(*it, "name", "reporter", false));
       TRY_ASSIGN(ph, GetString(*it, "phone", "reporter", false));
+      TRY_ASSIGN(anonymous, GetBool(*it, "anonymous", "reporter", false));
+      reporter.anonymous = anonymous.value_or(false);  // travels with the reporter (anonymity.h)
       reporter.name = name.value_or("");
       phone = ph.value_or("");
     }
@@ -421,8 +425,10 @@ void AddCaseRoutes(Router& router, ApiDeps& deps) {
     TRY_ASSIGN(id, ParseId(req.params["id"]));
     const auto dir = deps.directory().Get();
     TRY_ASSIGN(events, deps.cases.Events(id, call.CaseGuard("read", *dir)));
+    Case folded;  // who the reporters are, to leave out an anonymous one's login
+    for (const auto& e : events) folded = cases::Evolve(folded, e);
     json items = json::array();
-    for (const auto& e : events) items.push_back(EventJson(e, call.subject));
+    for (const auto& e : events) items.push_back(EventJson(e, call.subject, cases::HidesActor(folded, e)));
     return JsonResponse(200, Dump(json{{"items", std::move(items)}, {"next_cursor", nullptr}}));
   });
 
