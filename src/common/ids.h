@@ -20,7 +20,9 @@ class StrongId {
   constexpr Rep value() const { return value_; }
   // 0 is no item (an optional reference such as "merged from"); ids the ledger hands out start at 1.
   constexpr explicit operator bool() const { return value_ != 0; }
-  friend constexpr auto operator<=>(StrongId, StrongId) = default;
+  friend constexpr bool operator==(StrongId a, StrongId b) { return a.value_ == b.value_; }
+  friend constexpr std::strong_ordering operator<=>(StrongId a, StrongId b) { return a.value_ <=> b.value_; }
+  // NOLINTNEXTLINE(readability-identifier-naming): found by ADL beside std::to_string
   friend std::string to_string(StrongId id) { return std::to_string(id.value_); }
   template <class Stream>  // std::ostream and the test framework's printers, without <ostream> here
   friend decltype(auto) operator<<(Stream& os, StrongId id) {
@@ -28,11 +30,11 @@ class StrongId {
   }
   // nlohmann::json finds these by argument-dependent lookup; no JSON header here.
   template <class Json>
-  friend void to_json(Json& j, StrongId id) {
+  friend void to_json(Json& j, StrongId id) {  // NOLINT(readability-identifier-naming): nlohmann's
     j = id.value_;
   }
   template <class Json>
-  friend void from_json(const Json& j, StrongId& id) {
+  friend void from_json(const Json& j, StrongId& id) {  // NOLINT(readability-identifier-naming): nlohmann's
     id.value_ = j.template get<Rep>();
   }
 

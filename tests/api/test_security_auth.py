@@ -258,6 +258,8 @@ class StoreFiles(unittest.TestCase):
             # column, the files world-readable.
             conn = sqlite3.connect(db)
             conn.execute("ALTER TABLE users DROP COLUMN totp_sealed")
+            conn.execute("DROP TABLE reference_import_previous")  # migration 10's, after schema 9
+            conn.execute("DROP TABLE reference_import_batches")
             conn.execute("UPDATE users SET totp_secret=? WHERE login='admin'", (secret,))
             conn.execute("PRAGMA user_version=8")
             conn.commit()
