@@ -37,5 +37,8 @@ bool MayWhistle(const access::Subject& who, const Case& c, const reference::Dire
 bool MaySupervise(const access::Subject& who, const Case& c, const reference::Directory& dir);
 bool MayReportToWhistle(const access::Subject& who, const Case& c, const reference::Directory& dir);
 bool MayJoin(const access::Subject& who, const Case& c, const reference::Directory& dir);
+// A caller whose every role is resident joins for themselves: their login identifies them (joins are
+// idempotent per reporter). Staff and channel keys join on behalf of callers, identified by phone.
+bool JoinsForSelf(const access::Subject& who);
 
 }  // namespace civicgrid::cases

@@ -377,7 +377,7 @@ TEST(Reporters, EveryReporterIsAskedAndRates) {
   Case c = *f.Apply(*f.Apply(f.NewCase(), Dispatch{"cgj"}), Accept{});
   cases::Reporter other;
   other.name = "李四";
-  c = *f.Apply(c, Join{other, CaseId(12)});
+  c = *f.Apply(c, Join{other, CaseId(12), {}});
   c = *f.Apply(*f.Apply(c, Resolve{"已修复"}), Review{true, ""});
   EXPECT_TRUE(IsTimerActive(c, "follow_up"));
   c = *f.Apply(c, Rate{cases::Rating::kSatisfied, true, "", 0});

@@ -69,6 +69,7 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
   router.Add(
       "GET", "/api/v1/audit",
       [&deps](Request& req, const Call& call) -> Result<Response> {
+        if (auto st = CheckQuery(req, {"cursor"}); !st) return st.error();
         std::optional<std::int64_t> before;
         if (const auto* c = req.Query("cursor"); c && !c->empty()) {
           std::int64_t v = 0;
@@ -104,13 +105,17 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
     return r;
   });
 
-  router.Add("GET", "/api/v1/me", [](Request&, const Call& call) -> Result<Response> {
+  router.Add("GET", "/api/v1/me", [](Request& req, const Call& call) -> Result<Response> {
+    if (auto st = CheckQuery(req, {}); !st) return st.error();
+
     json roles = json::array();
     for (const auto& [role, scope] : call.principal->roles) roles.push_back({{"role", role}, {"scope", scope}});
     return JsonResponse(200, Dump(json{{"login", call.principal->login}, {"roles", roles}}));
   });
 
-  router.Add("GET", "/api/v1/categories", [&deps](Request&, const Call&) -> Result<Response> {
+  router.Add("GET", "/api/v1/categories", [&deps](Request& req, const Call&) -> Result<Response> {
+    if (auto st = CheckQuery(req, {}); !st) return st.error();
+
     json items = json::array();
     for (const auto& c : deps.directory().Get()->categories()) items.push_back(CategoryJson(c));
     return JsonResponse(200, Dump(json{{"items", items}, {"next_cursor", nullptr}}));
@@ -133,6 +138,8 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
       Access::kAdmin);
 
   router.Add("GET", "/api/v1/orgs", [&deps](Request& req, const Call&) -> Result<Response> {
+    if (auto st = CheckQuery(req, {"kind"}); !st) return st.error();
+
     const auto dir = deps.directory().Get();
     const auto* kind = req.Query("kind");
     json items = json::array();
@@ -144,6 +151,8 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
   });
 
   router.Add("GET", "/api/v1/regions/{code}", [&deps](Request& req, const Call&) -> Result<Response> {
+    if (auto st = CheckQuery(req, {}); !st) return st.error();
+
     const auto dir = deps.directory().Get();
     const auto* r = dir->FindRegion(req.params["code"]);
     if (!r) return NotFound("no region " + req.params["code"]);
@@ -190,6 +199,8 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
       Access::kAdmin);
 
   router.Add("GET", "/api/v1/locate", [&deps](Request& req, const Call&) -> Result<Response> {
+    if (auto st = CheckQuery(req, {"lat", "lon", "crs"}); !st) return st.error();
+
     TRY_ASSIGN(lat, ParseCoordinate(req, "lat", 90));
     TRY_ASSIGN(lon, ParseCoordinate(req, "lon", 180));
     geo::Crs crs = geo::Crs::kWgs84;
@@ -239,7 +250,8 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
   };
   router.Add(
       "GET", "/api/v1/routing-rules",
-      [&deps, rule_json](Request&, const Call&) -> Result<Response> {
+      [&deps, rule_json](Request& req, const Call&) -> Result<Response> {
+        if (auto st = CheckQuery(req, {}); !st) return st.error();
         json items = json::array();
         for (const auto& r : deps.routing.table().Get()->rules()) items.push_back(rule_json(r));
         return JsonResponse(200, Dump(json{{"items", std::move(items)}, {"next_cursor", nullptr}}));

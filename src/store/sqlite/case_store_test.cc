@@ -63,9 +63,9 @@ TEST(SqliteCaseStore, ListsWithKeysetPaginationAndFilters) {
   region.region_path = "/320922/";
   EXPECT_EQ(store.ListCases(region)->items.size(), 0u);
   CaseQuery cat;
-  cat.category = "06";
+  cat.categories = {"06"};
   EXPECT_EQ(store.ListCases(cat)->items.size(), 25u);
-  cat.category = "07";
+  cat.categories = {"07"};
   EXPECT_EQ(store.ListCases(cat)->items.size(), 0u);
 }
 
