@@ -286,7 +286,7 @@ Result<Case> CaseService::Merge(CaseId id, CaseId into, const ledger::Origin& or
                               std::vector<CaseEvent> joins;
                               ctx->merge_target = nullptr;
                               for (const auto& [reporter, from] : reporters) {
-                                auto joined = Decide(t, Join{reporter, from, {}}, *ctx);
+                                auto joined = Decide(t, cases::Join{reporter, from, {}}, *ctx);
                                 if (!joined.ok()) return joined.error();
                                 for (auto& e : *joined) {
                                   t = Evolve(t, e);
