@@ -69,7 +69,13 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
   router.Add(
       "GET", "/api/v1/audit",
       [&deps](Request& req, const Call& call) -> Result<Response> {
-        if (auto st = CheckQuery(req, {"cursor"}); !st) return st.error();
+        if (auto st = CheckQuery(req, {"cursor", "limit"}); !st) return st.error();
+        int limit = 100;
+        if (const auto* v = req.Query("limit")) {
+          auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), limit);
+          if (ec != std::errc() || p != v->data() + v->size() || limit < 1 || limit > 500)
+            return Invalid("limit", "limit must be an integer from 1 to 500");
+        }
         std::optional<std::int64_t> before;
         if (const auto* c = req.Query("cursor"); c && !c->empty()) {
           std::int64_t v = 0;
@@ -78,7 +84,7 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
             return BadRequest("cursor", "cursor is not one this server issued");
           before = v;
         }
-        TRY_ASSIGN(records, deps.store.access().ListAudit(before, 100));
+        TRY_ASSIGN(records, deps.store.access().ListAudit(before, limit));
         json items = json::array();
         for (const auto& r : records)
           items.push_back({{"id", r.id},
@@ -89,7 +95,7 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
                            {"detail", r.detail},
                            {"remote", r.remote}});
         deps.auth.Audit(call.actor(), "audit_read", "security_audit", "", req.remote);
-        const bool more = records.size() == 100;
+        const bool more = records.size() == size_t(limit);
         return JsonResponse(
             200, Dump(json{{"items", items},
                            {"next_cursor", more ? json(std::to_string(records.back().id)) : json(nullptr)}}));
