@@ -30,7 +30,8 @@ bool PercentDecode(const std::string& in, std::string& out, bool plus_is_space) 
   return true;
 }
 
-bool ParseQueryString(const std::string& text, std::map<std::string, std::string>& out) {
+bool ParseQueryString(const std::string& text, std::map<std::string, std::string>& out,
+                      std::vector<std::pair<std::string, std::string>>* all) {
   size_t start = 0;
   while (start <= text.size()) {
     size_t amp = text.find('&', start);
@@ -41,11 +42,48 @@ bool ParseQueryString(const std::string& text, std::map<std::string, std::string
       std::string key, value;
       if (!PercentDecode(part.substr(0, eq), key, true)) return false;
       if (eq != std::string::npos && !PercentDecode(part.substr(eq + 1), value, true)) return false;
-      out[key] = value;
+      if (all) all->emplace_back(key, value);
+      out[key] = std::move(value);
     }
     start = amp + 1;
   }
   return true;
+}
+
+Status CheckQuery(const Request& req, std::initializer_list<std::string_view> known) {
+  std::map<std::string, int> seen;
+  auto check = [&](const std::string& name) -> Status {
+    bool repeatable = false, found = false;
+    for (std::string_view k : known) {
+      const bool star = !k.empty() && k.back() == '*';
+      if (star) k.remove_suffix(1);
+      if (k == name) {
+        found = true;
+        repeatable = star;
+        break;
+      }
+    }
+    if (!found) return BadRequest(name, "unknown query parameter '" + name + "'");
+    if (++seen[name] > 1 && !repeatable) return BadRequest(name, "query parameter '" + name + "' takes one value");
+    return OkStatus();
+  };
+  if (req.query_all.empty()) {
+    for (const auto& [k, v] : req.query)
+      if (auto st = check(k); !st) return st;
+  }
+  for (const auto& [k, v] : req.query_all)
+    if (auto st = check(k); !st) return st;
+  return OkStatus();
+}
+
+std::vector<std::string> QueryValues(const Request& req, const std::string& name) {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : req.query_all)
+    if (k == name) out.push_back(v);
+  // A request built without query_all (tests, internal calls) still has its map.
+  if (out.empty() && req.query_all.empty())
+    if (const auto* v = req.Query(name)) out.push_back(*v);
+  return out;
 }
 
 bool QueryNumberValue(const Request& req, const char* key, std::optional<double>& out, std::string& error) {

@@ -438,7 +438,7 @@ class Session : public std::enable_shared_from_this<Session> {
     const std::string target(msg.target());
     const size_t q = target.find('?');
     bool ok = PercentDecode(target.substr(0, q), req.path, false);
-    if (ok && q != std::string::npos) ok = ParseQueryString(target.substr(q + 1), req.query);
+    if (ok && q != std::string::npos) ok = ParseQueryString(target.substr(q + 1), req.query, &req.query_all);
     if (!ok) return false;
     for (const auto& f : msg) {
       std::string name(f.name_string());

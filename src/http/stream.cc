@@ -124,6 +124,8 @@ UpgradeHandler MakeStreamUpgrade(StreamHub& hub, access::AuthService& auth,
   return [&hub, &auth, &directory](Request& req) -> UpgradeDecision {
     if (req.path != "/api/v1/stream")
       return UpgradeDecision::Refuse(ProblemResponse(NotFound("no resource at " + req.path)));
+    if (auto st = CheckQuery(req, {"token", "region"}); !st)
+      return UpgradeDecision::Refuse(ProblemResponse(st.error()));
     std::string token;
     if (const auto* q = req.Query("token"); q && !q->empty()) {
       token = *q;

@@ -274,7 +274,7 @@ std::optional<std::string> Interpreter::Request(const std::vector<Step>& steps, 
   req.method = steps[i].verb == "get" ? "GET" : steps[i].verb == "post" ? "POST" : "DELETE";
   const auto q = target.find('?');
   if (!http::PercentDecode(target.substr(0, q), req.path, false)) return "malformed escape in " + target;
-  if (q != std::string::npos && !http::ParseQueryString(target.substr(q + 1), req.query))
+  if (q != std::string::npos && !http::ParseQueryString(target.substr(q + 1), req.query, &req.query_all))
     return "malformed query in " + target;
   if (caller_ != "nobody") {
     const std::string* token = product_.TokenOf(caller_);

@@ -45,7 +45,7 @@ struct Fixture {
 Reporter Named(const std::string& name, bool anonymous) {
   Reporter r;
   r.name = name;
-  r.phone = {"cipher", "137****1111", "lookup"};
+  r.phone = {"cipher", "137****1111", "lookup of " + name};  // one person, one phone: joins count once each
   r.anonymous = anonymous;
   return r;
 }

@@ -132,6 +132,13 @@ bool MayJoin(const Subject& who, const Case&, const reference::Directory&) {
   return false;
 }
 
+bool JoinsForSelf(const Subject& who) {
+  if (who.grants.empty()) return false;
+  for (const auto& g : who.grants)
+    if (g.role != Role::kResident) return false;
+  return true;
+}
+
 bool CanDo(const Subject& who, std::string_view action, const Case& c, const reference::Directory& dir) {
   if (action == "read") return CanSee(who, c);
   if (action == "reveal") {

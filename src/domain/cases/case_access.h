@@ -37,6 +37,9 @@ bool MayWhistle(const access::Subject& who, const Case& c, const reference::Dire
 bool MaySupervise(const access::Subject& who, const Case& c, const reference::Directory& dir);
 bool MayReportToWhistle(const access::Subject& who, const Case& c, const reference::Directory& dir);
 bool MayJoin(const access::Subject& who, const Case& c, const reference::Directory& dir);
+// A caller whose every role is resident joins for themselves: their login identifies them (joins are
+// idempotent per reporter). Staff and channel keys join on behalf of callers, identified by phone.
+bool JoinsForSelf(const access::Subject& who);
 
 // Jurisdiction (管辖): an action may name only an organisation that serves the case's county — one of its
 // regions, or a region above it (a city-level organisation; one without a region serves every county).

@@ -76,8 +76,7 @@ Result<IntakeResult> CaseService::Intake(const IntakeRequest& request, const led
   IntakeRequest req = request;
   for (auto [field, value, lines] : {std::tuple{"title", &req.title, text::Lines::kOne},
                                      std::tuple{"description", &req.description, text::Lines::kMany},
-                                     std::tuple{"address", &req.address, text::Lines::kOne},
-                                     std::tuple{"reporter.name", &req.reporter_name, text::Lines::kOne}}) {
+                                     std::tuple{"address", &req.address, text::Lines::kOne}}) {
     auto clean = text::Clean(*value, field, lines);
     if (!clean.ok()) return clean.error();
     *value = std::move(clean.value());
@@ -96,16 +95,8 @@ Result<IntakeResult> CaseService::Intake(const IntakeRequest& request, const led
   if (Utf8Length(req.title) > 200) return Invalid("title", "title is longer than 200 characters");
   if (Utf8Length(req.description) > 5000) return Invalid("description", "description is longer than 5000 characters");
   if (Utf8Length(req.address) > 500) return Invalid("address", "address is longer than 500 characters");
-  if (Utf8Length(req.reporter_name) > 100) return Invalid("reporter.name", "name is longer than 100 characters");
-  std::optional<std::string> phone, id_number;
-  if (!req.reporter_phone.empty() && !(phone = privacy::NormalizePhone(req.reporter_phone)))
-    return Invalid("reporter.phone",
-                   "phone must be a mainland mobile number (11 digits, 13–19…) or a fixed line "
-                   "with its area code");
-  if (!req.reporter_id_number.empty() && !(id_number = privacy::NormalizeIdNumber(req.reporter_id_number)))
-    return Invalid("reporter.id_number",
-                   "id_number is not a valid resident ID number (GB 11643: 18 characters, "
-                   "a real birth date and the right check character)");
+  auto reporter = TakeReporter({req.reporter_name, req.reporter_phone, req.reporter_id_number, req.anonymous}, vault_);
+  if (!reporter.ok()) return reporter.error();
 
   // A repeated Idempotency-Key is answered by the ledger's Create, before any of the work below is used.
   const std::string idem_key = req.idempotency_key.empty() ? "" : actor + "\n" + req.idempotency_key;
@@ -122,10 +113,7 @@ Result<IntakeResult> CaseService::Intake(const IntakeRequest& request, const led
   origin.title = req.title;
   origin.description = req.description;
   origin.address = req.address;
-  origin.reporter.name = req.reporter_name;
-  origin.reporter.anonymous = req.anonymous;
-  if (phone) origin.reporter.phone = vault_.Seal(*phone, privacy::MaskPhone(*phone));
-  if (id_number) origin.reporter.id_number = vault_.Seal(*id_number, privacy::MaskIdNumber(*id_number));
+  origin.reporter = std::move(reporter.value());
   if (!req.region.empty() && !dir->FindRegion(req.region))
     return Invalid("region", "unknown region '" + req.region + "'");
   if (req.location) {
@@ -211,6 +199,46 @@ Result<IntakeResult> CaseService::Intake(const IntakeRequest& request, const led
   return IntakeResult{std::move(created->state), created->created};
 }
 
+Result<Reporter> TakeReporter(const ReporterInput& input, const privacy::Vault& vault) {
+  Reporter r;
+  auto name = text::Clean(input.name, "reporter.name", text::Lines::kOne);
+  if (!name.ok()) return name.error();
+  if (Utf8Length(*name) > 100) return Invalid("reporter.name", "name is longer than 100 characters");
+  r.name = std::move(name.value());
+  r.anonymous = input.anonymous;
+  if (!input.phone.empty()) {
+    auto phone = privacy::NormalizePhone(input.phone);
+    if (!phone)
+      return Invalid("reporter.phone",
+                     "phone must be a mainland mobile number (11 digits, 13–19…) or a fixed line "
+                     "with its area code");
+    r.phone = vault.Seal(*phone, privacy::MaskPhone(*phone));
+  }
+  if (!input.id_number.empty()) {
+    auto id_number = privacy::NormalizeIdNumber(input.id_number);
+    if (!id_number)
+      return Invalid("reporter.id_number",
+                     "id_number is not a valid resident ID number (GB 11643: 18 characters, "
+                     "a real birth date and the right check character)");
+    r.id_number = vault.Seal(*id_number, privacy::MaskIdNumber(*id_number));
+  }
+  return r;
+}
+
+Result<JoinResult> CaseService::Join(CaseId id, const ReporterInput& input, const std::string& resident,
+                                     const ledger::Origin& origin, const Guard& guard) {
+  auto reporter = TakeReporter(input, vault_);
+  if (!reporter.ok()) return reporter.error();
+  // The sealed phone carries a keyed hash of the normalised number, so Decide compares without decrypting.
+  cases::Join join{std::move(reporter.value()), CaseId(), resident};
+  auto c = ledger_.Act(id, join, origin, guard);
+  if (!c.ok()) return c.error();
+  const int which = ReporterOf(*c, join);
+  JoinResult out{std::move(c.value()), which};
+  if (out.reporter < 0) out.reporter = int(out.c.joined.size());
+  return out;
+}
+
 Result<Case> CaseService::Act(CaseId id, const Command& command, const ledger::Origin& origin, const Guard& guard) {
   if (const auto* merge = std::get_if<cases::Merge>(&command)) return Merge(id, merge->into, origin, guard);
   const auto dir = directory_.Get();
@@ -260,7 +288,7 @@ Result<Case> CaseService::Merge(CaseId id, CaseId into, const ledger::Origin& or
                               std::vector<CaseEvent> joins;
                               ctx->merge_target = nullptr;
                               for (const auto& [reporter, from] : reporters) {
-                                auto joined = Decide(t, Join{reporter, from}, *ctx);
+                                auto joined = Decide(t, cases::Join{reporter, from, {}}, *ctx);
                                 if (!joined.ok()) return joined.error();
                                 for (auto& e : *joined) {
                                   t = Evolve(t, e);

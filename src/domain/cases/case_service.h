@@ -48,6 +48,23 @@ struct IntakeRequest {
 // Forbidden. Applied after loading and before deciding.
 using Guard = ledger::Ledger<CaseKind>::Guard;
 
+// A reporter as typed, at intake and on a join.
+struct ReporterInput {
+  std::string name;
+  std::string phone;
+  std::string id_number;
+  bool anonymous = false;
+};
+// The one rule for a reporter, shared by intake and joins: the name passes the text rule (common/text.h) and
+// is at most 100 characters; phone and ID number, when given, must be valid and are normalised, then sealed.
+// kInvalid names the field (reporter.name, reporter.phone, reporter.id_number).
+Result<Reporter> TakeReporter(const ReporterInput& input, const privacy::Vault& vault);
+
+struct JoinResult {
+  Case c;
+  int reporter = 0;  // which reporter of the case the joiner is (0: the first; n: the n-th joined one)
+};
+
 struct RevealedReporter {
   std::string name;
   std::string phone;
@@ -72,6 +89,10 @@ class CaseService {
   // A repeat intake answers with the earlier case if `guard` lets the caller see it, else 409.
   Result<IntakeResult> Intake(const IntakeRequest& request, const ledger::Origin& origin, const Guard& guard = {});
   Result<Case> Act(CaseId id, const Command& command, const ledger::Origin& origin, const Guard& guard = {});
+  // A further reporter, validated like intake's; idempotent (cases::ReporterOf): a repeat changes nothing and
+  // answers the same. `resident`: the caller's login when a signed-in resident joins for themselves.
+  Result<JoinResult> Join(CaseId id, const ReporterInput& reporter, const std::string& resident,
+                          const ledger::Origin& origin, const Guard& guard = {});
   Result<Case> Get(CaseId id, const Guard& guard = {}) { return ledger_.Get(id, guard); }
   Result<std::vector<CaseEvent>> Events(CaseId id, const Guard& guard = {}) { return ledger_.Events(id, guard); }
   Result<CasePage> List(const CaseQuery& query) { return store_.ListCases(query); }

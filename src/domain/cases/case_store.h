@@ -66,10 +66,12 @@ struct CaseQuery {
   std::string text;
   int offset = 0;
   std::optional<cases::Level> level;
-  std::optional<cases::CaseStatus> status;
-  std::string region_path;  // subtree: cases whose region_path starts with this
-  std::string category;     // subtree: this code and every code under it (codes are prefixes)
-  std::string org;
+  // Repeatable filters: a case matches when it matches any of the values (none: no filter).
+  std::vector<cases::CaseStatus> statuses;
+  std::string region_path;              // subtree: cases whose region_path starts with this
+  std::vector<std::string> categories;  // subtrees: each code and every code under it (codes are prefixes)
+  std::vector<std::string> orgs;
+  std::string number;             // the case number, exactly (GD20261203-000042)
   std::optional<TimePoint> from;  // created_at >= from
   std::optional<TimePoint> to;    // created_at < to
   std::optional<CaseId> before;   // keyset cursor: ids below this

@@ -359,11 +359,25 @@ Result<std::vector<CaseEvent>> Decide(const Case& s, const Command& command, con
             if (!name.ok()) return name.error();
             if (Utf8Length(*name) > 100) return Invalid("reporter.name", "name is longer than 100 characters");
             e.reporter.name = std::move(name.value());
+            // A blank reporter can neither be called back nor asked for a rating.
+            if (e.reporter.name.empty() && e.reporter.phone.empty())
+              return Invalid("reporter", "a join needs the reporter's name or phone");
+            if (ReporterOf(s, c) >= 0) return std::vector<CaseEvent>{};  // already a reporter: nothing changes
             if (c.from) e.from = c.from;
             return std::vector{NewEvent(s, std::move(e), ctx)};
           },
       },
       command);
+}
+
+int ReporterOf(const Case& s, const Join& c) {
+  const std::string& lookup = c.reporter.phone.lookup;
+  auto same = [&](const Reporter& r) { return !lookup.empty() && r.phone.lookup == lookup; };
+  if (same(s.origin.reporter) || (!c.resident.empty() && s.taken_by == c.resident)) return 0;
+  for (size_t k = 0; k < s.joined.size(); ++k)
+    if (same(s.joined[k].reporter) || (!c.resident.empty() && s.joined[k].by == c.resident && !s.joined[k].from))
+      return int(k + 1);
+  return -1;
 }
 
 Case Evolve(Case s, const CaseEvent& e) {

@@ -99,7 +99,11 @@ struct DecideReturn {
 struct Join {
   cases::Reporter reporter;
   cases::CaseId from;
+  std::string resident;  // login of a signed-in resident joining for themselves; empty when joined on behalf
 };
+// Which reporter of the case a join names already (0: the first; n: the n-th joined one), or -1: the same
+// normalised phone (by its keyed hash, never decrypted), or the same signed-in resident. Joins are idempotent.
+int ReporterOf(const Case& c, const Join& join);
 
 using Command = std::variant<Dispatch, Accept, Contact, Return, RequestExtension, DecideExtension, Resolve, Review,
                              Rate, Close, Reopen, MarkInvalid, Merge, FireAlerts, Escalate, BlowWhistle, CheckIn,

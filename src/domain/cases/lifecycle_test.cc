@@ -377,7 +377,7 @@ TEST(Reporters, EveryReporterIsAskedAndRates) {
   Case c = *f.Apply(*f.Apply(f.NewCase(), Dispatch{"cgj"}), Accept{});
   cases::Reporter other;
   other.name = "李四";
-  c = *f.Apply(c, Join{other, CaseId(12)});
+  c = *f.Apply(c, Join{other, CaseId(12), {}});
   c = *f.Apply(*f.Apply(c, Resolve{"已修复"}), Review{true, ""});
   EXPECT_TRUE(IsTimerActive(c, "follow_up"));
   c = *f.Apply(c, Rate{cases::Rating::kSatisfied, true, "", 0});
@@ -387,6 +387,68 @@ TEST(Reporters, EveryReporterIsAskedAndRates) {
   c = *f.Apply(c, Rate{cases::Rating::kBasicallySatisfied, true, "", 1});
   EXPECT_EQ(c.joined[0].rating, cases::Rating::kBasicallySatisfied);
   EXPECT_FALSE(IsTimerActive(c, "follow_up"));
+}
+
+// Joins are idempotent per reporter: the same phone (its keyed hash) or the same signed-in resident adds
+// nobody; a blank reporter is refused naming the field.
+TEST(Reporters, JoinsCountEachReporterOnce) {
+  Fixture f;
+  Case c = f.NewCase();
+  cases::Reporter someone;
+  someone.name = "周九";
+  EXPECT_EQ(ReporterOf(c, Join{someone, CaseId(), "tester"}), 0) << "a resident who reported it is its reporter";
+  c.taken_by = "hotline";  // from here, taken in by the hotline
+  c.origin.reporter.phone.lookup = "hash-first";
+  cases::Reporter blank;
+  auto refused = f.Apply(c, Join{blank, CaseId(), {}});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().field, "reporter");
+  cases::Reporter spaces;
+  spaces.name = "\u3000\u200b";
+  EXPECT_FALSE(f.Apply(c, Join{spaces, CaseId(), {}}).ok()) << "blank after the text rule";
+
+  cases::Reporter a;
+  a.name = "孙八";
+  a.phone.cipher = "x";
+  a.phone.lookup = "hash-a";
+  Context hotline = f.Ctx();
+  hotline.actor = "hotline";  // a channel key joins a caller on their behalf
+  auto by_hotline = [&](const Case& state, const cases::Reporter& r) {
+    auto events = Decide(state, Join{r, CaseId(), {}}, hotline);
+    EXPECT_TRUE(events.ok());
+    Case out = state;
+    if (events.ok())
+      for (const auto& e : events.value()) out = Evolve(out, e);
+    return out;
+  };
+  c = by_hotline(c, a);
+  ASSERT_EQ(c.joined.size(), 1u);
+  cases::Reporter a_again = a;
+  a_again.name = "孙先生";
+  a_again.phone.cipher = "y";  // sealed again: another ciphertext, the same keyed hash
+  auto again = Decide(c, Join{a_again, CaseId(), {}}, f.Ctx());
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->empty());
+  EXPECT_EQ(ReporterOf(c, Join{a_again, CaseId(), {}}), 1);
+
+  cases::Reporter first;
+  first.phone.cipher = "z";
+  first.phone.lookup = "hash-first";
+  EXPECT_EQ(ReporterOf(c, Join{first, CaseId(), {}}), 0) << "the case's own reporter";
+  EXPECT_TRUE(Decide(c, Join{first, CaseId(), {}}, f.Ctx())->empty());
+
+  // A signed-in resident (the fixture's actor) is one reporter, whatever it types; staff joining on behalf
+  // of callers (no resident) add each new caller.
+  cases::Reporter b;
+  b.name = "李四";
+  c = *f.Apply(c, Join{b, CaseId(), "tester"});
+  ASSERT_EQ(c.joined.size(), 2u);
+  cases::Reporter b2;
+  b2.name = "李小四";
+  EXPECT_TRUE(Decide(c, Join{b2, CaseId(), "tester"}, f.Ctx())->empty());
+  EXPECT_EQ(ReporterOf(c, Join{b2, CaseId(), "tester"}), 2);
+  c = by_hotline(c, b2);
+  EXPECT_EQ(c.joined.size(), 3u);
 }
 
 TEST(Routing, DispatchByRuleIsExplained) {

@@ -44,6 +44,7 @@ std::string CalendarMetricsText(const ApiDeps& deps) {
 
 void AddCalendarRoutes(Router& router, ApiDeps& deps) {
   router.Add("GET", "/api/v1/calendar", [&deps](Request& req, const Call&) -> Result<Response> {
+    if (auto st = CheckQuery(req, {"year"}); !st) return st.error();
     TRY_ASSIGN(year, ParseYear(req));
     const auto dir = deps.directory().Get();
     const auto& cal = dir->calendar();

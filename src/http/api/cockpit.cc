@@ -140,6 +140,7 @@ std::string CockpitLiveJson(const cockpit::Aggregates& aggregates, const access:
 
 void AddCockpitRoutes(Router& router, ApiDeps& deps) {
   router.Add("GET", "/api/v1/cockpit/summary", [&deps](Request& req, const Call& call) -> Result<Response> {
+    if (auto st = CheckQuery(req, {"region", "from", "to"}); !st) return st.error();
     if (!deps.cockpit) return Error{ErrorCode::kUnavailable, "the cockpit is not running", {}, {}};
     const auto dir = deps.directory().Get();
     const auto* asked = req.Query("region");

@@ -69,6 +69,13 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
   router.Add(
       "GET", "/api/v1/audit",
       [&deps](Request& req, const Call& call) -> Result<Response> {
+        if (auto st = CheckQuery(req, {"cursor", "limit"}); !st) return st.error();
+        int limit = 100;
+        if (const auto* v = req.Query("limit")) {
+          auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), limit);
+          if (ec != std::errc() || p != v->data() + v->size() || limit < 1 || limit > 500)
+            return Invalid("limit", "limit must be an integer from 1 to 500");
+        }
         std::optional<std::int64_t> before;
         if (const auto* c = req.Query("cursor"); c && !c->empty()) {
           std::int64_t v = 0;
@@ -77,7 +84,7 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
             return BadRequest("cursor", "cursor is not one this server issued");
           before = v;
         }
-        TRY_ASSIGN(records, deps.store.access().ListAudit(before, 100));
+        TRY_ASSIGN(records, deps.store.access().ListAudit(before, limit));
         json items = json::array();
         for (const auto& r : records)
           items.push_back({{"id", r.id},
@@ -88,7 +95,7 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
                            {"detail", r.detail},
                            {"remote", r.remote}});
         deps.auth.Audit(call.actor(), "audit_read", "security_audit", "", req.remote);
-        const bool more = records.size() == 100;
+        const bool more = records.size() == size_t(limit);
         return JsonResponse(
             200, Dump(json{{"items", items},
                            {"next_cursor", more ? json(std::to_string(records.back().id)) : json(nullptr)}}));
@@ -104,13 +111,17 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
     return r;
   });
 
-  router.Add("GET", "/api/v1/me", [](Request&, const Call& call) -> Result<Response> {
+  router.Add("GET", "/api/v1/me", [](Request& req, const Call& call) -> Result<Response> {
+    if (auto st = CheckQuery(req, {}); !st) return st.error();
+
     json roles = json::array();
     for (const auto& [role, scope] : call.principal->roles) roles.push_back({{"role", role}, {"scope", scope}});
     return JsonResponse(200, Dump(json{{"login", call.principal->login}, {"roles", roles}}));
   });
 
-  router.Add("GET", "/api/v1/categories", [&deps](Request&, const Call&) -> Result<Response> {
+  router.Add("GET", "/api/v1/categories", [&deps](Request& req, const Call&) -> Result<Response> {
+    if (auto st = CheckQuery(req, {}); !st) return st.error();
+
     json items = json::array();
     for (const auto& c : deps.directory().Get()->categories()) items.push_back(CategoryJson(c));
     return JsonResponse(200, Dump(json{{"items", items}, {"next_cursor", nullptr}}));
@@ -133,6 +144,8 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
       Access::kAdmin);
 
   router.Add("GET", "/api/v1/orgs", [&deps](Request& req, const Call&) -> Result<Response> {
+    if (auto st = CheckQuery(req, {"kind"}); !st) return st.error();
+
     const auto dir = deps.directory().Get();
     const auto* kind = req.Query("kind");
     json items = json::array();
@@ -144,6 +157,8 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
   });
 
   router.Add("GET", "/api/v1/regions/{code}", [&deps](Request& req, const Call&) -> Result<Response> {
+    if (auto st = CheckQuery(req, {}); !st) return st.error();
+
     const auto dir = deps.directory().Get();
     const auto* r = dir->FindRegion(req.params["code"]);
     if (!r) return NotFound("no region " + req.params["code"]);
@@ -190,6 +205,8 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
       Access::kAdmin);
 
   router.Add("GET", "/api/v1/locate", [&deps](Request& req, const Call&) -> Result<Response> {
+    if (auto st = CheckQuery(req, {"lat", "lon", "crs"}); !st) return st.error();
+
     TRY_ASSIGN(lat, ParseCoordinate(req, "lat", 90));
     TRY_ASSIGN(lon, ParseCoordinate(req, "lon", 180));
     geo::Crs crs = geo::Crs::kWgs84;
@@ -239,7 +256,8 @@ void AddReferenceRoutes(Router& router, ApiDeps& deps) {
   };
   router.Add(
       "GET", "/api/v1/routing-rules",
-      [&deps, rule_json](Request&, const Call&) -> Result<Response> {
+      [&deps, rule_json](Request& req, const Call&) -> Result<Response> {
+        if (auto st = CheckQuery(req, {}); !st) return st.error();
         json items = json::array();
         for (const auto& r : deps.routing.table().Get()->rules()) items.push_back(rule_json(r));
         return JsonResponse(200, Dump(json{{"items", std::move(items)}, {"next_cursor", nullptr}}));

@@ -303,8 +303,8 @@ Result<CasePage> CaseStore::ListCases(const CaseQuery& q) {
   // kRankWindow of them (more when paging deeper), so a word that occurs in a fifth of a million cases costs
   // a bounded walk of the index in id order instead of ranking every match. The inner query selects ids only, so
   // nothing large is sorted; without any filter the FTS table answers alone, with filters each match joins its row.
-  const bool unfiltered = q.visibility.all && !q.status && q.region_path.empty() && q.category.empty() &&
-                          q.org.empty() && !q.from && !q.to && !q.level;
+  const bool unfiltered = q.visibility.all && q.statuses.empty() && q.region_path.empty() && q.categories.empty() &&
+                          q.orgs.empty() && q.number.empty() && !q.from && !q.to && !q.level;
   std::string sql = match.empty() ? "SELECT doc FROM cases WHERE 1=1"
                     : unfiltered  ? "SELECT rowid AS id, civicgrid_rank(cases_fts) AS r FROM cases_fts "
                                     "WHERE cases_fts MATCH ?"
@@ -337,23 +337,41 @@ Result<CasePage> CaseStore::ListCases(const CaseQuery& q) {
     }
     sql += " AND " + clause + ")";
   }
-  if (q.status) {
-    const std::string v(Name(*q.status));
-    add("status=?", [v](Stmt& s, int i) { s.Bind(i, v); });
+  // Several values of one filter: one parenthesised IN or OR, each value bound, so the indexes on status,
+  // category and org still serve (SQLite's OR/IN optimisation walks each range and merges by rowid).
+  if (!q.statuses.empty()) {
+    std::string clause = "status IN (";
+    for (size_t k = 0; k < q.statuses.size(); ++k) {
+      clause += k ? ",?" : "?";
+      binds.push_back([v = std::string(Name(q.statuses[k]))](Stmt& s, int i) { s.Bind(i, v); });
+    }
+    sql += " AND " + clause + ")";
   }
   if (!q.region_path.empty()) {
     const std::string lo = q.region_path, hi = q.region_path + "\xff";
     add("region_path>=?", [lo](Stmt& s, int i) { s.Bind(i, lo); });
     add("region_path<?", [hi](Stmt& s, int i) { s.Bind(i, hi); });
   }
-  if (!q.category.empty()) {
-    const std::string lo = q.category, hi = q.category + "\xff";
-    add("category>=?", [lo](Stmt& s, int i) { s.Bind(i, lo); });
-    add("category<?", [hi](Stmt& s, int i) { s.Bind(i, hi); });
+  if (!q.categories.empty()) {
+    std::string clause = "(0";
+    for (const auto& code : q.categories) {
+      clause += " OR (category>=? AND category<?)";
+      binds.push_back([lo = code](Stmt& s, int i) { s.Bind(i, lo); });
+      binds.push_back([hi = code + "\xff"](Stmt& s, int i) { s.Bind(i, hi); });
+    }
+    sql += " AND " + clause + ")";
   }
-  if (!q.org.empty()) {
-    const std::string v = q.org;
-    add("org=?", [v](Stmt& s, int i) { s.Bind(i, v); });
+  if (!q.orgs.empty()) {
+    std::string clause = "org IN (";
+    for (size_t k = 0; k < q.orgs.size(); ++k) {
+      clause += k ? ",?" : "?";
+      binds.push_back([v = q.orgs[k]](Stmt& s, int i) { s.Bind(i, v); });
+    }
+    sql += " AND " + clause + ")";
+  }
+  if (!q.number.empty()) {
+    const std::string v = q.number;
+    add("number=?", [v](Stmt& s, int i) { s.Bind(i, v); });  // the UNIQUE index on number
   }
   if (q.from) {
     const auto v = ToMillis(*q.from);

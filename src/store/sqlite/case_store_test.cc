@@ -63,10 +63,61 @@ TEST(SqliteCaseStore, ListsWithKeysetPaginationAndFilters) {
   region.region_path = "/320922/";
   EXPECT_EQ(store.ListCases(region)->items.size(), 0u);
   CaseQuery cat;
-  cat.category = "06";
+  cat.categories = {"06"};
   EXPECT_EQ(store.ListCases(cat)->items.size(), 25u);
-  cat.category = "07";
+  cat.categories = {"07"};
   EXPECT_EQ(store.ListCases(cat)->items.size(), 0u);
+}
+
+// Repeated filters take every value (status IN, an OR of category prefixes, org IN) and page by keyset; a
+// number matches exactly one case.
+TEST(SqliteCaseStore, RepeatedFiltersTakeEveryValue) {
+  auto s = OpenSqlite({TempDb("multi")});
+  ASSERT_TRUE(s.ok());
+  cases::CaseStore& store = (*s)->cases();
+  std::vector<CaseWrite> made;
+  for (int i = 0; i < 9; ++i) {
+    made.push_back(NewCase(store));
+    ASSERT_TRUE(store.Commit({made.back()}).ok());
+  }
+  for (int i = 0; i < 6; ++i) {  // three dispatched to "a", three to "b", three left received
+    cases::Context ctx;
+    ctx.now = made[size_t(i)].after.created_at;
+    auto events = cases::Decide(made[size_t(i)].after, cases::Dispatch{i < 3 ? "a" : "b"}, ctx);
+    ASSERT_TRUE(events.ok());
+    CaseWrite next{cases::Evolve(made[size_t(i)].after, (*events)[0]), *events, 1, ""};
+    ASSERT_TRUE(store.Commit({next}).ok());
+  }
+  CaseQuery q;
+  q.statuses = {cases::CaseStatus::kReceived};
+  EXPECT_EQ(store.ListCases(q)->items.size(), 3u);
+  q.statuses = {cases::CaseStatus::kReceived, cases::CaseStatus::kDispatched};
+  q.limit = 4;
+  std::vector<CaseId> seen;
+  for (;;) {
+    auto page = store.ListCases(q);
+    ASSERT_TRUE(page.ok());
+    for (const auto& c : page->items) seen.push_back(c.id);
+    if (!page->next_before) break;
+    q.before = page->next_before;
+  }
+  EXPECT_EQ(seen.size(), 9u);
+  EXPECT_TRUE(std::is_sorted(seen.rbegin(), seen.rend()));
+  CaseQuery orgs;
+  orgs.orgs = {"a"};
+  EXPECT_EQ(store.ListCases(orgs)->items.size(), 3u);
+  orgs.orgs = {"a", "b"};
+  EXPECT_EQ(store.ListCases(orgs)->items.size(), 6u);
+  CaseQuery cats;
+  cats.categories = {"07", "06"};
+  EXPECT_EQ(store.ListCases(cats)->items.size(), 9u);
+  CaseQuery number;
+  number.number = made[4].after.origin.number;
+  auto one = store.ListCases(number);
+  ASSERT_EQ(one->items.size(), 1u);
+  EXPECT_EQ(one->items[0].id, made[4].after.id);
+  number.number = "GD19990101-0000001";
+  EXPECT_EQ(store.ListCases(number)->items.size(), 0u);
 }
 
 // The number of segments in cases_fts (FTS5's structure record, rowid 10 of cases_fts_data: a 4-byte
