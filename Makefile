@@ -34,7 +34,7 @@ test: build
 # Creates the demo store once (three counties of Yancheng and a year of history), then serves it.
 demo: build
 	@if [ ! -f $(DEMO_DATA)/civicgrid.db ]; then \
-	  mkdir -p $(DEMO_DATA) && umask 077 && \
+	  umask 077 && mkdir -p $(DEMO_DATA) && \
 	  $(BUILD)/civicgrid init --data $(DEMO_DATA) --demo > $(DEMO_DATA)/init.log && \
 	  grep '^admin password:' $(DEMO_DATA)/init.log | cut -d' ' -f3 > $(DEMO_DATA)/admin-password; \
 	fi
