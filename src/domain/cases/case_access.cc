@@ -200,7 +200,7 @@ Status InJurisdiction(std::string_view field, const std::string& code, const Cas
 
 Status MayEscalateFrom(const Subject& who, const Case& c) {
   if (c.level == Level::kJoint) return OkStatus();  // nothing above: the lifecycle's 409 says so
-  int own = -1;  // the highest level the caller acts at over this case
+  int own = -1;                                     // the highest level the caller acts at over this case
   for (const auto& g : who.grants) {
     if (g.role == Role::kAdmin) return OkStatus();
     if (!Covers(g, c)) continue;
