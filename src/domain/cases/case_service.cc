@@ -201,9 +201,8 @@ Result<IntakeResult> CaseService::Intake(const IntakeRequest& request, const led
 
 Result<Reporter> TakeReporter(const ReporterInput& input, const privacy::Vault& vault) {
   Reporter r;
-  auto name = text::Clean(input.name, "reporter.name", text::Lines::kOne);
+  auto name = CleanReporterName(input.name);
   if (!name.ok()) return name.error();
-  if (Utf8Length(*name) > 100) return Invalid("reporter.name", "name is longer than 100 characters");
   r.name = std::move(name.value());
   r.anonymous = input.anonymous;
   if (!input.phone.empty()) {

@@ -131,6 +131,13 @@ void SetStage(Case& s, const std::string& timer, int stage) {
 
 size_t Utf8Length(std::string_view s) { return text::CodePoints(s); }
 
+Result<std::string> CleanReporterName(std::string_view name) {
+  auto clean = text::Clean(name, "reporter.name", text::Lines::kOne);
+  if (!clean.ok()) return clean.error();
+  if (Utf8Length(*clean) > 100) return Invalid("reporter.name", "name is longer than 100 characters");
+  return clean;
+}
+
 std::string ActionName(const Command& command) { return std::string(ActionOf(command).name); }
 
 std::vector<std::string> AllowedActions(const Case& s) {
@@ -355,9 +362,8 @@ Result<std::vector<CaseEvent>> Decide(const Case& s, const Command& command, con
           [&](const Join& c) -> Result<std::vector<CaseEvent>> {
             if (s.joined.size() >= 1000) return Invalid("reporter", "this case has reached 1,000 joined reporters");
             events::Joined e{c.reporter, std::nullopt};
-            auto name = text::Clean(c.reporter.name, "reporter.name", text::Lines::kOne);
+            auto name = CleanReporterName(c.reporter.name);
             if (!name.ok()) return name.error();
-            if (Utf8Length(*name) > 100) return Invalid("reporter.name", "name is longer than 100 characters");
             e.reporter.name = std::move(name.value());
             // A blank reporter can neither be called back nor asked for a rating.
             if (e.reporter.name.empty() && e.reporter.phone.empty())

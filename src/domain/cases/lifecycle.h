@@ -190,4 +190,7 @@ std::vector<std::string> AllowedActions(const Case& state);
 
 size_t Utf8Length(std::string_view s);
 
+// A reporter's name as every door takes it (intake, join, merge): the text rule, at most 100 characters.
+Result<std::string> CleanReporterName(std::string_view name);
+
 }  // namespace civicgrid::cases
